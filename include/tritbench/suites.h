@@ -1,0 +1,42 @@
+/* suites.h — benchmark suites: each joins kernels (or models) to the harness by registering instances.
+ * `tritbench run` registers every suite; --benchmark_filter picks among the instance names. */
+#ifndef TRITBENCH_SUITES_H
+#define TRITBENCH_SUITES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "tritbench/bench.h"
+
+#define TB_MAX_THREAD_COUNTS 8
+
+typedef struct tb_suite_config {
+    int threads[TB_MAX_THREAD_COUNTS]; /* each instance is registered once per thread count */
+    int n_threads;
+    bool quick;           /* smaller shapes / sizes for smoke runs */
+    const char *variants; /* comma list of kernel variants to include, NULL = all runnable */
+    const char *formats;  /* comma list of formats ("i2,t5"), NULL = all */
+} tb_suite_config;
+
+typedef struct tb_suite {
+    const char *name;        /* "stream", "gemv", ... (the first path component of its instances) */
+    const char *description;
+    int (*register_fn)(tb_registry *r, const tb_suite_config *cfg); /* 0 or -1 */
+} tb_suite;
+
+const tb_suite *tb_suites(size_t *count);
+int tb_suites_register_all(tb_registry *r, const tb_suite_config *cfg);
+/* Is `name` in the comma list `list`? (NULL list = yes) */
+bool tb_list_contains(const char *list, const char *name);
+
+/* The roofline: STREAM-style read bandwidth (GB/s) over a buffer of `bytes` with `threads` threads,
+ * measured in this process on first use (best of N excluding the first) and remembered per
+ * (size class, threads). Later speed figures are judged against it. Returns 0 if it cannot measure. */
+double tb_stream_read_gbps(size_t bytes, int threads);
+
+/* Adds what the harness cannot know to a run's context: ISA features, the kernel variants compiled
+ * in and whether each can run here (suites/context_kernels.c). */
+struct tb_context;
+void tb_context_add_kernel_info(struct tb_context *ctx);
+
+#endif
