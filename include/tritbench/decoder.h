@@ -1,0 +1,126 @@
+/* decoder.h — an end-to-end BitNet b1.58 transformer forward (prefill and decode) built on the kernel
+ * library, at real sizes, with weights generated from a seed at load.
+ *
+ * Per layer (BitNet b1.58 / bitnet-2B-4T layout):
+ *   h += o( SubLN( GQA-attention( RoPE(q(n)), RoPE(k(n)), v(n) ) ) ),   n = RMSNorm(h)
+ *   h += down( SubLN( act(gate(n)) ⊙ up(n) ) ),                         n = RMSNorm(h)
+ * with act = squared ReLU (BitNet b1.58) or SiLU (Llama-style), then a final RMSNorm and lm_head.
+ *
+ * Two variants of the same model:
+ *   TB_DEC_TERNARY — the seven projections are packed ternary (trit_matmul + one FP32 rescale), drawn as
+ *                    trits from the start (no FP32 copy); embedding and lm_head FP16 (as bitnet.cpp keeps
+ *                    them) unless head_fp32.
+ *   TB_DEC_FP32    — the dequantized weights (trit · γ, bit-for-bit the same model) as FP32 matrices run by
+ *                    an FP32 baseline (OpenBLAS sgemv/sgemm when built with it); FP32 embedding/lm_head.
+ * Everything else (norms, RoPE, attention over an FP32 KV cache) is the same code for both.
+ */
+#ifndef TRITBENCH_DECODER_H
+#define TRITBENCH_DECODER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tritbench/baselines.h"
+#include "tritbench/formats.h"
+#include "tritbench/kernels.h"
+#include "tritbench/models.h"
+
+typedef enum tb_dec_variant { TB_DEC_TERNARY = 0, TB_DEC_FP32 = 1 } tb_dec_variant;
+const char *tb_dec_variant_name(tb_dec_variant v); /* "ternary", "fp32" */
+
+typedef struct tb_decoder_opts {
+    tb_dec_variant variant;
+    trit_format format;            /* ternary: I2 or T5 */
+    const trit_kernel *gemv;       /* ternary decode kernel; NULL → trit_kernel_select (TRIT_ISA) */
+    const trit_kernel *gemm;       /* ternary prefill kernel; NULL → trit_kernel_select */
+    const trit_fp32_kernel *fp32;  /* FP32 variant; NULL → "openblas", else the best runnable own one */
+    bool head_fp32;                /* ternary: keep embedding/lm_head FP32 instead of FP16 */
+    int threads;                   /* ≥ 1 */
+    size_t max_ctx;                /* KV cache length (tokens); 0 → 1024 */
+    size_t max_batch;              /* rows per prefill step (longer prompts go in chunks); 0 → 512 */
+    uint64_t seed;                 /* weights; the same seed gives the same model in both variants */
+    /* Memory the model may use, in bytes; 0 → what /proc/meminfo MemAvailable says, minus a margin. */
+    uint64_t mem_limit_bytes;
+} tb_decoder_opts;
+
+void tb_decoder_opts_default(tb_decoder_opts *o); /* ternary, I2, 1 thread, ctx 1024, batch 512, seed 1 */
+
+/* Per-phase time of the forward (seconds, accumulated until tb_decoder_reset_times). MATMUL is the
+ * ternary trit_matmul calls (or the FP32 sgemm/sgemv in the FP32 variant); QUANT is activation
+ * quantization + rescale around them; everything else is outside the linear layers. */
+typedef enum tb_dec_phase {
+    TB_DEC_PH_EMBED = 0,
+    TB_DEC_PH_NORM,      /* RMSNorm + SubLN + final norm */
+    TB_DEC_PH_QUANT,     /* activation quantization + FP32 rescale (ternary only) */
+    TB_DEC_PH_MATMUL,    /* the seven projections per layer */
+    TB_DEC_PH_ATTENTION, /* RoPE, KV cache write, scores, softmax, weighted sum */
+    TB_DEC_PH_FFN_ACT,   /* gating activation and residual adds */
+    TB_DEC_PH_LM_HEAD,
+    TB_DEC_PH_COUNT
+} tb_dec_phase;
+const char *tb_dec_phase_name(tb_dec_phase p); /* "embed", "norm", ... */
+
+typedef struct tb_decoder tb_decoder;
+
+/* Bytes the weights of (cfg, variant) occupy as this module lays them out (packing padding included),
+ * and the whole process need (weights + KV cache + workspaces). */
+size_t tb_decoder_weight_bytes(const trit_model_config *cfg, const tb_decoder_opts *o);
+size_t tb_decoder_total_bytes(const trit_model_config *cfg, const tb_decoder_opts *o);
+/* Memory available for a new model: opts->mem_limit_bytes if set, else MemAvailable (/proc/meminfo,
+ * sysinfo as a fallback) minus a safety margin. 0 if unknown. */
+uint64_t tb_decoder_mem_available(const tb_decoder_opts *o);
+/* Does (cfg, o) fit, with extra_bytes already needed by something else (e.g. the other variant)?
+ * Returns true, or false with "bitnet-2b fp32 needs 9.8 GB, 6.1 GB available" in msg. */
+bool tb_decoder_fits(const trit_model_config *cfg, const tb_decoder_opts *o, size_t extra_bytes, char *msg,
+                     size_t msg_len);
+
+/* Checks memory first (never allocates a model that does not fit), then allocates and generates the
+ * weights, re-checking MemAvailable at every layer (another process may allocate meanwhile) and stopping
+ * cleanly if the rest would not fit. NULL with the reason in err (does not fit, bad config, unrunnable
+ * kernel, no memory). Generation uses every CPU (OpenMP), whatever o->threads says. */
+tb_decoder *tb_decoder_new(const trit_model_config *cfg, const tb_decoder_opts *o, char *err, size_t err_len);
+void tb_decoder_free(tb_decoder *d);
+
+/* Prefill n prompt tokens at the current position (GEMM path, in chunks of max_batch); writes the
+ * logits of the last one (vocab floats) if logits != NULL. Returns 0, or -1 (bad token, context full). */
+int tb_decoder_prefill(tb_decoder *d, const int32_t *tokens, size_t n, float *logits);
+/* One token at the current position (GEMV path); logits: vocab floats. Returns 0 or -1. */
+int tb_decoder_decode(tb_decoder *d, int32_t token, float *logits);
+
+size_t tb_decoder_pos(const tb_decoder *d); /* tokens in the KV cache */
+/* Moves the position back (≤ current): later tokens are forgotten. Returns 0 or -1. */
+int tb_decoder_set_pos(tb_decoder *d, size_t pos);
+/* Benchmarks: fills KV positions [0, n) with seeded values and sets the position to n, so decode can be
+ * timed at context n without a prefill (attention cost depends on n only, not on the values). */
+int tb_decoder_fill_cache(tb_decoder *d, size_t n, uint64_t seed);
+int tb_decoder_set_threads(tb_decoder *d, int threads); /* ≥ 1 */
+
+const trit_model_config *tb_decoder_config(const tb_decoder *d);
+const tb_decoder_opts *tb_decoder_options(const tb_decoder *d);
+size_t tb_decoder_weight_bytes_actual(const tb_decoder *d); /* allocated for weights */
+/* What runs the projections: "gemv/i2/avx512_vnni + gemm/i2/avx512_vnni" or "fp32/openblas". */
+const char *tb_decoder_kernel_desc(const tb_decoder *d);
+
+void tb_decoder_times(const tb_decoder *d, double out[TB_DEC_PH_COUNT]);
+void tb_decoder_reset_times(tb_decoder *d);
+
+/* Small configurations for tests and --quick runs (not in fixtures/models.c): "tiny" (2 layers,
+ * hidden 256, GQA 4/2 heads of 64, vocab 512, squared ReLU) and "tiny-silu" (SiLU, untied head). */
+const trit_model_config *tb_decoder_test_config(const char *name);
+
+/* Read access for reference evaluations in tests: layer l's projection by name ("q","k","v","o",
+ * "gate","up","down"), its norms ("attn_norm","attn_subnorm","ffn_norm","ffn_subnorm"), the final
+ * norm (l ignored, "final_norm"). NULL if unknown / not of this variant. */
+const trit_packed *tb_decoder_ternary_weight(const tb_decoder *d, int layer, const char *name);
+const float *tb_decoder_fp32_weight(const tb_decoder *d, int layer, const char *name);
+const float *tb_decoder_norm_weight(const tb_decoder *d, int layer, const char *name);
+/* Embedding row of a token as FP32 (converted from FP16 where stored so); lm_head row likewise. */
+int tb_decoder_embedding_row(const tb_decoder *d, int32_t token, float *out);
+int tb_decoder_head_row(const tb_decoder *d, int32_t vocab_row, float *out);
+
+/* Process memory from /proc/self/status: VmHWM (peak) and VmRSS in bytes; 0 if unavailable. */
+size_t tb_process_peak_rss(void);
+size_t tb_process_rss(void);
+
+#endif

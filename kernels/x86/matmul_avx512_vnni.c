@@ -1,0 +1,368 @@
+/* matmul_avx512_vnni.c — I2 and T5 ternary matmul with AVX-512 VNNI (vpdpbusd: u8 codes × s8 activations
+ * summed four at a time straight into int32, so no int16 intermediate can saturate).
+ * Compiled with -mavx512f -mavx512bw -mavx512vl -mavx512vnni only; the registry checks the CPU first. */
+#include <immintrin.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kernels/x86/x86_kernels.h"
+
+#define ALWAYS_INLINE static inline __attribute__((always_inline))
+
+/* GEMM: 4 weight rows × 4 activation rows per register tile; ACT_CHUNK activation rows (≤ 64 × K bytes)
+ * per pass over the weights. */
+enum { ROW_TILE = 4, ACT_TILE = 4, ACT_CHUNK = 64 };
+
+/* acc += u8 a · s8 b (vpdpbusd). Inline asm because GCC 12 does not tie the accumulator of
+ * _mm512_dpbusd_epi32 to its output in unrolled loops: it copies every accumulator each iteration and
+ * spills the copies, which halved GEMV throughput. */
+ALWAYS_INLINE __m512i dpbusd(__m512i acc, __m512i a, __m512i b)
+{
+    __asm__("vpdpbusd %2, %1, %0" : "+v"(acc) : "v"(a), "vm"(b));
+    return acc;
+}
+
+/* GEMV I2 keeps the four 2-bit planes masked in place (c·4^i, at most 192, still a u8) instead of
+ * shifting them down, and accumulates each plane separately: that saves three shifts per 64 bytes and
+ * gives four independent dependency chains per row. The planes are scaled back (exactly: every lane is
+ * a multiple of 4^i) every FOLD_BLOCKS blocks, before 64·Σc·x could overflow a lane. */
+enum { FOLD_BLOCKS = 4096 };
+
+ALWAYS_INLINE __m512i fold_planes(__m512i total, const __m512i p[4])
+{
+    __m512i s = _mm512_add_epi32(p[0], _mm512_srai_epi32(p[1], 2));
+    s = _mm512_add_epi32(s, _mm512_srai_epi32(p[2], 4));
+    s = _mm512_add_epi32(s, _mm512_srai_epi32(p[3], 6));
+    return _mm512_add_epi32(total, s);
+}
+
+/* One plane of one row: acc += (v & mask) · x. */
+#define PLANE(acc, v, i) acc = dpbusd(acc, _mm512_and_si512(v, mask##i), x##i)
+
+/* Blocks [b0, b1) of four rows; named accumulators because GCC spills arrays of them in this loop. */
+static void i2_gemv4_chunk(const uint8_t *w, size_t rb, const int8_t *xq, size_t b0, size_t b1, __m512i out[4])
+{
+    const __m512i mask0 = _mm512_set1_epi8(0x03), mask1 = _mm512_set1_epi8(0x0C);
+    const __m512i mask2 = _mm512_set1_epi8(0x30), mask3 = _mm512_set1_epi8((char)0xC0);
+    __m512i a00 = _mm512_setzero_si512(), a01 = a00, a02 = a00, a03 = a00, a10 = a00, a11 = a00, a12 = a00,
+            a13 = a00, a20 = a00, a21 = a00, a22 = a00, a23 = a00, a30 = a00, a31 = a00, a32 = a00, a33 = a00;
+    for (size_t b = b0; b < b1; b++) {
+        const int8_t *xb = xq + b * TRIT_I2_BLOCK;
+        const uint8_t *wb = w + b * TRIT_BLOCK_BYTES;
+        const __m512i x0 = _mm512_loadu_si512((const void *)xb), x1 = _mm512_loadu_si512((const void *)(xb + 64));
+        const __m512i x2 = _mm512_loadu_si512((const void *)(xb + 128));
+        const __m512i x3 = _mm512_loadu_si512((const void *)(xb + 192));
+        const __m512i v0 = _mm512_loadu_si512((const void *)wb);
+        const __m512i v1 = _mm512_loadu_si512((const void *)(wb + rb));
+        const __m512i v2 = _mm512_loadu_si512((const void *)(wb + 2 * rb));
+        const __m512i v3 = _mm512_loadu_si512((const void *)(wb + 3 * rb));
+        /* Rows eight ahead, same block, into L2: rows of a few KiB are too short for the hardware
+         * prefetcher to ramp up on four interleaved streams. Out of cache (45568×8192) this doubled
+         * GB/s; the L1 hint (T0) gained only 15 %. Prefetches past the end of the matrix are harmless. */
+        _mm_prefetch((const char *)(wb + 8 * rb), _MM_HINT_T1);
+        _mm_prefetch((const char *)(wb + 9 * rb), _MM_HINT_T1);
+        _mm_prefetch((const char *)(wb + 10 * rb), _MM_HINT_T1);
+        _mm_prefetch((const char *)(wb + 11 * rb), _MM_HINT_T1);
+        PLANE(a00, v0, 0);
+        PLANE(a10, v1, 0);
+        PLANE(a20, v2, 0);
+        PLANE(a30, v3, 0);
+        PLANE(a01, v0, 1);
+        PLANE(a11, v1, 1);
+        PLANE(a21, v2, 1);
+        PLANE(a31, v3, 1);
+        PLANE(a02, v0, 2);
+        PLANE(a12, v1, 2);
+        PLANE(a22, v2, 2);
+        PLANE(a32, v3, 2);
+        PLANE(a03, v0, 3);
+        PLANE(a13, v1, 3);
+        PLANE(a23, v2, 3);
+        PLANE(a33, v3, 3);
+    }
+    const __m512i p0[4] = {a00, a01, a02, a03}, p1[4] = {a10, a11, a12, a13};
+    const __m512i p2[4] = {a20, a21, a22, a23}, p3[4] = {a30, a31, a32, a33};
+    out[0] = fold_planes(out[0], p0);
+    out[1] = fold_planes(out[1], p1);
+    out[2] = fold_planes(out[2], p2);
+    out[3] = fold_planes(out[3], p3);
+}
+
+static void i2_gemv1_chunk(const uint8_t *w, const int8_t *xq, size_t b0, size_t b1, __m512i *out)
+{
+    const __m512i mask0 = _mm512_set1_epi8(0x03), mask1 = _mm512_set1_epi8(0x0C);
+    const __m512i mask2 = _mm512_set1_epi8(0x30), mask3 = _mm512_set1_epi8((char)0xC0);
+    __m512i a0 = _mm512_setzero_si512(), a1 = a0, a2 = a0, a3 = a0;
+    for (size_t b = b0; b < b1; b++) {
+        const int8_t *xb = xq + b * TRIT_I2_BLOCK;
+        const __m512i x0 = _mm512_loadu_si512((const void *)xb), x1 = _mm512_loadu_si512((const void *)(xb + 64));
+        const __m512i x2 = _mm512_loadu_si512((const void *)(xb + 128));
+        const __m512i x3 = _mm512_loadu_si512((const void *)(xb + 192));
+        const __m512i v = _mm512_loadu_si512((const void *)(w + b * TRIT_BLOCK_BYTES));
+        PLANE(a0, v, 0);
+        PLANE(a1, v, 1);
+        PLANE(a2, v, 2);
+        PLANE(a3, v, 3);
+    }
+    const __m512i p[4] = {a0, a1, a2, a3};
+    *out = fold_planes(*out, p);
+}
+
+/* GEMV rows [m, m + rows), rows = 4 or 1. */
+static void i2_gemv_rows(const trit_packed *w, const int8_t *xq, int32_t xsum, size_t m, int32_t *out, int rows)
+{
+    const size_t blocks = w->row_bytes / TRIT_BLOCK_BYTES;
+    const uint8_t *wp = w->codes + m * w->row_bytes;
+    __m512i total[4] = {_mm512_setzero_si512(), _mm512_setzero_si512(), _mm512_setzero_si512(),
+                        _mm512_setzero_si512()};
+    for (size_t b0 = 0; b0 < blocks; b0 += FOLD_BLOCKS) {
+        const size_t b1 = blocks - b0 < FOLD_BLOCKS ? blocks : b0 + FOLD_BLOCKS;
+        if (rows == 4)
+            i2_gemv4_chunk(wp, w->row_bytes, xq, b0, b1, total);
+        else
+            i2_gemv1_chunk(wp, xq, b0, b1, total);
+    }
+    for (int r = 0; r < rows; r++)
+        out[r] = _mm512_reduce_add_epi32(total[r]) - xsum;
+}
+
+/* Codes of 64 consecutive k (plane i of a 64-byte I2 block), as u8 in {0,1,2}. */
+ALWAYS_INLINE __m512i i2_plane(__m512i v, int i)
+{
+    return _mm512_and_si512(_mm512_srli_epi16(v, (unsigned)(2 * i)), _mm512_set1_epi8(3));
+}
+
+/* GEMM tile: RM weight rows × RN activation rows; each decoded plane feeds RN dot products. */
+ALWAYS_INLINE void i2_gemm_tile(const trit_packed *w, const trit_act *x, size_t m, size_t n, int32_t *acc,
+                                size_t ld, const int RM, const int RN)
+{
+    const size_t blocks = w->row_bytes / TRIT_BLOCK_BYTES;
+    const uint8_t *wp[ROW_TILE];
+    const int8_t *xp[ACT_TILE];
+    __m512i a[ROW_TILE][ACT_TILE];
+    for (int r = 0; r < RM; r++)
+        wp[r] = w->codes + (m + (size_t)r) * w->row_bytes;
+    for (int c = 0; c < RN; c++)
+        xp[c] = x->q + (n + (size_t)c) * x->stride;
+    for (int r = 0; r < RM; r++)
+        for (int c = 0; c < RN; c++)
+            a[r][c] = _mm512_setzero_si512();
+    for (size_t b = 0; b < blocks; b++) {
+        __m512i v[ROW_TILE];
+        for (int r = 0; r < RM; r++)
+            v[r] = _mm512_loadu_si512((const void *)(wp[r] + b * TRIT_BLOCK_BYTES));
+        for (int i = 0; i < 4; i++) {
+            __m512i xv[ACT_TILE];
+            for (int c = 0; c < RN; c++)
+                xv[c] = _mm512_loadu_si512((const void *)(xp[c] + b * TRIT_I2_BLOCK + 64 * (size_t)i));
+            for (int r = 0; r < RM; r++) {
+                const __m512i code = i2_plane(v[r], i);
+                for (int c = 0; c < RN; c++)
+                    a[r][c] = dpbusd(a[r][c], code, xv[c]);
+            }
+        }
+    }
+    for (int c = 0; c < RN; c++)
+        for (int r = 0; r < RM; r++)
+            acc[(n + (size_t)c) * ld + m + (size_t)r] = _mm512_reduce_add_epi32(a[r][c]) - x->sum[n + (size_t)c];
+}
+
+/* T5 decode of 64 bytes, digit by digit. formats.h: with q = byte·3^i mod 256, digit i = (3q) >> 8.
+ * vpmaddubsw with word weights (3, 0) turns the even byte of each 16-bit lane into 3q; with (0, 3) the
+ * odd byte. Such a lane holds the digit in its high byte and the next digit's q (= 3q mod 256) in its low
+ * byte, so applying vpmaddubsw (3, 0) to the lane again yields the next 3q: the two products per digit
+ * both decode and advance, with no separate ×3 step. e/o: lanes from the even/odd bytes. */
+typedef struct t5_state {
+    __m512i e, o;
+} t5_state;
+
+ALWAYS_INLINE t5_state t5_start(__m512i bytes)
+{
+    const t5_state s = {_mm512_maddubs_epi16(bytes, _mm512_set1_epi16(0x0003)),
+                        _mm512_maddubs_epi16(bytes, _mm512_set1_epi16(0x0300))};
+    return s;
+}
+
+ALWAYS_INLINE t5_state t5_next(t5_state s)
+{
+    const t5_state n = {_mm512_maddubs_epi16(s.e, _mm512_set1_epi16(0x0003)),
+                        _mm512_maddubs_epi16(s.o, _mm512_set1_epi16(0x0003))};
+    return n;
+}
+
+/* The 64 digits as bytes: (e >> 8) | (o & 0xFF00). */
+ALWAYS_INLINE __m512i t5_digits(t5_state s)
+{
+    return _mm512_ternarylogic_epi32(_mm512_srli_epi16(s.e, 8), s.o, _mm512_set1_epi16((short)0xFF00), 0xF8);
+}
+
+ALWAYS_INLINE void t5_tile(const trit_packed *w, const trit_act *x, size_t m, size_t n, int32_t *acc, size_t ld,
+                           const int RM, const int RN)
+{
+    const size_t blocks = w->row_bytes / TRIT_BLOCK_BYTES;
+    const uint8_t *wp[ROW_TILE];
+    const int8_t *xp[ACT_TILE];
+    __m512i a[ROW_TILE][ACT_TILE];
+    for (int r = 0; r < RM; r++)
+        wp[r] = w->codes + (m + (size_t)r) * w->row_bytes;
+    for (int c = 0; c < RN; c++)
+        xp[c] = x->q + (n + (size_t)c) * x->stride;
+    for (int r = 0; r < RM; r++)
+        for (int c = 0; c < RN; c++)
+            a[r][c] = _mm512_setzero_si512();
+    for (size_t b = 0; b < blocks; b++) {
+        t5_state q[ROW_TILE];
+        for (int r = 0; r < RM; r++)
+            q[r] = t5_start(_mm512_loadu_si512((const void *)(wp[r] + b * TRIT_BLOCK_BYTES)));
+        for (int i = 0; i < 5; i++) {
+            __m512i xv[ACT_TILE];
+            for (int c = 0; c < RN; c++)
+                xv[c] = _mm512_loadu_si512((const void *)(xp[c] + b * TRIT_T5_BLOCK + 64 * (size_t)i));
+            for (int r = 0; r < RM; r++) {
+                const __m512i d = t5_digits(q[r]);
+                if (i < 4)
+                    q[r] = t5_next(q[r]);
+                for (int c = 0; c < RN; c++)
+                    a[r][c] = dpbusd(a[r][c], d, xv[c]);
+            }
+        }
+    }
+    for (int c = 0; c < RN; c++)
+        for (int r = 0; r < RM; r++)
+            acc[(n + (size_t)c) * ld + m + (size_t)r] = _mm512_reduce_add_epi32(a[r][c]) - x->sum[n + (size_t)c];
+}
+
+/* GEMV T5, four rows sharing each activation load; two accumulators per row (even / odd digits) so the
+ * five vpdpbusd of a block do not form one dependency chain. Named variables for the same reason as
+ * i2_gemv4_chunk. */
+/* GEMV T5, four rows sharing each activation load; two accumulators per row (even / odd digits) so the
+ * five vpdpbusd of a block do not form one dependency chain; named variables as in i2_gemv4_chunk.
+ * Per digit and row: two vpmaddubsw (decode + advance, t5_state), a shift and a ternlog to merge the
+ * digit bytes, one vpdpbusd. Measured slower on Zen 5 (in L2, CPU time): merging nothing and using two
+ * vpdpbusd against pre-split activations (-20 %), or digits from byte compares and adds (-13 %). */
+#define T5_DIGIT_DOT(acc, e, o, xv)                                                                           \
+    acc = dpbusd(acc, _mm512_ternarylogic_epi32(_mm512_srli_epi16(e, 8), o, hi_mask, 0xF8), xv)
+#define T5_NEXT(e, o)                                                                                         \
+    do {                                                                                                      \
+        e = _mm512_maddubs_epi16(e, w_even);                                                                  \
+        o = _mm512_maddubs_epi16(o, w_even);                                                                  \
+    } while (0)
+#define T5_LOAD(e, o, p)                                                                                      \
+    do {                                                                                                      \
+        const __m512i v_ = _mm512_loadu_si512((const void *)(p));                                             \
+        e = _mm512_maddubs_epi16(v_, w_even);                                                                 \
+        o = _mm512_maddubs_epi16(v_, w_odd);                                                                  \
+    } while (0)
+
+static void t5_gemv4(const uint8_t *w, size_t rb, const int8_t *xq, size_t blocks, __m512i out[4])
+{
+    const __m512i w_even = _mm512_set1_epi16(0x0003), w_odd = _mm512_set1_epi16(0x0300);
+    const __m512i hi_mask = _mm512_set1_epi16((short)0xFF00);
+    __m512i a0 = _mm512_setzero_si512(), b0 = a0, a1 = a0, b1 = a0, a2 = a0, b2 = a0, a3 = a0, b3 = a0;
+    for (size_t b = 0; b < blocks; b++) {
+        const int8_t *xb = xq + b * TRIT_T5_BLOCK;
+        const uint8_t *wb = w + b * TRIT_BLOCK_BYTES;
+        __m512i e0, o0, e1, o1, e2, o2, e3, o3;
+        T5_LOAD(e0, o0, wb);
+        T5_LOAD(e1, o1, wb + rb);
+        T5_LOAD(e2, o2, wb + 2 * rb);
+        T5_LOAD(e3, o3, wb + 3 * rb);
+        _mm_prefetch((const char *)(wb + 8 * rb), _MM_HINT_T1); /* as in i2_gemv4_chunk */
+        _mm_prefetch((const char *)(wb + 9 * rb), _MM_HINT_T1);
+        _mm_prefetch((const char *)(wb + 10 * rb), _MM_HINT_T1);
+        _mm_prefetch((const char *)(wb + 11 * rb), _MM_HINT_T1);
+        for (int i = 0; i < 5; i++) {
+            const __m512i xv = _mm512_loadu_si512((const void *)(xb + 64 * i));
+            if (i % 2 == 0) {
+                T5_DIGIT_DOT(a0, e0, o0, xv);
+                T5_DIGIT_DOT(a1, e1, o1, xv);
+                T5_DIGIT_DOT(a2, e2, o2, xv);
+                T5_DIGIT_DOT(a3, e3, o3, xv);
+            } else {
+                T5_DIGIT_DOT(b0, e0, o0, xv);
+                T5_DIGIT_DOT(b1, e1, o1, xv);
+                T5_DIGIT_DOT(b2, e2, o2, xv);
+                T5_DIGIT_DOT(b3, e3, o3, xv);
+            }
+            if (i < 4) {
+                T5_NEXT(e0, o0);
+                T5_NEXT(e1, o1);
+                T5_NEXT(e2, o2);
+                T5_NEXT(e3, o3);
+            }
+        }
+    }
+    out[0] = _mm512_add_epi32(a0, b0);
+    out[1] = _mm512_add_epi32(a1, b1);
+    out[2] = _mm512_add_epi32(a2, b2);
+    out[3] = _mm512_add_epi32(a3, b3);
+}
+
+static void t5_gemv_rows(const trit_packed *w, const trit_act *x, size_t m_begin, size_t m_end, int32_t *acc)
+{
+    const size_t blocks = w->row_bytes / TRIT_BLOCK_BYTES;
+    size_t m = m_begin;
+    for (; m + 4 <= m_end; m += 4) {
+        __m512i out[4];
+        t5_gemv4(w->codes + m * w->row_bytes, w->row_bytes, x->q, blocks, out);
+        for (int r = 0; r < 4; r++)
+            acc[m + (size_t)r] = _mm512_reduce_add_epi32(out[r]) - x->sum[0];
+    }
+    for (; m < m_end; m++)
+        t5_tile(w, x, m, 0, acc, 0, 1, 1);
+}
+
+/* Activation-row tails (N mod ACT_TILE) with the row count fixed at compile time. */
+#define DISPATCH_RN(tile, RM, rn)                                                                             \
+    do {                                                                                                      \
+        switch (rn) {                                                                                         \
+        case 1: tile(w, x, m, n, acc, ld_acc, RM, 1); break;                                                  \
+        case 2: tile(w, x, m, n, acc, ld_acc, RM, 2); break;                                                  \
+        case 3: tile(w, x, m, n, acc, ld_acc, RM, 3); break;                                                  \
+        default: tile(w, x, m, n, acc, ld_acc, RM, 4); break;                                                 \
+        }                                                                                                     \
+    } while (0)
+
+void trit_matmul_i2_avx512_vnni(const trit_packed *w, const trit_act *x, size_t m_begin, size_t m_end,
+                                int32_t *acc, size_t ld_acc)
+{
+    if (x->rows == 1) {
+        size_t m = m_begin;
+        for (; m + ROW_TILE <= m_end; m += ROW_TILE)
+            i2_gemv_rows(w, x->q, x->sum[0], m, acc + m, ROW_TILE);
+        for (; m < m_end; m++)
+            i2_gemv_rows(w, x->q, x->sum[0], m, acc + m, 1);
+        return;
+    }
+    /* Activation rows in chunks that stay in L2 while every weight row tile passes over them. */
+    for (size_t n0 = 0; n0 < x->rows; n0 += ACT_CHUNK) {
+        const size_t n1 = x->rows - n0 < ACT_CHUNK ? x->rows : n0 + ACT_CHUNK;
+        size_t m = m_begin;
+        for (; m + ROW_TILE <= m_end; m += ROW_TILE)
+            for (size_t n = n0; n < n1; n += ACT_TILE)
+                DISPATCH_RN(i2_gemm_tile, ROW_TILE, n1 - n);
+        for (; m < m_end; m++)
+            for (size_t n = n0; n < n1; n += ACT_TILE)
+                DISPATCH_RN(i2_gemm_tile, 1, n1 - n);
+    }
+}
+
+void trit_matmul_t5_avx512_vnni(const trit_packed *w, const trit_act *x, size_t m_begin, size_t m_end,
+                                int32_t *acc, size_t ld_acc)
+{
+    if (x->rows == 1) {
+        t5_gemv_rows(w, x, m_begin, m_end, acc);
+        return;
+    }
+    /* Activation rows in chunks that stay in L2 while every weight row tile passes over them. */
+    for (size_t n0 = 0; n0 < x->rows; n0 += ACT_CHUNK) {
+        const size_t n1 = x->rows - n0 < ACT_CHUNK ? x->rows : n0 + ACT_CHUNK;
+        size_t m = m_begin;
+        for (; m + ROW_TILE <= m_end; m += ROW_TILE)
+            for (size_t n = n0; n < n1; n += ACT_TILE)
+                DISPATCH_RN(t5_tile, ROW_TILE, n1 - n);
+        for (; m < m_end; m++)
+            for (size_t n = n0; n < n1; n += ACT_TILE)
+                DISPATCH_RN(t5_tile, 1, n1 - n);
+    }
+}

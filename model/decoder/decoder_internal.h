@@ -1,0 +1,82 @@
+/* decoder_internal.h — the decoder's data layout, shared by its weight generator, forward and ops. */
+#ifndef TRITBENCH_DECODER_INTERNAL_H
+#define TRITBENCH_DECODER_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tritbench/decoder.h"
+
+enum { DEC_Q = 0, DEC_K, DEC_V, DEC_O, DEC_GATE, DEC_UP, DEC_DOWN, DEC_N_LINEAR };
+enum { DEC_ATTN_NORM = 0, DEC_ATTN_SUBNORM, DEC_FFN_NORM, DEC_FFN_SUBNORM, DEC_N_NORM };
+
+/* One projection in either representation (the other pointer stays empty). */
+typedef struct dec_linear {
+    size_t rows, cols;
+    trit_packed w; /* ternary variant */
+    float *f;      /* FP32 variant: rows × cols, row-major */
+} dec_linear;
+
+typedef struct dec_layer {
+    dec_linear lin[DEC_N_LINEAR];
+    float *norm[DEC_N_NORM];
+} dec_layer;
+
+/* Workspace for up to max_batch token rows. */
+typedef struct dec_ws {
+    float *h;      /* residual stream, batch × hidden */
+    float *n;      /* normalized input of a projection, batch × max(hidden, q_dim, ffn) */
+    float *q, *k, *v, *att; /* batch × q_dim / kv_dim / kv_dim / q_dim */
+    float *gate, *up;       /* batch × ffn */
+    float *out;             /* projection output, batch × hidden */
+    float *scores;          /* threads × max_ctx */
+    float *last;            /* one row: the final-normed last token */
+    trit_act act_hidden, act_q, act_ffn; /* one quantized activation buffer per input width */
+    int32_t *acc;           /* batch × max(rows of any projection) */
+} dec_ws;
+
+struct tb_decoder {
+    trit_model_config cfg;
+    tb_decoder_opts opts;
+    const trit_kernel *gemv, *gemm;
+    const trit_fp32_kernel *fp32;
+    char kernel_desc[256];
+    dec_layer *layers;
+    float *final_norm;
+    /* Embedding (vocab × hidden) and lm_head (NULL when tied): FP16 bits or FP32, one of the two. */
+    uint16_t *embed_h, *head_h;
+    float *embed_f, *head_f;
+    float *k_cache, *v_cache; /* n_layers × n_kv_heads × max_ctx × head_dim */
+    float *rope_cos, *rope_sin; /* max_ctx × head_dim/2 */
+    size_t pos, q_dim, kv_dim;
+    size_t weight_bytes;
+    dec_ws ws;
+    double phase[TB_DEC_PH_COUNT];
+};
+
+/* ops.c — the non-linear-layer parts, shared by both variants. */
+void dec_rms_norm(const float *x, const float *g, float eps, size_t cols, float *out);
+void dec_rope_tables(float *cos_t, float *sin_t, size_t max_ctx, size_t head_dim, float theta);
+void dec_rope(float *vec, size_t n_heads, size_t head_dim, const float *cos_row, const float *sin_row);
+/* One query row at position pos over cache rows [0, pos]; out: n_heads × head_dim. */
+void dec_attend_head(const float *q, const float *k_cache, const float *v_cache, size_t pos, size_t head_dim,
+                     float *scores, float *out);
+float dec_dot(const float *a, const float *b, size_t n);
+void dec_ffn_gate(float *gate, const float *up, size_t n, trit_ffn_act act); /* gate ← act(gate) ⊙ up */
+
+/* half.c — IEEE binary16 conversion and the FP16 lm_head GEMV (F16C where the CPU has it). */
+uint16_t dec_f32_to_f16(float f);
+float dec_f16_to_f32(uint16_t h);
+void dec_f16_row_to_f32(const uint16_t *src, size_t n, float *dst);
+void dec_f32_row_to_f16(const float *src, size_t n, uint16_t *dst); /* F16C where present, same rounding */
+/* y[m] = Σ_k W[m·K + k] · x[k] over rows [0, M), W FP16; threads split the rows. */
+void dec_gemv_f16(const uint16_t *W, const float *x, float *y, size_t M, size_t K, int threads);
+/* half_x86.c (x86-64 builds): the F16C/FMA row range; absent elsewhere. */
+void dec_gemv_f16_rows_f16c(const uint16_t *W, const float *x, float *y, size_t m_begin, size_t m_end, size_t K);
+void dec_f32_row_to_f16_f16c(const float *src, size_t n, uint16_t *dst);
+
+/* weights.c — generation and the memory model. */
+int dec_weights_generate(tb_decoder *d, char *err, size_t err_len);
+void dec_weights_free(tb_decoder *d);
+
+#endif

@@ -1,0 +1,280 @@
+/* st_convert.c — checkpoint → packed ternary checkpoint: plans every tensor (quantize or copy), then
+ * streams the output through the atomic writer so a failure never leaves a partial file. */
+#include <jansson.h>
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "tritbench/quant.h"
+#include "tritbench/safetensors.h"
+
+static const char *const default_excludes[] = {"embed", "lm_head", "norm"};
+
+const char *const *st_default_excludes(size_t *count)
+{
+    *count = sizeof default_excludes / sizeof default_excludes[0];
+    return default_excludes;
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+    const size_t n = strlen(s), k = strlen(suffix);
+    return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
+int st_convert_selects(const st_convert_opts *o, const st_tensor *t, char *err, size_t err_len)
+{
+    if (t->ndim != 2 || !st_dtype_is_float(t->dtype) || t->n_elems == 0 || !ends_with(t->name, "weight"))
+        return 0;
+    for (size_t i = 0; i < o->n_excludes; i++) {
+        regex_t re;
+        const int rc = regcomp(&re, o->excludes[i], REG_EXTENDED | REG_NOSUB);
+        if (rc != 0) {
+            char msg[128];
+            regerror(rc, &re, msg, sizeof msg);
+            snprintf(err, err_len, "bad --exclude regex '%s': %s", o->excludes[i], msg);
+            return -1;
+        }
+        const bool hit = regexec(&re, t->name, 0, NULL, 0) == 0;
+        regfree(&re);
+        if (hit)
+            return 0;
+    }
+    return 1;
+}
+
+/* The path we would write is one of the inputs? Compared by device and inode, so symlinks, hard links
+ * and "./x" spellings are all caught. */
+int st_refuse_input_as_output(const st_model *m, const char *out, char *err, size_t err_len)
+{
+    struct stat so, si;
+    if (stat(out, &so) != 0)
+        return 0; /* does not exist yet: cannot be an input */
+    if (S_ISDIR(so.st_mode)) {
+        snprintf(err, err_len, "%s: is a directory; -o needs a file name", out);
+        return -1;
+    }
+    for (size_t i = 0; i <= m->n_files; i++) {
+        const char *in = i < m->n_files ? m->files[i].path : m->index_path;
+        if (in && stat(in, &si) == 0 && si.st_dev == so.st_dev && si.st_ino == so.st_ino) {
+            snprintf(err, err_len, "%s: is the input (%s); refusing to overwrite it", out, in);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+typedef struct plan_entry {
+    const st_tensor *t;
+    int quantize;
+    size_t row_bytes, n_scales;
+} plan_entry;
+
+static void packed_size(trit_format f, trit_granularity g, size_t rows, size_t cols, size_t *row_bytes,
+                        size_t *n_scales)
+{
+    const size_t block = trit_format_block(f);
+    *row_bytes = (cols / block + (cols % block != 0)) * TRIT_BLOCK_BYTES;
+    *n_scales = g == TRIT_SCALE_ROW ? rows : 1;
+}
+
+static char *scale_name(const char *name)
+{
+    const size_t n = strlen(name) + sizeof ST_PACKED_SCALE_SUFFIX;
+    char *s = malloc(n);
+    if (s)
+        snprintf(s, n, "%s%s", name, ST_PACKED_SCALE_SUFFIX);
+    return s;
+}
+
+static int make_plan(const st_convert_opts *o, const st_model *m, plan_entry *plan, st_convert_stats *st, char *err,
+                     size_t err_len)
+{
+    for (size_t i = 0; i < m->n_tensors; i++) {
+        const st_tensor *t = m->tensors[i];
+        plan_entry *e = &plan[i];
+        e->t = t;
+        e->quantize = st_convert_selects(o, t, err, err_len);
+        if (e->quantize < 0)
+            return -1;
+        const uint64_t in_bytes = t->end - t->begin;
+        st->in_bytes += in_bytes;
+        st->n_tensors++;
+        if (!e->quantize) {
+            st->out_bytes += in_bytes;
+            continue;
+        }
+        char *sn = scale_name(t->name);
+        const bool clash = sn && st_model_find(m, sn) != NULL;
+        if (!sn || clash) {
+            snprintf(err, err_len, "%s: tensor '%s' already exists, so the scales of '%s' cannot be stored under that "
+                     "name (already converted? exclude it)", m->path, sn ? sn : "?", t->name);
+            free(sn);
+            return -1;
+        }
+        free(sn);
+        packed_size(o->format, o->granularity, t->shape[0], t->shape[1], &e->row_bytes, &e->n_scales);
+        const uint64_t out = (uint64_t)t->shape[0] * e->row_bytes + e->n_scales * sizeof(float);
+        st->out_bytes += out;
+        st->quantized_in_bytes += in_bytes;
+        st->quantized_out_bytes += out;
+        st->n_quantized++;
+    }
+    return 0;
+}
+
+/* The packed descriptor as a JSON object in a string (metadata values must be strings); built with
+ * jansson so any tensor name is escaped correctly. */
+static char *packed_desc(const st_convert_opts *o, const plan_entry *e, const char *sn)
+{
+    json_t *d = json_pack("{s:s, s:s, s:[I, I], s:I, s:s, s:s}", "format", trit_format_name(o->format), "granularity",
+                          o->granularity == TRIT_SCALE_ROW ? "row" : "tensor", "shape", (json_int_t)e->t->shape[0],
+                          (json_int_t)e->t->shape[1], "row_bytes", (json_int_t)e->row_bytes, "scale", sn,
+                          "source_dtype", st_dtype_name(e->t->dtype));
+    char *text = d ? json_dumps(d, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    json_decref(d);
+    return text;
+}
+
+static int declare_packed(st_writer *w, const st_convert_opts *o, const plan_entry *e, char *err, size_t err_len)
+{
+    const st_tensor *t = e->t;
+    const uint64_t cshape[2] = {t->shape[0], e->row_bytes}, sshape[1] = {e->n_scales};
+    const size_t kn = strlen(ST_PACKED_META_PREFIX) + strlen(t->name) + 1;
+    char *sn = scale_name(t->name), *key = malloc(kn), *desc = sn ? packed_desc(o, e, sn) : NULL;
+    int rc = -1;
+    if (!sn || !key || !desc) {
+        snprintf(err, err_len, "%s: out of memory building the header", o->out_path);
+    } else {
+        snprintf(key, kn, "%s%s", ST_PACKED_META_PREFIX, t->name);
+        if (st_writer_add_meta(w, key, desc) != 0)
+            snprintf(err, err_len, "%s: out of memory building the header", o->out_path);
+        else if (st_writer_add_tensor(w, t->name, ST_U8, 2, cshape, err, err_len) == 0 &&
+                 st_writer_add_tensor(w, sn, ST_F32, 1, sshape, err, err_len) == 0)
+            rc = 0;
+    }
+    free(sn);
+    free(key);
+    free(desc);
+    return rc;
+}
+
+static int declare(st_writer *w, const st_convert_opts *o, const st_model *m, const plan_entry *plan, char *err,
+                   size_t err_len)
+{
+    /* Input metadata survives (e.g. "format": "pt"), so does an earlier conversion's descriptors. */
+    for (size_t f = 0; f < m->n_files; f++)
+        for (size_t i = 0; i < m->files[f].n_meta; i++)
+            if (st_writer_add_meta(w, m->files[f].meta[i].key, m->files[f].meta[i].value) != 0) {
+                snprintf(err, err_len, "%s: out of memory building the header", o->out_path);
+                return -1;
+            }
+    if (st_writer_add_meta(w, "tritbench.format", "tritbench.packed.v1") != 0) {
+        snprintf(err, err_len, "%s: out of memory building the header", o->out_path);
+        return -1;
+    }
+    for (size_t i = 0; i < m->n_tensors; i++) {
+        const plan_entry *e = &plan[i];
+        int rc = e->quantize ? declare_packed(w, o, e, err, err_len)
+                             : st_writer_add_tensor(w, e->t->name, e->t->dtype, e->t->ndim, e->t->shape, err, err_len);
+        if (rc != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* Quantizes one weight exactly as trit_quantize_weights + trit_pack do in memory, so a loaded tensor
+ * matches an in-memory quantization bit for bit. */
+static int write_packed(st_writer *w, const st_convert_opts *o, const plan_entry *e, char *err, size_t err_len)
+{
+    const st_tensor *t = e->t;
+    const size_t rows = t->shape[0], cols = t->shape[1];
+    float *W = malloc(t->n_elems * sizeof *W);
+    int8_t *wq = malloc(t->n_elems);
+    float *gamma = malloc(e->n_scales * sizeof *gamma);
+    trit_packed p = {0};
+    int rc = -1;
+    const trit_wquant_opts qo = {.granularity = o->granularity, .method = TRIT_WQ_ABSMEAN, .threshold = 0.5f};
+    if (!W || !wq || !gamma || trit_packed_alloc(&p, o->format, o->granularity, rows, cols) != 0) {
+        snprintf(err, err_len, "tensor '%s': out of memory (%zu x %zu)", t->name, rows, cols);
+    } else if (st_tensor_to_f32(t, W, err, err_len) != 0) {
+        /* message set */
+    } else if (trit_quantize_weights(W, rows, cols, &qo, wq, gamma) != 0) {
+        snprintf(err, err_len, "%s: tensor '%s': non-finite weight (NaN or Inf); cannot quantize",
+                 o->in_path, t->name);
+    } else if (trit_pack(&p, wq, gamma) != 0 || p.row_bytes != e->row_bytes) {
+        snprintf(err, err_len, "tensor '%s': packing failed", t->name);
+    } else if (st_writer_write(w, p.codes, rows * p.row_bytes, err, err_len) == 0 &&
+               st_writer_write(w, p.scales, p.n_scales * sizeof(float), err, err_len) == 0) {
+        rc = 0;
+    }
+    free(W);
+    free(wq);
+    free(gamma);
+    trit_packed_free(&p);
+    return rc;
+}
+
+int st_convert(const st_convert_opts *o, st_convert_stats *stats, void (*plan_line)(void *user, const char *line),
+               void *user, char *err, size_t err_len)
+{
+    memset(stats, 0, sizeof *stats);
+    err[0] = '\0';
+    st_model m;
+    if (st_model_open(o->in_path, &m, err, err_len) != 0)
+        return -1;
+    int rc = -1;
+    st_writer *w = NULL;
+    plan_entry *plan = calloc(m.n_tensors + 1, sizeof *plan);
+    if (!plan) {
+        snprintf(err, err_len, "%s: out of memory", o->in_path);
+        goto done;
+    }
+    if (!o->dry_run && st_refuse_input_as_output(&m, o->out_path, err, err_len) != 0)
+        goto done;
+    if (make_plan(o, &m, plan, stats, err, err_len) != 0)
+        goto done;
+    for (size_t i = 0; plan_line && i < m.n_tensors; i++) {
+        char line[512];
+        const st_tensor *t = plan[i].t;
+        char shape[96] = "";
+        for (size_t d = 0, at = 0; d < t->ndim && at < sizeof shape; d++)
+            at += (size_t)snprintf(shape + at, sizeof shape - at, "%s%llu", d ? "x" : "", (unsigned long long)t->shape[d]);
+        if (plan[i].quantize)
+            snprintf(line, sizeof line, "quantize  %-56s %-12s %s -> %s %s (%llu -> %llu bytes)", t->name, shape,
+                     st_dtype_name(t->dtype), trit_format_name(o->format),
+                     o->granularity == TRIT_SCALE_ROW ? "row" : "tensor", (unsigned long long)(t->end - t->begin),
+                     (unsigned long long)(t->shape[0] * plan[i].row_bytes + plan[i].n_scales * sizeof(float)));
+        else
+            snprintf(line, sizeof line, "keep      %-56s %-12s %s (%llu bytes)", t->name, shape, st_dtype_name(t->dtype),
+                     (unsigned long long)(t->end - t->begin));
+        plan_line(user, line);
+    }
+    if (o->dry_run) {
+        rc = 0;
+        goto done;
+    }
+    w = st_writer_new(o->out_path, err, err_len);
+    if (!w || declare(w, o, &m, plan, err, err_len) != 0 || st_writer_begin_data(w, err, err_len) != 0)
+        goto done;
+    const bool progress = o->progress || stats->in_bytes > (256u << 20);
+    for (size_t i = 0; i < m.n_tensors; i++) {
+        const plan_entry *e = &plan[i];
+        if (progress)
+            fprintf(stderr, "convert: [%zu/%zu] %s %s\n", i + 1, m.n_tensors, e->quantize ? "quantize" : "copy    ",
+                    e->t->name);
+        if (e->quantize ? write_packed(w, o, e, err, err_len) != 0
+                        : st_writer_write(w, e->t->data, e->t->end - e->t->begin, err, err_len) != 0)
+            goto done;
+    }
+    rc = st_writer_commit(w, err, err_len);
+    w = NULL;
+done:
+    if (w)
+        st_writer_abort(w);
+    free(plan);
+    st_model_close(&m);
+    return rc;
+}

@@ -1,0 +1,337 @@
+/* report.c — the validator's report model (validate.h): checks against the profile, tables, notes,
+ * plots, metrics and benchmark records, held in memory until the writers turn them into files. */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "reports/vr_internal.h"
+
+const char *vr_verdict_name(vr_verdict v)
+{
+    switch (v) {
+    case VR_PASS: return "PASS";
+    case VR_FAIL: return "FAIL";
+    default: return "N/A";
+    }
+}
+
+/* Grows a (ptr, n, cap) array by one slot; returns the new slot zeroed, or NULL. */
+static void *grow(void **items, size_t *n, size_t *cap, size_t size)
+{
+    if (*n == *cap) {
+        size_t c = *cap ? *cap * 2 : 16;
+        void *p = realloc(*items, c * size);
+        if (!p)
+            return NULL;
+        *items = p;
+        *cap = c;
+    }
+    void *slot = (char *)*items + *n * size;
+    memset(slot, 0, size);
+    (*n)++;
+    return slot;
+}
+
+static void copy_trunc(char *dst, size_t cap, const char *src)
+{
+    snprintf(dst, cap, "%s", src ? src : "");
+}
+
+vr_report *vr_report_new(vr_profile *profile)
+{
+    vr_report *r = calloc(1, sizeof *r);
+    if (!r)
+        return NULL;
+    if (profile) {
+        r->profile = *profile;
+        memset(profile, 0, sizeof *profile);
+    }
+    return r;
+}
+
+static void table_free(vr_table *t)
+{
+    if (!t)
+        return;
+    for (size_t i = 0; i < t->n_cols; i++)
+        free(t->headers[i]);
+    for (size_t i = 0; i < t->n_rows * t->n_cols; i++)
+        free(t->cells[i]);
+    free(t->headers);
+    free(t->cells);
+    free(t);
+}
+
+void vr_report_free(vr_report *r)
+{
+    if (!r)
+        return;
+    vr_profile_free(&r->profile);
+    free(r->checks);
+    for (size_t i = 0; i < r->n_tables; i++)
+        table_free(r->tables[i]);
+    free(r->tables);
+    for (size_t i = 0; i < r->n_notes; i++)
+        free(r->notes[i].text);
+    free(r->notes);
+    for (size_t i = 0; i < r->n_plots; i++) {
+        free(r->plots[i].body);
+        free(r->plots[i].data);
+    }
+    free(r->plots);
+    free(r->metrics);
+    free(r->records.records);
+    free(r);
+}
+
+void vr_report_section_done(vr_report *r, const char *name, int rc, double seconds)
+{
+    if (r->n_sections >= sizeof r->sections / sizeof r->sections[0])
+        return;
+    vr_section_status *s = &r->sections[r->n_sections++];
+    copy_trunc(s->name, sizeof s->name, name);
+    s->rc = rc;
+    s->seconds = seconds;
+}
+
+vr_verdict vr_check(vr_report *r, const char *section, const char *target, const char *subject, double measured,
+                    const char *na_reason)
+{
+    if (!r)
+        return VR_FAIL;
+    vr_check_row *c = grow((void **)&r->checks, &r->n_checks, &r->cap_checks, sizeof *c);
+    if (!c) {
+        r->oom = true;
+        return VR_FAIL;
+    }
+    copy_trunc(c->section, sizeof c->section, section);
+    copy_trunc(c->target, sizeof c->target, target);
+    copy_trunc(c->subject, sizeof c->subject, subject);
+    c->measured = measured;
+    const vr_target *t = vr_profile_find(&r->profile, target);
+    if (t) {
+        vr_target_threshold_text(t, c->threshold, sizeof c->threshold);
+        c->has_optimal = t->has_optimal;
+    } else {
+        copy_trunc(c->threshold, sizeof c->threshold, "?");
+    }
+    if (na_reason) {
+        c->verdict = VR_NA;
+        copy_trunc(c->reason, sizeof c->reason, na_reason);
+        copy_trunc(c->measured_text, sizeof c->measured_text, "—");
+        /* A missing target stays loud even when the measurement itself was not possible. */
+        if (!t) {
+            c->verdict = VR_FAIL;
+            snprintf(c->reason, sizeof c->reason, "no such target in the profile (and: %s)", na_reason);
+        }
+        return c->verdict;
+    }
+    vr_format_value(t ? t->unit : "", measured, c->measured_text, sizeof c->measured_text);
+    if (!t) {
+        c->verdict = VR_FAIL;
+        copy_trunc(c->reason, sizeof c->reason, "no such target in the profile");
+        fprintf(stderr, "tritbench validate: target \"%s\" (%s) is not in the profile %s: FAIL\n", target ? target : "",
+                section ? section : "", r->profile.path);
+        return VR_FAIL;
+    }
+    c->verdict = vr_target_verdict(t, measured);
+    if (!isfinite(measured))
+        copy_trunc(c->reason, sizeof c->reason, "measurement is not a finite number");
+    c->optimal = vr_target_optimal(t, measured);
+    if (c->verdict == VR_PASS && t->has_optimal && !c->optimal)
+        copy_trunc(c->reason, sizeof c->reason, "below the optimal level");
+    return c->verdict;
+}
+
+const char *vr_threshold_text(vr_report *r, const char *target, char *buf, size_t len)
+{
+    const vr_target *t = r ? vr_profile_find(&r->profile, target) : NULL;
+    if (!t) {
+        copy_trunc(buf, len, "?");
+        return buf;
+    }
+    vr_target_threshold_text(t, buf, len);
+    return buf;
+}
+
+static char *dup_str(const char *s)
+{
+    size_t n = strlen(s ? s : "");
+    char *d = malloc(n + 1);
+    if (d)
+        memcpy(d, s ? s : "", n + 1);
+    return d;
+}
+
+vr_table *vr_table_new(vr_report *r, const char *section, const char *title, size_t n_cols,
+                       const char *const *headers)
+{
+    if (!r || n_cols == 0 || !headers)
+        return NULL;
+    vr_table *t = calloc(1, sizeof *t);
+    vr_table **slot = t ? grow((void **)&r->tables, &r->n_tables, &r->cap_tables, sizeof *slot) : NULL;
+    if (!slot) {
+        free(t);
+        r->oom = true;
+        return NULL;
+    }
+    *slot = t;
+    copy_trunc(t->section, sizeof t->section, section);
+    copy_trunc(t->title, sizeof t->title, title);
+    t->headers = calloc(n_cols, sizeof *t->headers);
+    if (!t->headers) {
+        r->oom = true;
+        return t; /* n_cols stays 0: rows are ignored */
+    }
+    t->n_cols = n_cols;
+    for (size_t i = 0; i < n_cols; i++)
+        t->headers[i] = dup_str(headers[i]);
+    return t;
+}
+
+void vr_table_add_row(vr_table *t, const char *const *cells)
+{
+    if (!t || !cells || t->n_cols == 0)
+        return;
+    if (t->n_rows == t->cap_rows) {
+        size_t c = t->cap_rows ? t->cap_rows * 2 : 16;
+        char **p = realloc(t->cells, c * t->n_cols * sizeof *p);
+        if (!p)
+            return;
+        t->cells = p;
+        t->cap_rows = c;
+    }
+    for (size_t i = 0; i < t->n_cols; i++)
+        t->cells[t->n_rows * t->n_cols + i] = dup_str(cells[i]);
+    t->n_rows++;
+}
+
+void vr_note(vr_report *r, const char *section, const char *fmt, ...)
+{
+    if (!r || !fmt)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    char *text = malloc((size_t)n + 1);
+    if (!text) {
+        r->oom = true;
+        return;
+    }
+    va_start(ap, fmt);
+    vsnprintf(text, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    vr_note_item *it = grow((void **)&r->notes, &r->n_notes, &r->cap_notes, sizeof *it);
+    if (!it) {
+        free(text);
+        r->oom = true;
+        return;
+    }
+    copy_trunc(it->section, sizeof it->section, section);
+    it->text = text;
+}
+
+/* Plot names become file names: keep them to [A-Za-z0-9_-]. */
+static void sanitize_name(char *dst, size_t cap, const char *src)
+{
+    size_t j = 0;
+    for (size_t i = 0; src && src[i] && j + 1 < cap; i++) {
+        char c = src[i];
+        int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+        dst[j++] = ok ? c : '_';
+    }
+    dst[j] = '\0';
+    if (j == 0)
+        copy_trunc(dst, cap, "plot");
+}
+
+void vr_plot(vr_report *r, const char *section, const char *name, const char *title, const char *gnuplot_body,
+             const char *data_tsv)
+{
+    if (!r || !gnuplot_body || !data_tsv)
+        return;
+    vr_plot_item *p = grow((void **)&r->plots, &r->n_plots, &r->cap_plots, sizeof *p);
+    if (!p) {
+        r->oom = true;
+        return;
+    }
+    copy_trunc(p->section, sizeof p->section, section);
+    char base[48];
+    sanitize_name(base, sizeof base, name);
+    /* Two sections may pick the same name: the section prefix keeps the files apart. */
+    char sec[16];
+    sanitize_name(sec, sizeof sec, section);
+    size_t sl = strlen(sec);
+    if (strncmp(base, sec, sl) == 0 && base[sl] == '_')
+        snprintf(p->name, sizeof p->name, "%s", base);
+    else
+        snprintf(p->name, sizeof p->name, "%s_%s", sec, base);
+    copy_trunc(p->title, sizeof p->title, title);
+    p->body = dup_str(gnuplot_body);
+    p->data = dup_str(data_tsv);
+    copy_trunc(p->status, sizeof p->status, "not rendered yet");
+    if (!p->body || !p->data)
+        r->oom = true;
+}
+
+void vr_add_records(vr_report *r, const tb_results *res)
+{
+    if (!r || !res || res->count == 0)
+        return;
+    tb_results *dst = &r->records;
+    if (dst->count + res->count > dst->capacity) {
+        size_t c = dst->capacity ? dst->capacity : 64;
+        while (c < dst->count + res->count)
+            c *= 2;
+        tb_record *p = realloc(dst->records, c * sizeof *p);
+        if (!p) {
+            r->oom = true;
+            return;
+        }
+        dst->records = p;
+        dst->capacity = c;
+    }
+    memcpy(dst->records + dst->count, res->records, res->count * sizeof *res->records);
+    dst->count += res->count;
+}
+
+void vr_metric(vr_report *r, const char *section, const char *key, double value)
+{
+    if (!r)
+        return;
+    vr_metric_item *m = grow((void **)&r->metrics, &r->n_metrics, &r->cap_metrics, sizeof *m);
+    if (!m) {
+        r->oom = true;
+        return;
+    }
+    copy_trunc(m->section, sizeof m->section, section);
+    copy_trunc(m->key, sizeof m->key, key);
+    m->value = value;
+}
+
+vr_verdict vr_report_verdict(const vr_report *r, size_t *n_pass, size_t *n_fail, size_t *n_na)
+{
+    size_t p = 0, f = 0, na = 0;
+    for (size_t i = 0; i < r->n_checks; i++) {
+        if (r->checks[i].verdict == VR_PASS)
+            p++;
+        else if (r->checks[i].verdict == VR_FAIL)
+            f++;
+        else
+            na++;
+    }
+    if (n_pass)
+        *n_pass = p;
+    if (n_fail)
+        *n_fail = f;
+    if (n_na)
+        *n_na = na;
+    if (f || r->oom)
+        return VR_FAIL;
+    return p ? VR_PASS : VR_NA;
+}

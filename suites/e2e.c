@@ -1,0 +1,270 @@
+/* e2e.c — the "e2e" suite: end-to-end decoder tokens/s (model/decoder) per model × weights × phase × threads:
+ *   e2e/bitnet-2b/i2/decode/ctx:128/threads:1     e2e/bitnet-2b/fp32/decode/ctx:512/threads:2
+ *   e2e/bitnet-2b/t5/prefill/512/threads:2        (as llama-bench -p 512 -n 128 reports)
+ * Decode is one token at context depth ctx (KV cache filled with seeded values: attention cost depends on
+ * the depth only); prefill is P prompt tokens from an empty cache through the GEMM kernels, logits of the
+ * last. Only configurations that fit in memory are registered; --quick uses bitnet-large cut to 4 layers
+ * (named bitnet-large-4L). Counters: tokens/s, weights_bytes, fp32_weights_bytes, memory_reduction (whole
+ * model, FP32 / this), rss_bytes, peak_rss_bytes (VmHWM, process-wide), outside_matmul (fraction of the
+ * forward's time outside the projections' matmuls: attention, norms, quantization, lm_head). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "suite_list.h"
+#include "tritbench/decoder.h"
+#include "tritbench/models.h"
+
+#define E2E_MAX_CTX 640 /* decode at 512 + headroom */
+#define E2E_SEED 0xe2e0001u
+
+typedef struct e2e_arg {
+    trit_model_config cfg; /* a copy: the quick config is derived */
+    bool fp32;
+    trit_format format;
+    char variant[32];      /* ternary kernel variant, or the FP32 baseline's name */
+    bool prefill;
+    size_t tokens;         /* decode: context depth; prefill: prompt length */
+} e2e_arg;
+
+/* One model stays loaded between instances: building bitnet-2b in FP32 means faulting in ~10 GB, which
+ * is slow on some VMs, and every instance of a model shares it. A different model frees it first. */
+static struct {
+    tb_decoder *d;
+    char key[160];
+} cache;
+
+static void key_of(const e2e_arg *a, char *key, size_t len)
+{
+    snprintf(key, len, "%s/%d/%s/%s", a->cfg.name, a->cfg.n_layers, a->fp32 ? "fp32" : trit_format_name(a->format),
+             a->variant);
+}
+
+static tb_decoder *model_for(const e2e_arg *a, char *err, size_t err_len)
+{
+    char key[160];
+    key_of(a, key, sizeof key);
+    if (cache.d && strcmp(cache.key, key) == 0)
+        return cache.d;
+    tb_decoder_free(cache.d);
+    cache.d = NULL;
+    tb_decoder_opts o;
+    tb_decoder_opts_default(&o);
+    o.variant = a->fp32 ? TB_DEC_FP32 : TB_DEC_TERNARY;
+    o.format = a->format;
+    o.max_ctx = E2E_MAX_CTX;
+    o.max_batch = 512;
+    o.seed = E2E_SEED;
+    if (a->fp32) {
+        o.fp32 = trit_fp32_get(a->variant);
+    } else {
+        o.gemv = trit_kernel_get(TRIT_OP_GEMV, a->format, a->variant);
+        o.gemm = trit_kernel_get(TRIT_OP_GEMM, a->format, a->variant);
+    }
+    cache.d = tb_decoder_new(&a->cfg, &o, err, err_len);
+    if (cache.d)
+        snprintf(cache.key, sizeof cache.key, "%s", key);
+    return cache.d;
+}
+
+typedef struct e2e_fixture {
+    tb_decoder *d;
+    float *logits;
+    int32_t *prompt;
+} e2e_fixture;
+
+static void e2e_teardown(void *p)
+{
+    e2e_fixture *fx = p;
+    free(fx->logits);
+    free(fx->prompt);
+    free(fx); /* the model stays in the cache */
+}
+
+static void *e2e_setup(tb_state *st)
+{
+    const e2e_arg *a = tb_arg(st);
+    char err[512];
+    e2e_fixture *fx = calloc(1, sizeof *fx);
+    if (!fx) {
+        tb_skip_with_error(st, "out of memory");
+        return NULL;
+    }
+    fx->d = model_for(a, err, sizeof err);
+    fx->logits = malloc((size_t)a->cfg.vocab * sizeof(float));
+    fx->prompt = malloc(a->tokens * sizeof(int32_t));
+    if (!fx->d || !fx->logits || !fx->prompt) {
+        tb_skip_with_error(st, fx->d ? "out of memory" : err);
+        e2e_teardown(fx);
+        return NULL;
+    }
+    for (size_t i = 0; i < a->tokens; i++)
+        fx->prompt[i] = (int32_t)((i * 7919u + 17u) % (size_t)a->cfg.vocab);
+    if (tb_decoder_set_threads(fx->d, tb_threads(st)) != 0 ||
+        (!a->prefill && tb_decoder_fill_cache(fx->d, a->tokens, E2E_SEED) != 0)) {
+        tb_skip_with_error(st, "cannot set threads / fill the KV cache");
+        e2e_teardown(fx);
+        return NULL;
+    }
+    return fx;
+}
+
+static void e2e_run(tb_state *st)
+{
+    e2e_fixture *fx = tb_fixture(st);
+    if (!fx)
+        return;
+    const e2e_arg *a = tb_arg(st);
+    tb_decoder *d = fx->d;
+    int rc = 0;
+    tb_decoder_reset_times(d);
+    while (tb_keep_running(st)) {
+        if (a->prefill) {
+            rc |= tb_decoder_set_pos(d, 0);
+            rc |= tb_decoder_prefill(d, fx->prompt, a->tokens, fx->logits);
+        } else {
+            rc |= tb_decoder_set_pos(d, a->tokens);
+            rc |= tb_decoder_decode(d, fx->prompt[0], fx->logits);
+        }
+    }
+    if (rc != 0) {
+        tb_skip_with_error(st, "decoder forward failed");
+        return;
+    }
+    double ph[TB_DEC_PH_COUNT], total = 0;
+    tb_decoder_times(d, ph);
+    for (int p = 0; p < TB_DEC_PH_COUNT; p++)
+        total += ph[p];
+    tb_decoder_opts fo = *tb_decoder_options(d);
+    fo.variant = TB_DEC_FP32;
+    const double fp32_bytes = (double)tb_decoder_weight_bytes(&a->cfg, &fo);
+    const double bytes = (double)tb_decoder_weight_bytes_actual(d);
+    const double per_it = a->prefill ? (double)a->tokens : 1.0;
+    tb_set_items_processed(st, (double)tb_iterations(st) * per_it);
+    tb_counter(st, "tokens/s", (double)tb_iterations(st) * per_it, TB_COUNTER_RATE);
+    tb_counter(st, "weights_bytes", bytes, TB_COUNTER_DEFAULT);
+    tb_counter(st, "fp32_weights_bytes", fp32_bytes, TB_COUNTER_DEFAULT);
+    tb_counter(st, "memory_reduction", fp32_bytes / bytes, TB_COUNTER_DEFAULT);
+    tb_counter(st, "rss_bytes", (double)tb_process_rss(), TB_COUNTER_DEFAULT);
+    tb_counter(st, "peak_rss_bytes", (double)tb_process_peak_rss(), TB_COUNTER_DEFAULT);
+    tb_counter(st, "outside_matmul", total > 0 ? 1.0 - ph[TB_DEC_PH_MATMUL] / total : 0.0, TB_COUNTER_DEFAULT);
+    tb_counter(st, "lm_head_frac", total > 0 ? ph[TB_DEC_PH_LM_HEAD] / total : 0.0, TB_COUNTER_DEFAULT);
+    tb_counter(st, "attention_frac", total > 0 ? ph[TB_DEC_PH_ATTENTION] / total : 0.0, TB_COUNTER_DEFAULT);
+    tb_set_label(st, tb_decoder_kernel_desc(d));
+}
+
+#define MAX_ARGS 512
+static e2e_arg args[MAX_ARGS];
+static size_t n_args;
+
+static int add_instances(tb_registry *r, const tb_suite_config *cfg, const e2e_arg *proto)
+{
+    static const size_t depths[2] = {128, 512};
+    char family[96], argstr[64];
+    snprintf(family, sizeof family, "e2e/%s/%s", proto->cfg.name,
+             proto->fp32 ? "fp32" : trit_format_name(proto->format));
+    for (int phase = 0; phase < 2; phase++)
+        for (int t = 0; t < 2; t++) {
+            snprintf(argstr, sizeof argstr, phase ? "prefill/%zu" : "decode/ctx:%zu", depths[t]);
+            for (int i = 0; i < (cfg->n_threads > 0 ? cfg->n_threads : 1); i++) {
+                if (n_args >= MAX_ARGS)
+                    return -1;
+                e2e_arg *a = &args[n_args++];
+                *a = *proto;
+                a->prefill = phase == 1;
+                a->tokens = depths[t];
+                tb_bench_spec spec = {0};
+                spec.family = family;
+                spec.args = argstr;
+                spec.run = e2e_run;
+                spec.setup = e2e_setup;
+                spec.teardown = e2e_teardown;
+                spec.arg = a;
+                spec.threads = cfg->n_threads > 0 ? cfg->threads[i] : 1;
+                spec.time_unit = TB_MS;
+                if (spec.threads < 1 || tb_register(r, &spec) != 0)
+                    return -1;
+            }
+        }
+    return 0;
+}
+
+/* The best runnable ternary variant of a format that the --variants list allows (cuda excluded: the
+ * decoder keeps its activations on the host). */
+static const trit_kernel *pick_kernel(const tb_suite_config *cfg, trit_format f)
+{
+    static const char *const pref[] = {"avx512_vnni", "avx512bw", "avx2_vnni", "avx2", "neon_dotprod", "neon",
+                                       "scalar"};
+    char why[256];
+    for (size_t i = 0; i < sizeof pref / sizeof pref[0]; i++) {
+        const trit_kernel *v = trit_kernel_get(TRIT_OP_GEMV, f, pref[i]);
+        const trit_kernel *m = trit_kernel_get(TRIT_OP_GEMM, f, pref[i]);
+        if (v && m && tb_list_contains(cfg->variants, pref[i]) && trit_kernel_runnable(v, why, sizeof why) &&
+            trit_kernel_runnable(m, why, sizeof why))
+            return v;
+    }
+    return NULL;
+}
+
+static int register_model(tb_registry *r, const tb_suite_config *cfg, const trit_model_config *mc)
+{
+    char msg[512];
+    tb_decoder_opts o;
+    tb_decoder_opts_default(&o);
+    o.max_ctx = E2E_MAX_CTX;
+    for (int f = 0; f < TRIT_FMT_COUNT; f++) {
+        const trit_kernel *k = pick_kernel(cfg, (trit_format)f);
+        if (!k || !tb_list_contains(cfg->formats, trit_format_name((trit_format)f)))
+            continue;
+        /* The scalar oracle would take minutes per token at real sizes. */
+        if (strcmp(k->variant, "scalar") == 0 && !cfg->quick && !tb_list_contains(cfg->variants, "scalar"))
+            continue;
+        o.format = (trit_format)f;
+        if (!tb_decoder_fits(mc, &o, 0, msg, sizeof msg)) {
+            fprintf(stderr, "e2e: not registered: %s\n", msg);
+            continue;
+        }
+        e2e_arg a = {*mc, false, (trit_format)f, "", false, 0};
+        snprintf(a.variant, sizeof a.variant, "%s", k->variant);
+        if (add_instances(r, cfg, &a) != 0)
+            return -1;
+    }
+    if (!tb_list_contains(cfg->formats, "fp32"))
+        return 0;
+    o.variant = TB_DEC_FP32;
+    const char *fp = trit_have_openblas() ? "openblas" : "avx512";
+    char why[256];
+    const trit_fp32_kernel *fk = trit_fp32_get(fp);
+    if (!fk || !trit_fp32_runnable(fk, why, sizeof why))
+        fk = trit_fp32_get("avx2");
+    if (!fk || !trit_fp32_runnable(fk, why, sizeof why) || !tb_list_contains(cfg->variants, fk->name))
+        return 0;
+    if (!tb_decoder_fits(mc, &o, 0, msg, sizeof msg)) {
+        fprintf(stderr, "e2e: not registered: %s (ternary figures stand alone)\n", msg);
+        return 0;
+    }
+    e2e_arg a = {*mc, true, TRIT_FMT_I2, "", false, 0};
+    snprintf(a.variant, sizeof a.variant, "%s", fk->name);
+    return add_instances(r, cfg, &a);
+}
+
+int tb_suite_e2e_register(tb_registry *r, const tb_suite_config *cfg)
+{
+    if (cfg->quick) {
+        const trit_model_config *base = trit_model_config_get("bitnet-large");
+        if (!base)
+            return -1;
+        static trit_model_config quick;
+        quick = *base;
+        quick.name = "bitnet-large-4L";
+        quick.description = "bitnet_b1_58-large cut to 4 of 24 layers (--quick)";
+        quick.n_layers = 4;
+        return register_model(r, cfg, &quick);
+    }
+    size_t n;
+    const trit_model_config *mc = trit_model_configs(&n);
+    for (size_t i = 0; i < n; i++)
+        if (register_model(r, cfg, &mc[i]) != 0)
+            return -1;
+    return 0;
+}

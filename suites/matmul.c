@@ -1,0 +1,327 @@
+/* matmul.c — the "gemv" and "gemm" suites: ternary matmul per runnable CPU variant × format × shape ×
+ * threads, with the FP32 baselines (scalar, own AVX2/AVX-512, OpenBLAS) on the same shapes in the same run.
+ *   gemv/i2/avx512_vnni/6912x2560/threads:1       gemv/fp32/openblas/6912x2560/threads:1
+ *   gemm/i2/avx512_vnni/6912x2560x128/threads:1   gemm/fp32/avx512/6912x2560x128/threads:1
+ * Counters: GB/s (packed weight bytes per call, w.alloc_bytes; FP32 weights for baselines), Gweights/s,
+ * GOP/s (2·M·K·N, GEMM), pct_of_roofline (GB/s over the STREAM read bandwidth of the working set at the
+ * same thread count, measured in this process during setup).
+ * Filters: cfg->variants names kernel variants and FP32 baselines alike; FP32 baselines are registered
+ * when cfg->formats is NULL or lists "fp32". The "cuda" variant belongs to the cuda suite. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "suite_list.h"
+#include "tritbench/baselines.h"
+#include "tritbench/fixtures.h"
+#include "tritbench/kernels.h"
+#include "tritbench/quant.h"
+
+/* Scalar code is registered only below this many multiply-adds per call (unless named in --variants):
+ * larger cases take seconds per iteration and tell nothing new. */
+#define SCALAR_MAX_MACS 1.0e9
+#define WEIGHT_SEED 0x5eed0001u
+#define ACT_SEED 0x5eed0002u
+
+/* What one registered instance measures (static storage: the registry keeps the pointer). */
+typedef struct mm_arg {
+    trit_op op;
+    bool fp32;
+    trit_format format;
+    char variant[32];
+    size_t rows, cols, batch;
+} mm_arg;
+
+typedef struct mm_fixture {
+    const mm_arg *arg;
+    const trit_kernel *k;
+    const trit_fp32_kernel *fk;
+    const trit_packed *w; /* from the weight cache */
+    const float *W;       /* FP32 weights, from the cache */
+    trit_act x;
+    float *X, *Y;
+    int32_t *acc;
+    double roof_gbps;
+} mm_fixture;
+
+/* One shape's weights, kept across repetitions and variants: generating and quantizing a 45568×8192
+ * matrix takes seconds, and every variant of a shape must read the same numbers. */
+static struct {
+    size_t rows, cols;
+    float *W;
+    trit_packed packed[TRIT_FMT_COUNT];
+    bool have_packed[TRIT_FMT_COUNT];
+} cache;
+
+static void cache_reset(size_t rows, size_t cols)
+{
+    free(cache.W);
+    for (int f = 0; f < TRIT_FMT_COUNT; f++)
+        if (cache.have_packed[f])
+            trit_packed_free(&cache.packed[f]);
+    memset(&cache, 0, sizeof cache);
+    cache.rows = rows;
+    cache.cols = cols;
+}
+
+static const float *cached_weights(size_t rows, size_t cols)
+{
+    if (cache.rows != rows || cache.cols != cols)
+        cache_reset(rows, cols);
+    if (!cache.W) {
+        cache.W = trit_aligned_alloc(rows * cols * sizeof(float));
+        if (cache.W)
+            trit_fill_weights(cache.W, rows, cols, TRIT_DIST_GAUSSIAN, WEIGHT_SEED);
+    }
+    return cache.W;
+}
+
+static const trit_packed *cached_packed(trit_format f, size_t rows, size_t cols)
+{
+    const float *W = cached_weights(rows, cols);
+    if (!W)
+        return NULL;
+    if (cache.have_packed[f])
+        return &cache.packed[f];
+    int8_t *wq = malloc(rows * cols);
+    float *gamma = malloc(rows * sizeof(float));
+    const trit_wquant_opts o = {TRIT_SCALE_TENSOR, TRIT_WQ_ABSMEAN, 0.0f};
+    int ok = wq && gamma && trit_quantize_weights(W, rows, cols, &o, wq, gamma) == 0 &&
+             trit_packed_alloc(&cache.packed[f], f, TRIT_SCALE_TENSOR, rows, cols) == 0;
+    if (ok && trit_pack(&cache.packed[f], wq, gamma) != 0) {
+        trit_packed_free(&cache.packed[f]);
+        ok = 0;
+    }
+    free(wq);
+    free(gamma);
+    if (!ok)
+        return NULL;
+    cache.have_packed[f] = true;
+    return &cache.packed[f];
+}
+
+static void mm_teardown(void *p)
+{
+    mm_fixture *fx = p;
+    trit_act_free(&fx->x);
+    free(fx->X);
+    free(fx->Y);
+    free(fx->acc);
+    free(fx);
+}
+
+static void *mm_setup(tb_state *st)
+{
+    const mm_arg *a = tb_arg(st);
+    mm_fixture *fx = calloc(1, sizeof *fx);
+    if (!fx) {
+        tb_skip_with_error(st, "out of memory");
+        return NULL;
+    }
+    fx->arg = a;
+    const size_t M = a->rows, K = a->cols, N = a->batch;
+    char why[256];
+    const char *err = NULL;
+    fx->X = trit_aligned_alloc(N * K * sizeof(float));
+    if (!fx->X) {
+        err = "out of memory (activations)";
+        goto fail;
+    }
+    trit_fill_activations(fx->X, N, K, false, ACT_SEED);
+    double ws_bytes;
+    if (a->fp32) {
+        fx->fk = trit_fp32_get(a->variant);
+        if (!fx->fk || !trit_fp32_runnable(fx->fk, why, sizeof why)) {
+            err = fx->fk ? why : "FP32 baseline not compiled in";
+            goto fail;
+        }
+        fx->W = cached_weights(M, K);
+        fx->Y = trit_aligned_alloc(N * M * sizeof(float));
+        if (!fx->W || !fx->Y) {
+            err = "out of memory (FP32 weights)";
+            goto fail;
+        }
+        ws_bytes = (double)(M * K + N * K + N * M) * sizeof(float);
+    } else {
+        fx->k = trit_kernel_get(a->op, a->format, a->variant);
+        if (!fx->k || !trit_kernel_runnable(fx->k, why, sizeof why)) {
+            err = fx->k ? why : "variant not compiled in";
+            goto fail;
+        }
+        fx->w = cached_packed(a->format, M, K);
+        fx->acc = trit_aligned_alloc(N * M * sizeof(int32_t));
+        if (!fx->w || !fx->acc || trit_act_alloc(&fx->x, N, K) != 0 ||
+            trit_quantize_activations(fx->X, K, &fx->x) != 0) {
+            err = "out of memory (packed weights / activations)";
+            goto fail;
+        }
+        ws_bytes = (double)(fx->w->alloc_bytes + fx->x.alloc_bytes + N * M * sizeof(int32_t));
+    }
+    /* Measured here, outside the timed loop; remembered per size class and thread count. */
+    fx->roof_gbps = tb_stream_read_gbps((size_t)ws_bytes, tb_threads(st));
+    return fx;
+fail:
+    tb_skip_with_error(st, err);
+    mm_teardown(fx);
+    return NULL;
+}
+
+static void mm_run(tb_state *st)
+{
+    mm_fixture *fx = tb_fixture(st);
+    if (!fx)
+        return;
+    const mm_arg *a = fx->arg;
+    const int threads = tb_threads(st);
+    const size_t M = a->rows, K = a->cols, N = a->batch;
+    double bytes;
+    if (a->fp32) {
+        while (tb_keep_running(st))
+            fx->fk->fn(fx->W, fx->X, fx->Y, M, K, N, threads);
+        bytes = (double)(M * K) * sizeof(float);
+    } else {
+        int rc = 0;
+        while (tb_keep_running(st))
+            rc |= trit_matmul(fx->k, fx->w, &fx->x, threads, fx->acc);
+        if (rc != 0) {
+            tb_skip_with_error(st, "trit_matmul rejected the shapes");
+            return;
+        }
+        bytes = (double)fx->w->alloc_bytes;
+    }
+    const double it = (double)tb_iterations(st);
+    tb_set_bytes_processed(st, it * bytes);
+    tb_set_items_processed(st, it * (double)(M * K));
+    tb_counter(st, "GB/s", it * bytes / 1e9, TB_COUNTER_RATE);
+    tb_counter(st, "Gweights/s", it * (double)(M * K) / 1e9, TB_COUNTER_RATE);
+    if (a->op == TRIT_OP_GEMM)
+        tb_counter(st, "GOP/s", it * 2.0 * (double)(M * K) * (double)N / 1e9, TB_COUNTER_RATE);
+    if (fx->roof_gbps > 0.0)
+        tb_counter(st, "pct_of_roofline", it * bytes / 1e9 / fx->roof_gbps * 100.0, TB_COUNTER_RATE);
+}
+
+/* Registered instances live as long as the process (the registry keeps tb_bench_spec.arg). */
+#define MAX_ARGS 4096
+static mm_arg args[MAX_ARGS];
+static size_t n_args;
+
+static int add_instance(tb_registry *r, const tb_suite_config *cfg, const mm_arg *proto)
+{
+    const char *fmt = proto->fp32 ? "fp32" : trit_format_name(proto->format);
+    char family[64], shape[128];
+    snprintf(family, sizeof family, "%s/%s", trit_op_name(proto->op), fmt);
+    if (proto->op == TRIT_OP_GEMV)
+        snprintf(shape, sizeof shape, "%s/%zux%zu", proto->variant, proto->rows, proto->cols);
+    else
+        snprintf(shape, sizeof shape, "%s/%zux%zux%zu", proto->variant, proto->rows, proto->cols, proto->batch);
+    const int n_threads = cfg->n_threads > 0 ? cfg->n_threads : 1;
+    for (int t = 0; t < n_threads; t++) {
+        if (n_args >= MAX_ARGS) {
+            fprintf(stderr, "matmul suite: more than %d instances\n", MAX_ARGS);
+            return -1;
+        }
+        mm_arg *a = &args[n_args++];
+        *a = *proto;
+        tb_bench_spec spec = {0};
+        spec.family = family;
+        spec.args = shape;
+        spec.run = mm_run;
+        spec.setup = mm_setup;
+        spec.teardown = mm_teardown;
+        spec.arg = a;
+        spec.threads = cfg->n_threads > 0 ? cfg->threads[t] : 1;
+        spec.time_unit = TB_US;
+        if (spec.threads < 1 || tb_register(r, &spec) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+static bool scalar_allowed(const tb_suite_config *cfg, const char *name, double macs)
+{
+    if (strcmp(name, "scalar") != 0)
+        return true;
+    return macs <= SCALAR_MAX_MACS || (cfg->variants && tb_list_contains(cfg->variants, name));
+}
+
+/* Every runnable variant (ternary and FP32) for one shape and batch. */
+static int register_shape(tb_registry *r, const tb_suite_config *cfg, trit_op op, size_t M, size_t K, size_t N)
+{
+    const double macs = (double)M * (double)K * (double)N;
+    size_t nk;
+    const trit_kernel *ks = trit_kernels(&nk);
+    for (int f = 0; f < TRIT_FMT_COUNT; f++) {
+        if (!tb_list_contains(cfg->formats, trit_format_name((trit_format)f)))
+            continue;
+        for (size_t i = 0; i < nk; i++) {
+            char why[256];
+            const trit_kernel *k = &ks[i];
+            if (k->op != op || k->format != (trit_format)f || strcmp(k->variant, "cuda") == 0 ||
+                !tb_list_contains(cfg->variants, k->variant) || !trit_kernel_runnable(k, why, sizeof why) ||
+                !scalar_allowed(cfg, k->variant, macs))
+                continue;
+            mm_arg a = {op, false, (trit_format)f, "", M, K, N};
+            snprintf(a.variant, sizeof a.variant, "%s", k->variant);
+            if (add_instance(r, cfg, &a) != 0)
+                return -1;
+        }
+    }
+    if (!tb_list_contains(cfg->formats, "fp32"))
+        return 0;
+    size_t nf;
+    const trit_fp32_kernel *fks = trit_fp32_kernels(&nf);
+    for (size_t i = 0; i < nf; i++) {
+        char why[256];
+        if (!tb_list_contains(cfg->variants, fks[i].name) || !trit_fp32_runnable(&fks[i], why, sizeof why) ||
+            !scalar_allowed(cfg, fks[i].name, macs))
+            continue;
+        mm_arg a = {op, true, TRIT_FMT_I2, "", M, K, N};
+        snprintf(a.variant, sizeof a.variant, "%s", fks[i].name);
+        if (add_instance(r, cfg, &a) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* Distinct M×K of a shape set, in the set's order (q_proj and o_proj often coincide). */
+static size_t unique_shapes(const char *set, size_t (*out)[2], size_t cap)
+{
+    size_t n = 0, count;
+    const trit_shape *s = trit_shapes(set, &count);
+    for (size_t i = 0; i < count; i++) {
+        bool seen = false;
+        for (size_t j = 0; j < n; j++)
+            seen |= out[j][0] == s[i].rows && out[j][1] == s[i].cols;
+        if (!seen && n < cap) {
+            out[n][0] = s[i].rows;
+            out[n][1] = s[i].cols;
+            n++;
+        }
+    }
+    return n;
+}
+
+int tb_suite_gemv_register(tb_registry *r, const tb_suite_config *cfg)
+{
+    size_t shapes[32][2];
+    const size_t n = unique_shapes(cfg->quick ? "quick" : "all", shapes, 32);
+    for (size_t i = 0; i < n; i++)
+        if (register_shape(r, cfg, TRIT_OP_GEMV, shapes[i][0], shapes[i][1], 1) != 0)
+            return -1;
+    return 0;
+}
+
+/* GEMM (prefill): every batch size of trit_gemm_batches() on the BitNet-2B shapes only, so the default run
+ * stays in minutes (--benchmark_filter narrows further; the 100B shapes take minutes per FP32 call). */
+int tb_suite_gemm_register(tb_registry *r, const tb_suite_config *cfg)
+{
+    size_t shapes[32][2];
+    const size_t n = unique_shapes(cfg->quick ? "quick" : "bitnet-2b", shapes, 32);
+    size_t nb;
+    const size_t *batches = trit_gemm_batches(&nb);
+    for (size_t i = 0; i < n; i++)
+        for (size_t b = 0; b < nb; b++)
+            if (register_shape(r, cfg, TRIT_OP_GEMM, shapes[i][0], shapes[i][1], batches[b]) != 0)
+                return -1;
+    return 0;
+}

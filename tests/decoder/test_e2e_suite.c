@@ -1,0 +1,76 @@
+/* test_e2e_suite.c — the "e2e" suite registers the expected instances (names as documented, only what
+ * fits) and one quick decode instance runs through the harness with counters that agree with the
+ * decoder's memory model. Values only: tokens/s must merely be positive. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "suites/suite_list.h"
+#include "tests/check.h"
+#include "tritbench/decoder.h"
+
+#define QUICK_DECODE "e2e/bitnet-large-4L/i2/decode/ctx:128/threads:1"
+
+static bool has_name(const tb_registry *r, const char *name)
+{
+    for (size_t i = 0; i < tb_registry_count(r); i++)
+        if (strcmp(tb_registry_name(r, i), name) == 0)
+            return true;
+    return false;
+}
+
+int main(void)
+{
+    tb_suite_config cfg = {0};
+    cfg.threads[0] = 1;
+    cfg.n_threads = 1;
+    cfg.quick = true;
+    cfg.formats = "i2,fp32";
+    tb_registry *r = tb_registry_new();
+    REQUIRE(r != NULL);
+    REQUIRE(tb_suite_e2e_register(r, &cfg) == 0);
+    /* 2 weight kinds × {decode 128, 512, prefill 128, 512} × 1 thread, when both fit here. */
+    const trit_model_config *large = trit_model_config_get("bitnet-large");
+    REQUIRE(large != NULL);
+    trit_model_config quick = *large;
+    quick.n_layers = 4;
+    tb_decoder_opts o;
+    tb_decoder_opts_default(&o);
+    o.max_ctx = 640;
+    char msg[512];
+    REQUIRE(tb_decoder_fits(&quick, &o, 0, msg, sizeof msg)); /* ~0.5 GB: the test machine must hold it */
+    o.variant = TB_DEC_FP32;
+    const bool fp32_fits = tb_decoder_fits(&quick, &o, 0, msg, sizeof msg);
+    CHECK(tb_registry_count(r) == (fp32_fits ? 8u : 4u));
+    CHECK(has_name(r, QUICK_DECODE));
+    CHECK(has_name(r, "e2e/bitnet-large-4L/i2/prefill/512/threads:1"));
+    CHECK(has_name(r, "e2e/bitnet-large-4L/fp32/decode/ctx:512/threads:1") == fp32_fits);
+    CHECK(!has_name(r, "e2e/bitnet-large-4L/t5/decode/ctx:128/threads:1")); /* --formats excluded it */
+
+    tb_options opt;
+    tb_options_default(&opt);
+    opt.filter = "^" QUICK_DECODE "$";
+    opt.min_iters = 2;
+    tb_results res = {0};
+    char err[256];
+    REQUIRE(tb_run(r, &opt, NULL, &res, err, sizeof err) == 0);
+    const tb_record *rec = tb_results_find(&res, QUICK_DECODE, NULL);
+    REQUIRE(rec != NULL);
+    CHECKF(!rec->error_occurred && !rec->skipped, "%s %s", rec->error_message, rec->skip_message);
+    o.variant = TB_DEC_TERNARY;
+    const double bytes = (double)tb_decoder_weight_bytes(&quick, &o);
+    o.variant = TB_DEC_FP32;
+    const double fp32_bytes = (double)tb_decoder_weight_bytes(&quick, &o);
+    CHECK(tb_record_counter(rec, "tokens/s", 0) > 0);
+    CHECK(tb_record_counter(rec, "weights_bytes", 0) == bytes);
+    CHECK(tb_record_counter(rec, "fp32_weights_bytes", 0) == fp32_bytes);
+    CHECK(fabs(tb_record_counter(rec, "memory_reduction", 0) - fp32_bytes / bytes) < 1e-9);
+    CHECK(tb_record_counter(rec, "peak_rss_bytes", 0) >= bytes);
+    const double outside = tb_record_counter(rec, "outside_matmul", -1);
+    CHECK(outside > 0 && outside < 1);
+    printf("%s: %.2f tokens/s, outside matmul %.2f, reduction %.2fx\n", QUICK_DECODE,
+           tb_record_counter(rec, "tokens/s", 0), outside, fp32_bytes / bytes);
+    tb_results_free(&res);
+    tb_registry_free(r);
+    return check_exit();
+}

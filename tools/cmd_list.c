@@ -1,0 +1,104 @@
+/* cmd_list.c — `tritbench list`: the benchmark instance names (what --benchmark_filter selects from)
+ * and the kernel variants table: compiled in, runnable here or not, and why. */
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+#include "harness/filter.h"
+#include "tritbench/baselines.h"
+#include "tritbench/flags.h"
+#include "tritbench/formats.h"
+#include "tritbench/kernels.h"
+#include "tritbench/suites.h"
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: tritbench list [--benchmark_filter=REGEX] [--variants] [--quick] [--threads=N,...]\n"
+                 "                      [--variants=LIST] [--formats=LIST]\n\n"
+                 "Prints the benchmark instance names `tritbench run` would run, then the kernel variants\n"
+                 "table (op, format, variant, runnable here, why not) and the FP32 baselines.\n"
+                 "  --variants alone prints only the variants tables.\n");
+}
+
+static void print_variants(void)
+{
+    size_t n;
+    const trit_kernel *ks = trit_kernels(&n);
+    printf("Kernel variants (%zu compiled in):\n", n);
+    printf("  %-5s %-6s %-14s %-9s %s\n", "op", "format", "variant", "runnable", "why not");
+    for (size_t i = 0; i < n; i++) {
+        char why[256] = "";
+        bool ok = trit_kernel_runnable(&ks[i], why, sizeof why);
+        printf("  %-5s %-6s %-14s %-9s %s\n", trit_op_name(ks[i].op), trit_format_name(ks[i].format), ks[i].variant,
+               ok ? "yes" : "no", ok ? "" : why);
+    }
+    const trit_fp32_kernel *fs = trit_fp32_kernels(&n);
+    printf("FP32 baselines (%zu compiled in):\n", n);
+    printf("  %-14s %-9s %s\n", "baseline", "runnable", "why not");
+    for (size_t i = 0; i < n; i++) {
+        char why[256] = "";
+        bool ok = trit_fp32_runnable(&fs[i], why, sizeof why);
+        printf("  %-14s %-9s %s\n", fs[i].name, ok ? "yes" : "no", ok ? "" : why);
+    }
+}
+
+int cmd_list(int argc, char **argv)
+{
+    tb_flags fl;
+    char err[512];
+    bool variants_only = false;
+    tb_flags_default(&fl);
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--variants") == 0) {
+            variants_only = true;
+            continue;
+        }
+        int rc = tb_flags_parse_arg(&fl, argv[i], err, sizeof err);
+        if (rc == 0)
+            snprintf(err, sizeof err, "unknown flag or argument '%s' (see --help)", argv[i]);
+        if (rc <= 0) {
+            fprintf(stderr, "tritbench list: %s\n", err);
+            return 2;
+        }
+    }
+    if (fl.help) {
+        usage(stdout);
+        return 0;
+    }
+    tb_filter f;
+    if (tb_filter_compile(&f, fl.opt.filter, err, sizeof err) != 0) {
+        fprintf(stderr, "tritbench list: %s\n", err);
+        return 2;
+    }
+    if (!variants_only) {
+        tb_flags_default_threads(&fl);
+        tb_suite_config cfg;
+        memset(&cfg, 0, sizeof cfg);
+        for (int i = 0; i < fl.n_threads && i < TB_MAX_THREAD_COUNTS; i++)
+            cfg.threads[cfg.n_threads++] = fl.threads[i];
+        cfg.quick = fl.quick;
+        cfg.variants = fl.variants;
+        cfg.formats = fl.formats;
+        tb_registry *reg = tb_registry_new();
+        if (!reg || tb_suites_register_all(reg, &cfg) != 0) {
+            fprintf(stderr, "tritbench list: a suite could not register its benchmarks\n");
+            tb_registry_free(reg);
+            tb_filter_free(&f);
+            return 2;
+        }
+        size_t shown = 0;
+        for (size_t i = 0; i < tb_registry_count(reg); i++) {
+            const char *name = tb_registry_name(reg, i);
+            if (tb_filter_match(&f, name)) {
+                printf("%s\n", name);
+                shown++;
+            }
+        }
+        fprintf(stderr, "%zu of %zu benchmark instances\n", shown, tb_registry_count(reg));
+        tb_registry_free(reg);
+        printf("\n");
+    }
+    tb_filter_free(&f);
+    print_variants();
+    return 0;
+}
