@@ -114,7 +114,7 @@ ALWAYS_INLINE void tile(const trit_packed *w, const trit_act *x, size_t m, size_
     }
     for (int c = 0; c < RN; c++)
         for (int r = 0; r < RM; r++)
-            acc[(n + (size_t)c) * ld + m + (size_t)r] = hsum(a[r][c]) - x->sum[n + (size_t)c];
+            acc[(n + (size_t)c) * ld + m + (size_t)r] = trit_offset_sub(hsum(a[r][c]), x->sum[n + (size_t)c]);
 }
 
 /* GEMV I2, four rows at a time, written out so GCC keeps everything in the 16 ymm registers (the
@@ -167,7 +167,7 @@ ALWAYS_INLINE void matmul(const trit_packed *w, const trit_act *x, size_t m_begi
                 int32_t out[4];
                 i2_gemv4(w->codes + m * w->row_bytes, w->row_bytes, x->q, w->row_bytes / TRIT_BLOCK_BYTES, out);
                 for (int r = 0; r < 4; r++)
-                    acc[m + (size_t)r] = out[r] - x->sum[0];
+                    acc[m + (size_t)r] = trit_offset_sub(out[r], x->sum[0]);
             } else {
                 tile(w, x, m, 0, acc, ld, GEMV_ROWS, 1, PLANES);
             }

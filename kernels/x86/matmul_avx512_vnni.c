@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "kernels/x86/reduce_avx512.h"
 #include "kernels/x86/x86_kernels.h"
 
 #define ALWAYS_INLINE static inline __attribute__((always_inline))
@@ -123,7 +124,7 @@ static void i2_gemv_rows(const trit_packed *w, const int8_t *xq, int32_t xsum, s
             i2_gemv1_chunk(wp, xq, b0, b1, total);
     }
     for (int r = 0; r < rows; r++)
-        out[r] = _mm512_reduce_add_epi32(total[r]) - xsum;
+        out[r] = trit_offset_sub(trit_reduce_add_epi32(total[r]), xsum);
 }
 
 /* Codes of 64 consecutive k (plane i of a 64-byte I2 block), as u8 in {0,1,2}. */
@@ -164,7 +165,7 @@ ALWAYS_INLINE void i2_gemm_tile(const trit_packed *w, const trit_act *x, size_t 
     }
     for (int c = 0; c < RN; c++)
         for (int r = 0; r < RM; r++)
-            acc[(n + (size_t)c) * ld + m + (size_t)r] = _mm512_reduce_add_epi32(a[r][c]) - x->sum[n + (size_t)c];
+            acc[(n + (size_t)c) * ld + m + (size_t)r] = trit_offset_sub(trit_reduce_add_epi32(a[r][c]), x->sum[n + (size_t)c]);
 }
 
 /* T5 decode of 64 bytes, digit by digit. formats.h: with q = byte·3^i mod 256, digit i = (3q) >> 8.
@@ -229,7 +230,7 @@ ALWAYS_INLINE void t5_tile(const trit_packed *w, const trit_act *x, size_t m, si
     }
     for (int c = 0; c < RN; c++)
         for (int r = 0; r < RM; r++)
-            acc[(n + (size_t)c) * ld + m + (size_t)r] = _mm512_reduce_add_epi32(a[r][c]) - x->sum[n + (size_t)c];
+            acc[(n + (size_t)c) * ld + m + (size_t)r] = trit_offset_sub(trit_reduce_add_epi32(a[r][c]), x->sum[n + (size_t)c]);
 }
 
 /* GEMV T5, four rows sharing each activation load; two accumulators per row (even / odd digits) so the
@@ -306,7 +307,7 @@ static void t5_gemv_rows(const trit_packed *w, const trit_act *x, size_t m_begin
         __m512i out[4];
         t5_gemv4(w->codes + m * w->row_bytes, w->row_bytes, x->q, blocks, out);
         for (int r = 0; r < 4; r++)
-            acc[m + (size_t)r] = _mm512_reduce_add_epi32(out[r]) - x->sum[0];
+            acc[m + (size_t)r] = trit_offset_sub(trit_reduce_add_epi32(out[r]), x->sum[0]);
     }
     for (; m < m_end; m++)
         t5_tile(w, x, m, 0, acc, 0, 1, 1);

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "kernels/x86/reduce_avx512.h"
 #include "kernels/x86/x86_kernels.h"
 
 #define ALWAYS_INLINE static inline __attribute__((always_inline))
@@ -101,7 +102,7 @@ ALWAYS_INLINE void tile(const trit_packed *w, const trit_act *x, size_t m, size_
     }
     for (int c = 0; c < RN; c++)
         for (int r = 0; r < RM; r++)
-            acc[(n + (size_t)c) * ld + m + (size_t)r] = _mm512_reduce_add_epi32(a[r][c]) - x->sum[n + (size_t)c];
+            acc[(n + (size_t)c) * ld + m + (size_t)r] = trit_offset_sub(trit_reduce_add_epi32(a[r][c]), x->sum[n + (size_t)c]);
 }
 
 ALWAYS_INLINE void matmul(const trit_packed *w, const trit_act *x, size_t m_begin, size_t m_end, int32_t *acc,

@@ -27,4 +27,11 @@ void trit_matmul_t5_avx512_vnni(const trit_packed *w, const trit_act *x, size_t 
 void trit_sgemm_avx2(const float *W, const float *X, float *Y, size_t M, size_t K, size_t N, int threads);
 void trit_sgemm_avx512(const float *W, const float *X, float *Y, size_t M, size_t K, size_t N, int threads);
 
+/* Σ w·x = Σ c·x − Σ x. Σ c·x can exceed INT32_MAX (c ≤ 2) while the result fits, and the SIMD sums
+ * already wrapped modulo 2^32: subtract modulo 2^32 too, since signed overflow in C is undefined. */
+static inline int32_t trit_offset_sub(int32_t sum_cx, int32_t sum_x)
+{
+    return (int32_t)((uint32_t)sum_cx - (uint32_t)sum_x);
+}
+
 #endif
