@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "suite_list.h"
+#include "tritbench/flags.h"
 #include "tritbench_config.h"
 
 static const tb_suite suites[] = {
@@ -45,4 +46,15 @@ bool tb_list_contains(const char *list, const char *name)
         p = end + 1;
     }
     return false;
+}
+
+void tb_suite_config_from_flags(struct tb_flags *fl, tb_suite_config *cfg)
+{
+    tb_flags_default_threads(fl);
+    memset(cfg, 0, sizeof *cfg);
+    for (int i = 0; i < fl->n_threads && i < TB_MAX_THREAD_COUNTS; i++)
+        cfg->threads[cfg->n_threads++] = fl->threads[i];
+    cfg->quick = fl->quick;
+    cfg->variants = fl->variants;
+    cfg->formats = fl->formats;
 }

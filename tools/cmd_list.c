@@ -71,14 +71,8 @@ int cmd_list(int argc, char **argv)
         return 2;
     }
     if (!variants_only) {
-        tb_flags_default_threads(&fl);
         tb_suite_config cfg;
-        memset(&cfg, 0, sizeof cfg);
-        for (int i = 0; i < fl.n_threads && i < TB_MAX_THREAD_COUNTS; i++)
-            cfg.threads[cfg.n_threads++] = fl.threads[i];
-        cfg.quick = fl.quick;
-        cfg.variants = fl.variants;
-        cfg.formats = fl.formats;
+        tb_suite_config_from_flags(&fl, &cfg);
         tb_registry *reg = tb_registry_new();
         if (!reg || tb_suites_register_all(reg, &cfg) != 0) {
             fprintf(stderr, "tritbench list: a suite could not register its benchmarks\n");

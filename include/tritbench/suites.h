@@ -34,6 +34,11 @@ bool tb_list_contains(const char *list, const char *name);
  * (size class, threads). Later speed figures are judged against it. Returns 0 if it cannot measure. */
 double tb_stream_read_gbps(size_t bytes, int threads);
 
+/* The suite configuration that `run` and `list` derive from their flags: thread counts (the default list
+ * when none was given), --quick, --variants, --formats. */
+struct tb_flags;
+void tb_suite_config_from_flags(struct tb_flags *fl, tb_suite_config *cfg);
+
 /* Adds what the harness cannot know to a run's context: ISA features, the kernel variants compiled
  * in and whether each can run here (suites/context_kernels.c). */
 struct tb_context;
