@@ -335,3 +335,29 @@ vr_verdict vr_report_verdict(const vr_report *r, size_t *n_pass, size_t *n_fail,
         return VR_FAIL;
     return p ? VR_PASS : VR_NA;
 }
+
+/* Sections in the order they ran, then any that only added content (a section may name another). */
+size_t vr_report_section_names(const vr_report *r, const char **names, size_t cap)
+{
+    size_t n = 0;
+#define ADD(s)                                                                                                  \
+    do {                                                                                                        \
+        size_t k_ = 0;                                                                                          \
+        while (k_ < n && strcmp(names[k_], (s)) != 0)                                                           \
+            k_++;                                                                                               \
+        if (k_ == n && n < cap)                                                                                 \
+            names[n++] = (s);                                                                                   \
+    } while (0)
+    for (size_t i = 0; i < r->n_sections; i++)
+        ADD(r->sections[i].name);
+    for (size_t i = 0; i < r->n_checks; i++)
+        ADD(r->checks[i].section);
+    for (size_t i = 0; i < r->n_tables; i++)
+        ADD(r->tables[i]->section);
+    for (size_t i = 0; i < r->n_notes; i++)
+        ADD(r->notes[i].section);
+    for (size_t i = 0; i < r->n_plots; i++)
+        ADD(r->plots[i].section);
+#undef ADD
+    return n;
+}

@@ -122,6 +122,9 @@ void vr_report_free(vr_report *r);
 void vr_report_section_done(vr_report *r, const char *name, int rc, double seconds);
 /* PASS if every check passed or is N/A with at least one PASS; FAIL if any failed; N/A when nothing was checked. */
 vr_verdict vr_report_verdict(const vr_report *r, size_t *n_pass, size_t *n_fail, size_t *n_na);
+/* Names of the sections with any content — those that ran, in order, then any that only added checks,
+ * tables, notes or plots. Every writer walks this one list, so the three files never disagree. */
+size_t vr_report_section_names(const vr_report *r, const char **names, size_t cap);
 
 /* ---- writers (reports/write_*.c, reports/plots.c) ---- */
 /* Each writes its files atomically into dir (which exists). 0, or -1 with a message in err. */

@@ -111,8 +111,10 @@ int vr_write_html(vr_report *r, const char *dir, char *err, size_t err_len)
         fputs("</td></tr>\n", f);
     }
     fputs("</table>\n", f);
-    for (size_t s = 0; s < r->n_sections; s++) {
-        const char *name = r->sections[s].name;
+    const char *names[64];
+    const size_t n_names = vr_report_section_names(r, names, 64);
+    for (size_t s = 0; s < n_names; s++) {
+        const char *name = names[s];
         fputs("<h2>", f);
         esc(f, name);
         fputs("</h2>\n", f);

@@ -138,18 +138,10 @@ int vr_write_json(vr_report *r, const char *dir, char *err, size_t err_len)
     json_object_set_new(root, "checks", checks_json(r));
     json_t *sections = json_object();
     /* Every section that ran or added anything. */
-    for (size_t pass = 0; pass < 2; pass++) {
-        size_t count = pass == 0 ? r->n_sections : r->n_checks;
-        for (size_t i = 0; i < count; i++) {
-            const char *name = pass == 0 ? r->sections[i].name : r->checks[i].section;
-            if (json_object_get(sections, name))
-                continue;
-            json_object_set_new(sections, name, section_json(r, name));
-        }
-    }
-    for (size_t i = 0; i < r->n_tables; i++)
-        if (!json_object_get(sections, r->tables[i]->section))
-            json_object_set_new(sections, r->tables[i]->section, section_json(r, r->tables[i]->section));
+    const char *names[64];
+    const size_t n_names = vr_report_section_names(r, names, 64);
+    for (size_t i = 0; i < n_names; i++)
+        json_object_set_new(sections, names[i], section_json(r, names[i]));
     json_object_set_new(root, "sections", sections);
     json_t *plots = json_array();
     for (size_t i = 0; i < r->n_plots; i++) {

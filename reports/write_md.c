@@ -73,32 +73,6 @@ static void table(FILE *f, const vr_table *t)
     fputc('\n', f);
 }
 
-/* Sections in the order they ran, then any that only added content (a section may name another). */
-static size_t section_names(const vr_report *r, const char **names, size_t cap)
-{
-    size_t n = 0;
-#define ADD(s)                                                                                                  \
-    do {                                                                                                        \
-        size_t k_ = 0;                                                                                          \
-        while (k_ < n && strcmp(names[k_], (s)) != 0)                                                           \
-            k_++;                                                                                               \
-        if (k_ == n && n < cap)                                                                                 \
-            names[n++] = (s);                                                                                   \
-    } while (0)
-    for (size_t i = 0; i < r->n_sections; i++)
-        ADD(r->sections[i].name);
-    for (size_t i = 0; i < r->n_checks; i++)
-        ADD(r->checks[i].section);
-    for (size_t i = 0; i < r->n_tables; i++)
-        ADD(r->tables[i]->section);
-    for (size_t i = 0; i < r->n_notes; i++)
-        ADD(r->notes[i].section);
-    for (size_t i = 0; i < r->n_plots; i++)
-        ADD(r->plots[i].section);
-#undef ADD
-    return n;
-}
-
 static void section(FILE *f, const vr_report *r, const char *name)
 {
     fprintf(f, "### %s\n\n", name);
@@ -190,7 +164,7 @@ int vr_write_markdown(vr_report *r, const char *dir, char *err, size_t err_len)
           f);
     fputs("## Sections\n\n", f);
     const char *names[64];
-    size_t n = section_names(r, names, 64);
+    size_t n = vr_report_section_names(r, names, 64);
     for (size_t i = 0; i < n; i++)
         section(f, r, names[i]);
     if (r->plots_status[0])
