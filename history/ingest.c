@@ -12,6 +12,8 @@
 #include "history/stats.h"
 #include "history/store.h"
 
+void (*hist_ingest_test_hook)(size_t n_stored);
+
 /* Keys of a benchmarks[] row that are not user counters. */
 static bool standard_key(const char *k)
 {
@@ -255,9 +257,12 @@ static int store(hist_db *db, const parsed_file *f, const char *hash, const char
         return -1;
     char rid[24];
     snprintf(rid, sizeof rid, "%lld", (long long)res->run_id);
-    for (size_t i = 0; i < f->n_groups; i++)
+    for (size_t i = 0; i < f->n_groups; i++) {
         if (store_group(db, rid, &f->groups[i], res, err, len) != 0)
             return -1;
+        if (hist_ingest_test_hook)
+            hist_ingest_test_hook(i + 1);
+    }
     json_t *checks = json_object_get(f->root, "checks");
     if (json_is_array(checks) && store_verdicts(db, rid, checks, res, err, len) != 0)
         return -1;

@@ -32,7 +32,19 @@ static bool is_pg_url(const char *spec)
     return strncmp(spec, "postgresql://", 13) == 0 || strncmp(spec, "postgres://", 11) == 0;
 }
 
+static hist_db *open_at(const char *spec, int version, char *err, size_t err_len);
+
 hist_db *hist_open(const char *spec, char *err, size_t err_len)
+{
+    return open_at(spec, hist_schema_latest(), err, err_len);
+}
+
+hist_db *hist_open_at_version(const char *spec, int version, char *err, size_t err_len)
+{
+    return open_at(spec, version, err, err_len);
+}
+
+static hist_db *open_at(const char *spec, int version, char *err, size_t err_len)
 {
     if (!spec || !*spec) {
         snprintf(err, err_len, "no history database given (--db FILE or --db postgresql://…)");
@@ -62,7 +74,7 @@ hist_db *hist_open(const char *spec, char *err, size_t err_len)
         free(db);
         return NULL;
     }
-    if (hist_migrate(db, hist_schema_latest(), err, err_len) != 0) {
+    if (hist_migrate(db, version, err, err_len) != 0) {
         hist_close(db);
         return NULL;
     }

@@ -25,6 +25,13 @@ void db_rollback(hist_db *db);
 /* Applies migrations up to `target` (tests use it to build an old database). */
 int hist_migrate(hist_db *db, int target, char *err, size_t err_len);
 
+/* Builds a database at an older schema version (tests of the migrations). */
+hist_db *hist_open_at_version(const char *spec, int version, char *err, size_t err_len);
+
+/* Called after each benchmark instance an ingest stores, inside its transaction: tests kill the process
+ * here to prove a killed ingest leaves nothing. NULL in normal use. */
+extern void (*hist_ingest_test_hook)(size_t n_stored);
+
 /* Copies src into a fixed buffer, "" for NULL. */
 void hist_copy(char *dst, size_t cap, const char *src);
 
