@@ -190,6 +190,22 @@ int hist_detect_all(const hist_series *s, size_t n, const hist_cp_params *p, his
             f->series = &s[i];
             f->cp = cps[j];
             f->regression = cps[j].change > 0; /* times: slower after */
+            f->is_new = false;
+        }
+        /* New tonight: the same change (±1 night, same direction) is not found without the newest night. */
+        if (k > 0 && s[i].n > 1) {
+            double *y = medians_of(&s[i]);
+            hist_change *old = malloc((s[i].n / 2 + 1) * sizeof *old);
+            int ko = y && old ? hist_detect_changes(y, s[i].n - 1, p, old, s[i].n / 2 + 1) : -1;
+            for (size_t j = *n_out - (size_t)k; j < *n_out; j++) {
+                bool seen = false;
+                for (int m = 0; m < ko && !seen; m++)
+                    seen = old[m].index + 1 >= (*out)[j].cp.index && old[m].index <= (*out)[j].cp.index + 1 &&
+                           (old[m].change > 0) == (*out)[j].regression;
+                (*out)[j].is_new = !seen;
+            }
+            free(y);
+            free(old);
         }
         free(cps);
     }

@@ -151,8 +151,29 @@ typedef struct hist_finding {
     const hist_series *series; /* borrowed from the series array passed in */
     hist_change cp;
     bool regression;            /* slower after the change */
+    bool is_new;                /* not found without the series' newest night: tonight's news */
 } hist_finding;
 int hist_detect_all(const hist_series *s, size_t n, const hist_cp_params *p, hist_finding **out,
                     size_t *n_out);
+
+/* ---- dashboard (history/report.c) ---- */
+typedef struct hist_report_opts {
+    const char *fingerprint;       /* one machine only (NULL: every machine, each its own series) */
+    bool all_machines;             /* pool machines into one series per benchmark */
+    const char *regex;             /* benchmarks to include (NULL: all) */
+    const hist_cp_params *params;  /* NULL: defaults */
+    const char *db_label;          /* shown in the page (no password: the caller strips it) */
+} hist_report_opts;
+
+typedef struct hist_report_summary {
+    size_t n_series, n_families, n_changes, n_regressions, n_new_regressions, n_new_improvements;
+    size_t n_plots, n_plots_rendered, n_failed_verdicts;
+    char latest_date[32];
+    char plots_note[256]; /* why plots were not rendered, "" when they were */
+} hist_report_summary;
+
+/* Writes DIR/index.html (self-contained: plots inlined as SVG), DIR/report.md and DIR/plots/. */
+int hist_write_report(hist_db *db, const char *dir, const hist_report_opts *opts, hist_report_summary *out,
+                      char *err, size_t err_len);
 
 #endif
