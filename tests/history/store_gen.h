@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static char *gen_gbench(size_t n_bench, int reps, uint64_t seed, const char *date, const char *commit,
+static inline char *gen_gbench(size_t n_bench, int reps, uint64_t seed, const char *date, const char *commit,
                         double scale, size_t *len)
 {
     size_t cap = 4096 + n_bench * (size_t)reps * 400, o = 0;
