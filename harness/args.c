@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
 
 /* getopt_long's `val` for the i-th table entry (above any short option character). */
 #define VAL_BASE 1000
@@ -204,11 +205,20 @@ static int parse_flat(const tb_command *cmd, const flat *f, int argc, char **arg
     opterr = 0;
     optind = 0; /* glibc: a full re-initialisation (several parses per process) */
     for (;;) {
+        const int before = optind > 1 ? optind : 1;
         int c = getopt_long(argc, av, shorts, lo, NULL);
         if (c == -1)
             break;
         if (c == 1) {
             if (add_positional(cmd, out, optarg, err, err_len) != 0) {
+                /* "--pin true": a switch never takes a separate value; say how to give one. */
+                const char *prev = optind >= 2 ? av[optind - 2] : "";
+                ssize_t b = strncmp(prev, "--", 2) == 0 && !strchr(prev, '=') ? flat_find(f, prev + 2, strlen(prev + 2))
+                                                                                : -1;
+                if (b >= 0 && f->opts[b]->kind == TB_BOOL) {
+                    size_t used = strlen(err);
+                    snprintf(err + used, err_len - used, "; a switch takes its value as %s=%s", prev, optarg);
+                }
                 rc = -1;
                 break;
             }
@@ -253,6 +263,8 @@ static int parse_flat(const tb_command *cmd, const flat *f, int argc, char **arg
             rc = -1;
             break;
         }
+        if (out->n_seen < TB_ARGS_MAX_SEEN && optind > before)
+            out->seen[out->n_seen++] = (struct tb_args_seen){f->group[k], before, optind - before};
         if (out->help)
             break;
     }
@@ -299,6 +311,15 @@ int tb_args_run(const tb_command *cmd, const tb_opt_group *groups, size_t n_grou
     return -1;
 }
 
+int tb_args_of_group(const tb_args *a, int group, char **argv, char **out, int cap)
+{
+    int n = 0;
+    for (int i = 0; i < a->n_seen; i++)
+        for (int j = 0; a->seen[i].group == group && j < a->seen[i].count && n < cap; j++)
+            out[n++] = argv[a->seen[i].first + j];
+    return n;
+}
+
 /* "  -o, --output=OUT" / "      --pin" / "      --variants[=LIST]" */
 static int spec_text(const tb_opt *o, char *buf, size_t cap)
 {
@@ -328,11 +349,12 @@ void tb_args_help(FILE *out, const tb_command *cmd, const tb_opt_group *groups, 
         if (w <= MAX_COL && w > col)
             col = w;
     }
-    fprintf(out, "usage: %s %s\n", cmd->name, cmd->synopsis ? cmd->synopsis : "[flags]");
+    const char *synopsis = cmd->synopsis ? cmd->synopsis : "[flags]";
+    fprintf(out, "usage: %s%s%s\n", cmd->name, *synopsis ? " " : "", synopsis);
     if (cmd->about)
         fprintf(out, "\n%s", cmd->about);
     int shown_group = -2;
-    bool any_bool = false;
+    bool any_bool = false, any_value = false;
     for (size_t i = 0; i < f.n; i++) {
         const tb_opt *o = f.opts[i];
         if (f.group[i] != shown_group) {
@@ -342,6 +364,7 @@ void tb_args_help(FILE *out, const tb_command *cmd, const tb_opt_group *groups, 
                 fprintf(out, "\n%s:\n", title ? title : "flags");
         }
         any_bool |= o->kind == TB_BOOL && o != &help_opt;
+        any_value |= o->kind != TB_BOOL;
         int w = spec_text(o, buf, sizeof buf);
         fputs(buf, out);
         if (w > col)
@@ -356,8 +379,10 @@ void tb_args_help(FILE *out, const tb_command *cmd, const tb_opt_group *groups, 
         }
         fputc('\n', out);
     }
-    fprintf(out, "\nValues: --flag=VALUE or --flag VALUE.%s\n",
-            any_bool ? " Switches: --flag, or --flag=true|false (also 1|0, yes|no)." : "");
+    if (any_value || any_bool)
+        fprintf(out, "\n%s%s%s\n", any_value ? "Values: --flag=VALUE or --flag VALUE." : "",
+                any_value && any_bool ? " " : "",
+                any_bool ? "Switches: --flag, or --flag=true|false (also 1|0, yes|no)." : "");
     if (cmd->footer)
         fprintf(out, "\n%s", cmd->footer);
     flat_free(&f);

@@ -33,7 +33,8 @@
  * (tb_flags_groups() gives `run`'s). When two groups define the same name, the first one wins.
  * Setters receive the value (NULL for a bare boolean) and the field (target + .field); on a bad value
  * they write the reason ("'x' is not a whole number from 1 to 512") and return -1; the layer prefixes
- * the flag. tb_args_parse is the same without printing (for tests and for commands that forward flags).
+ * the flag. tb_args_parse is the same without printing (for tests). A command that wraps another stacks
+ * the other's tables under its own and forwards what the user gave for them: tb_args_of_group().
  */
 #ifndef TRITBENCH_ARGS_H
 #define TRITBENCH_ARGS_H
@@ -69,7 +70,7 @@ struct tb_opt {
     size_t field;           /* offsetof(target type, member) */
     const char *metavar;    /* "N", "FILE" in --help (values only) */
     const char *help;       /* one line; '\n' continues it, indented */
-    long long min, max;     /* tb_set_int / tb_set_ulong range */
+    long long min, max;     /* tb_set_int / tb_set_ulong range [min, max]; max 0 = the type's largest */
     const char *const *choices; /* tb_set_choice: NULL-terminated names; the field (int) gets the index */
     unsigned flags;         /* TB_OPT_* */
 };
@@ -90,10 +91,17 @@ typedef struct tb_command {
     const char *pos_name; /* what they are, for messages ("IN"); NULL = none taken */
 } tb_command;
 
+#define TB_ARGS_MAX_SEEN 128
+
 typedef struct tb_args {
     const char *pos[TB_ARGS_MAX_POS]; /* positional arguments, in order */
     int n_pos;
     bool help; /* --help was given (tb_args_parse only; tb_args_run prints it) */
+    /* Each flag as typed: argv[first .. first+count) set an option of groups[group] (-1: --help). */
+    struct tb_args_seen {
+        int group, first, count;
+    } seen[TB_ARGS_MAX_SEEN];
+    int n_seen;
 } tb_args;
 
 /* A repeatable value flag's values (tb_set_append), in order. */
@@ -111,6 +119,10 @@ int tb_args_parse(const tb_command *cmd, const tb_opt_group *groups, size_t n_gr
  * else -1 (go on). */
 int tb_args_run(const tb_command *cmd, const tb_opt_group *groups, size_t n_groups, int argc, char **argv,
                 tb_args *out);
+/* The arguments, as typed (a flag with its separate value), that set options of groups[group], in order:
+ * what a command wrapping another forwards to it (e.g. `ab` passes its run flags to two `tritbench run`s).
+ * argv is the one given to tb_args_parse. Returns how many were written to out (at most cap). */
+int tb_args_of_group(const tb_args *a, int group, char **argv, char **out, int cap);
 /* The --help text generated from the tables. */
 void tb_args_help(FILE *out, const tb_command *cmd, const tb_opt_group *groups, size_t n_groups);
 

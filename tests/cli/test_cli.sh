@@ -133,6 +133,14 @@ assert sum(x['run_type']=='iteration' for x in b)==2, b" "$dir/d.json" || fail "
     expect_exit 0 "running stream/read/16KiB/threads:1 \(repetition 1\)" run $QUICK \
         --benchmark_filter=stream/read/16KiB --v=1
     expect_exit 0 "^\[2/2\] [0-9]+:[0-9]{2} elapsed" run $QUICK --benchmark_filter=stream/read/ --progress
+    # Rows appear as each instance finishes, also with a JSON --benchmark_out: in one stream, the first row
+    # comes before the second instance starts.
+    "$tb" run $QUICK --benchmark_filter=stream/read/ --v=1 --benchmark_out="$dir/o.json" >"$dir/both" 2>&1 ||
+        fail "run --v=1 --benchmark_out: exit $?"
+    first_row=$(grep -n "^stream/read/16KiB/threads:1 " "$dir/both" | cut -d: -f1)
+    second_start=$(grep -n "running stream/read/512KiB/threads:1" "$dir/both" | cut -d: -f1)
+    [ -n "$first_row" ] && [ -n "$second_start" ] && [ "$first_row" -lt "$second_start" ] ||
+        { fail "console rows are not printed as instances finish"; cat "$dir/both"; }
     expect_exit 0 "stream/read" run $QUICK --benchmark_filter=stream/read/16KiB --benchmark_perf_counters=PAPI_TOT_CYC
     grep -Eq "unavailable|PAPI_TOT_CYC=" "$dir/all" || fail "--benchmark_perf_counters is not --perf_counters"
     expect_exit 2 "--benchmark_context: 'date' is already in the context" run $QUICK \

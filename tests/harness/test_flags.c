@@ -141,6 +141,7 @@ static void test_run_flags(void)
     BAD("--bogus", "--quick", "--bogus");
     BAD("'-x'", "-x");
     BAD("extra", "extra"); /* run takes no positional arguments */
+    BAD("a switch takes its value as --pin=true", "--pin", "true");
     /* A value that looks like a flag is a forgotten value. */
     BAD("--benchmark_out needs a value, got the flag '--benchmark_format=json'", "--benchmark_out",
         "--benchmark_format=json");
@@ -238,6 +239,30 @@ static void test_layer(void)
     /* argv is left as it was (getopt_long may permute; the layer works on a copy). */
     char *v15[] = {"mine", "in", "--layers", "2"};
     CHECK(mine_parse(&m, &a, err, sizeof err, 4, v15) == 0 && strcmp(v15[1], "in") == 0 && strcmp(v15[2], "--layers") == 0);
+
+    /* A wrapper forwards what one group's options were given as, values kept with their flags. */
+    {
+        tb_flags fl;
+        tb_flags_default(&fl);
+        tb_opt_group gs[1 + TB_FLAGS_GROUPS] = {{"mine", mine_table, TB_COUNT(mine_table), &m}};
+        size_t ng = 1 + tb_flags_groups(&fl, gs + 1);
+        memset(&m, 0, sizeof m);
+        char *fv[] = {"ab", "base", "--threads", "2", "-o", "x", "--benchmark_repetitions=3", "--dry-run",
+                      "--quick", "--benchmark_filter", "gemv"};
+        REQUIRE(tb_args_parse(&mine_cmd, gs, ng, 11, fv, &a, err, sizeof err) == 0);
+        char *fw[16];
+        int n = 0;
+        for (int g = 1; g < (int)ng; g++)
+            n += tb_args_of_group(&a, g, fv, fw + n, 16 - n);
+        /* grouped by table: select (--threads 2, --quick, --benchmark_filter gemv), then google's */
+        CHECK(n == 6);
+        CHECK(n == 6 && strcmp(fw[0], "--threads") == 0 && strcmp(fw[1], "2") == 0 && strcmp(fw[2], "--quick") == 0 &&
+              strcmp(fw[3], "--benchmark_filter") == 0 && strcmp(fw[4], "gemv") == 0 &&
+              strcmp(fw[5], "--benchmark_repetitions=3") == 0);
+        CHECK(tb_args_of_group(&a, 0, fv, fw, 16) == 3 && strcmp(fw[0], "-o") == 0 && strcmp(fw[1], "x") == 0 &&
+              strcmp(fw[2], "--dry-run") == 0);
+        CHECK(a.n_pos == 1 && strcmp(a.pos[0], "base") == 0 && fl.n_threads == 1 && fl.opt.repetitions == 3 && m.dry);
+    }
 
     /* --help is generated from the table: every flag, its metavar, continuation lines, about and footer. */
     FILE *h = tmpfile();
