@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -469,6 +470,23 @@ int tb_set_ulong(const tb_opt *o, void *field, const char *v, char *err, size_t 
         return -1;
     }
     *(unsigned long *)field = (unsigned long)x;
+    return 0;
+}
+
+int tb_set_double(const tb_opt *o, void *field, const char *v, char *err, size_t err_len)
+{
+    char *end;
+    errno = 0;
+    const double x = strtod(v, &end);
+    const bool ranged = o->max > o->min;
+    if (end == v || *end || errno || !isfinite(x) || (ranged && (x < (double)o->min || x > (double)o->max))) {
+        if (ranged)
+            fail(err, err_len, "'%s' is not a number from %lld to %lld", v, o->min, o->max);
+        else
+            fail(err, err_len, "'%s' is not a finite number", v);
+        return -1;
+    }
+    *(double *)field = x;
     return 0;
 }
 

@@ -133,6 +133,7 @@ int tb_set_bool(const tb_opt *o, void *field, const char *v, char *err, size_t e
 int tb_set_tristate(const tb_opt *o, void *field, const char *v, char *err, size_t err_len);
 int tb_set_int(const tb_opt *o, void *field, const char *v, char *err, size_t err_len);   /* int in [min,max] */
 int tb_set_ulong(const tb_opt *o, void *field, const char *v, char *err, size_t err_len); /* unsigned long */
+int tb_set_double(const tb_opt *o, void *field, const char *v, char *err, size_t err_len); /* finite; [min,max] if max > min */
 int tb_set_u64(const tb_opt *o, void *field, const char *v, char *err, size_t err_len);   /* uint64_t, 0x ok */
 int tb_set_choice(const tb_opt *o, void *field, const char *v, char *err, size_t err_len); /* int index */
 int tb_set_append(const tb_opt *o, void *field, const char *v, char *err, size_t err_len); /* tb_str_list */

@@ -166,6 +166,7 @@ typedef struct mine {
     bool maybe_bare;
     tb_str_list tags;
     bool dry;
+    double ratio;
 } mine;
 
 static int set_maybe(const tb_opt *o, void *field, const char *v, char *err, size_t err_len)
@@ -187,6 +188,7 @@ static const tb_opt mine_table[] = {
     {"maybe", .kind = TB_OPTIONAL, .set = set_maybe, .field = 0, .metavar = "X", .help = "optional value"},
     {"tag", .set = tb_set_append, .field = offsetof(mine, tags), .metavar = "T", .help = "repeatable"},
     {"dry-run", .kind = TB_BOOL, .field = offsetof(mine, dry), .help = "write nothing"},
+    {"ratio", .set = tb_set_double, .field = offsetof(mine, ratio), .min = 0, .max = 2, .help = "0..2"},
 };
 static const tb_command mine_cmd = {.name = "tritbench mine", .synopsis = "[flags] IN [IN2]", .about = "About.\n",
                                     .footer = "Footer.\n", .min_pos = 1, .max_pos = 2, .pos_name = "IN [IN2]"};
@@ -234,6 +236,12 @@ static void test_layer(void)
     CHECK(mine_parse(&m, &a, err, sizeof err, 3, v12) == -1 && strstr(err, "--dry-run"));
     char *v13[] = {"mine", "-h", "--bogus"}; /* names are checked first: a typo is never hidden by --help */
     CHECK(mine_parse(&m, &a, err, sizeof err, 3, v13) == -1 && strstr(err, "--bogus"));
+    char *vd[] = {"mine", "a", "--ratio", "1.5"};
+    CHECK(mine_parse(&m, &a, err, sizeof err, 4, vd) == 0 && m.ratio == 1.5);
+    char *vd2[] = {"mine", "a", "--ratio=nan"};
+    CHECK(mine_parse(&m, &a, err, sizeof err, 3, vd2) == -1 && strstr(err, "--ratio"));
+    char *vd3[] = {"mine", "a", "--ratio=3"};
+    CHECK(mine_parse(&m, &a, err, sizeof err, 3, vd3) == -1 && strstr(err, "from 0 to 2"));
     char *v14[] = {"mine", "--help"};
     CHECK(mine_parse(&m, &a, err, sizeof err, 2, v14) == 0 && a.help);
     /* argv is left as it was (getopt_long may permute; the layer works on a copy). */
