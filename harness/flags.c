@@ -104,7 +104,7 @@ static int set_threads(const tb_opt *o, void *field, const char *v, char *err, s
 {
     (void)o;
     tb_flags *f = field;
-    int n = 0, t[TB_FLAGS_MAX_THREADS];
+    int n = 0, t[TB_FLAGS_MAX_THREADS] = {0};
     char item[16];
     const char *cur = v;
     for (int got; (got = tb_list_next(&cur, item, sizeof item)) != 0;) {
