@@ -156,6 +156,14 @@ typedef struct hist_finding {
 int hist_detect_all(const hist_series *s, size_t n, const hist_cp_params *p, hist_finding **out,
                     size_t *n_out);
 
+/* ---- plots (history/plot.c): gnuplot, each series relative to its first level, spread as error bars,
+ * change points marked ---- */
+/* Writes DIR/STEM.tsv and .gp, then DIR/STEM.png and .svg when gnuplot is on PATH. Returns 0 rendered,
+ * 1 data written but not rendered (why says so: no gnuplot, gnuplot failed), -1 on an I/O error. The
+ * findings are those of the series given (others are ignored). */
+int hist_plot_series(const char *dir, const char *stem, const char *title, const hist_series *const *series,
+                     size_t n, const hist_finding *findings, size_t n_findings, char *why, size_t why_len);
+
 /* ---- dashboard (history/report.c) ---- */
 typedef struct hist_report_opts {
     const char *fingerprint;       /* one machine only (NULL: every machine, each its own series) */
