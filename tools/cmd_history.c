@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/stat.h>
 
 #include "commands.h"
@@ -63,7 +64,8 @@ static const tb_command history_cmd = {
              "\n"
              "commands:\n"
              "  ingest FILE...  store google/benchmark JSON (tritbench run/ab or any google/benchmark binary)\n"
-             "                  or a validate results.json; the same file twice is stored once\n"
+             "                  or a validate results.json; the same file twice is stored once. A directory\n"
+             "                  stands for its *.json files and its folders' results.json (nightly layout)\n"
              "  list            the runs stored (oldest first)\n"
              "  show RUN        one run: machine, benchmarks (median, spread), validation verdicts\n"
              "  trend REGEX     the series of the matching benchmarks: table, and a gnuplot PNG/SVG with the\n"
@@ -163,6 +165,64 @@ static int parse_run_id(const char *s, int64_t *id)
     return 0;
 }
 
+static int ingest_one(hist_db *db, const hist_ingest_opts *o, const char *path)
+{
+    hist_ingest_result r;
+    char err[1024];
+    if (hist_ingest_file(db, path, o, &r, err, sizeof err) != 0) {
+        fprintf(stderr, "tritbench history ingest: %s\n", err);
+        return 2;
+    }
+    if (r.duplicate)
+        printf("%s: already stored as run %lld (same content): nothing added\n", path, (long long)r.run_id);
+    else
+        printf("%s: run %lld (%s): %zu benchmarks, %zu samples, %zu verdicts\n", path, (long long)r.run_id, r.kind,
+               r.n_benchmarks, r.n_samples, r.n_verdicts);
+    return 0;
+}
+
+static int json_or_dir(const struct dirent *e)
+{
+    size_t l = strlen(e->d_name);
+    return e->d_name[0] != '.' && (l < 5 || strcmp(e->d_name + l - 5, ".json") == 0 || !strchr(e->d_name, '.'));
+}
+
+/* A directory: its *.json files and its subdirectories' results.json (the nightly folder layout), in name
+ * order — so a whole history of nights goes in one call. */
+static int ingest_dir(hist_db *db, const hist_ingest_opts *o, const char *dir)
+{
+    struct dirent **list;
+    int n = scandir(dir, &list, json_or_dir, alphasort);
+    if (n < 0) {
+        fprintf(stderr, "tritbench history ingest: %s: cannot read the directory\n", dir);
+        return 2;
+    }
+    int rc = 0, done = 0;
+    for (int i = 0; i < n; i++) {
+        char path[4096];
+        struct stat st;
+        snprintf(path, sizeof path, "%s/%s", dir, list[i]->d_name);
+        if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+            snprintf(path, sizeof path, "%s/%s/results.json", dir, list[i]->d_name);
+            if (stat(path, &st) != 0)
+                path[0] = '\0';
+        } else if (strlen(list[i]->d_name) < 5) {
+            path[0] = '\0';
+        }
+        if (path[0]) {
+            rc |= ingest_one(db, o, path);
+            done++;
+        }
+        free(list[i]);
+    }
+    free(list);
+    if (done == 0) {
+        fprintf(stderr, "tritbench history ingest: %s: no *.json file and no */results.json in it\n", dir);
+        return 2;
+    }
+    return rc;
+}
+
 static int do_ingest(hist_db *db, const history_flags *f, int n, const char *const *files)
 {
     char tags[1024] = "";
@@ -174,18 +234,8 @@ static int do_ingest(hist_db *db, const history_flags *f, int n, const char *con
                           .profile = f->profile, .tags = tags};
     int rc = 0;
     for (int i = 0; i < n; i++) {
-        hist_ingest_result r;
-        char err[1024];
-        if (hist_ingest_file(db, files[i], &o, &r, err, sizeof err) != 0) {
-            fprintf(stderr, "tritbench history ingest: %s\n", err);
-            rc = 2;
-            continue;
-        }
-        if (r.duplicate)
-            printf("%s: already stored as run %lld (same content): nothing added\n", files[i], (long long)r.run_id);
-        else
-            printf("%s: run %lld (%s): %zu benchmarks, %zu samples, %zu verdicts\n", files[i], (long long)r.run_id,
-                   r.kind, r.n_benchmarks, r.n_samples, r.n_verdicts);
+        struct stat st;
+        rc |= stat(files[i], &st) == 0 && S_ISDIR(st.st_mode) ? ingest_dir(db, &o, files[i]) : ingest_one(db, &o, files[i]);
     }
     return rc;
 }

@@ -1,0 +1,75 @@
+#!/bin/sh
+# test_history_cli.sh — `tritbench history` end to end on SQLite: a 23-night demo history built from real
+# samples (a 5 % step at night 21 in one family) ingested through the CLI, then list/show/export/trend/
+# detect/noise/report and their exit statuses; bad input exits 2 with a message naming the problem.
+# Usage: test_history_cli.sh TRITBENCH MAKE_DEMO FIXTURE DATA_DIR
+set -u
+tb=$1 demo=$2 fixture=$3 data=$4
+tmp=$(mktemp -d) || exit 1
+trap 'rm -rf "$tmp"' EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+db="$tmp/h.sqlite"
+h() { "$tb" history --db "$db" "$@"; }
+
+family=$("$demo" "$fixture" "$tmp/nights" 23 20) || fail "make_demo_history"
+mkdir "$tmp/first20" && mv "$tmp"/nights/night-0*.json "$tmp"/nights/night-1*.json "$tmp/first20/" || fail mv
+h ingest "$tmp/first20" > "$tmp/ingest.out" || fail "ingest of a directory of 20 nights"
+[ "$(grep -c ': run ' "$tmp/ingest.out")" -eq 20 ] || fail "20 runs expected: $(cat "$tmp/ingest.out")"
+h ingest "$tmp"/first20/night-0[0-4].json | grep -q 'already stored' || fail "re-ingest must say already stored"
+h ingest "$tmp"/nights/night-2*.json >/dev/null || fail "ingest of the last nights"
+h ingest "$data/validate_small.json" --date 2026-10-23T03:00:00Z --tag smoke --tag ci >/dev/null || fail "ingest validate"
+[ "$(h list | tail -n 1)" = "24 run(s)" ] || fail "list: $(h list | tail -n 1)"
+h list --format json | python3 -c 'import json,sys; d=json.load(sys.stdin); assert len(d)==24 and d[-1]["tags"]=="smoke,ci" and d[-1]["failed"]==1' ||
+    fail "list --format json"
+h show 24 | grep -q 'FAIL  memory_reduction' || fail "show: the failed verdict"
+h export 3 -o "$tmp/run3.json" || fail "export"
+python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["context"]["date"]=="2026-10-03T02:00:00Z"; assert len(d["benchmarks"])>=9' "$tmp/run3.json" ||
+    fail "export: not google/benchmark JSON of run 3"
+
+# detect: the planted family's step is new with the newest night → exit 1, listed as NEW regression.
+h detect > "$tmp/detect.out"
+rc=$?
+[ $rc -eq 1 ] || fail "detect exit $rc, expected 1 (a new regression): $(cat "$tmp/detect.out")"
+grep -q "^NEW regression *$family/" "$tmp/detect.out" || fail "detect: no NEW regression in $family"
+grep "regression\|improvement" "$tmp/detect.out" | grep -v "$family/" | grep -q . && fail "detect: a change outside $family"
+h detect --format json > "$tmp/detect.json"
+python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1])); fam = sys.argv[2]
+cps = d["change_points"]
+assert cps and all(c["benchmark"].startswith(fam + "/") for c in cps), cps
+assert all(c["night"] in (20, 21, 22) and c["kind"] == "regression" and c["new"] for c in cps)
+assert all(c["change_ci_low"] < 0.05 < c["change_ci_high"] or abs(c["change"] - 0.05) < 0.03 for c in cps)
+assert d["new_regressions"] == len(cps)
+' "$tmp/detect.json" "$family" || fail "detect --format json"
+h noise --all-machines --format json | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d and all(0 <= x["rel_sd"] < 1 for x in d)' ||
+    fail "noise"
+h trend "^$family/" --out "$tmp/trend" > "$tmp/trend.out" || fail "trend"
+grep -q 'change point: slower' "$tmp/trend.out" || fail "trend: change point not marked in the table"
+if command -v gnuplot >/dev/null; then
+    [ -s "$tmp/trend/trend.png" ] && [ -s "$tmp/trend/trend.svg" ] || fail "trend: no plot"
+fi
+
+# report: exit 1 (new regression and a failed target), the page and the Markdown written.
+h report --out "$tmp/report" > "$tmp/report.out"
+[ $? -eq 1 ] || fail "report exit status"
+[ -s "$tmp/report/index.html" ] && [ -s "$tmp/report/report.md" ] || fail "report files"
+
+# Bad input: exit 2 and a message that names the problem.
+expect2() {
+    "$@" > "$tmp/out" 2> "$tmp/err"
+    rc=$?
+    [ $rc -eq 2 ] || fail "exit $rc (expected 2) from: $*"
+    grep -q "$want" "$tmp/err" || fail "message for '$*' lacks '$want': $(cat "$tmp/err")"
+}
+want="--db DB is required" expect2 "$tb" history list
+want="unknown command 'frob'" expect2 h frob
+want="does not apply to 'list'" expect2 h list --tag x
+want="'abc' is not a run id" expect2 h show abc
+want="no run 999" expect2 h export 999
+want="invalid JSON" expect2 sh -c "printf '{' > '$tmp/bad.json'; '$tb' history --db '$db' ingest '$tmp/bad.json'"
+want="invalid benchmark regex" expect2 h trend '('
+want="no stored benchmark matches" expect2 h trend zzz
+want="--out DIR is required" expect2 h report
+want="cannot connect to PostgreSQL" expect2 "$tb" history --db postgresql://nobody@127.0.0.1:1/x list
+echo "history CLI: all checks passed"
