@@ -137,7 +137,8 @@ int hist_write_report(hist_db *db, const char *dir, const hist_report_opts *o, h
         snprintf(err, err_len, "out of memory in detection");
         goto done;
     }
-    qsort(fd, nf, sizeof *fd, cmp_finding);
+    if (nf)
+        qsort(fd, nf, sizeof *fd, cmp_finding);
     sum->n_series = ns;
     sum->n_changes = nf;
     for (size_t i = 0; i < nf; i++) {

@@ -74,7 +74,7 @@ static hist_db *open_at(const char *spec, int version, char *err, size_t err_len
         free(db);
         return NULL;
     }
-    if (hist_migrate(db, version, err, err_len) != 0) {
+    if (version >= 0 && hist_migrate(db, version, err, err_len) != 0) {
         hist_close(db);
         return NULL;
     }

@@ -25,7 +25,8 @@ void db_rollback(hist_db *db);
 /* Applies migrations up to `target` (tests use it to build an old database). */
 int hist_migrate(hist_db *db, int target, char *err, size_t err_len);
 
-/* Builds a database at an older schema version (tests of the migrations). */
+/* Builds a database at an older schema version (tests of the migrations); version < 0 opens it without
+ * touching the schema at all (tests that reset it). */
 hist_db *hist_open_at_version(const char *spec, int version, char *err, size_t err_len);
 
 /* Called after each benchmark instance an ingest stores, inside its transaction: tests kill the process
