@@ -8,6 +8,9 @@ tb=$1 demo=$2 fixture=$3 data=$4
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
+if "$tb" history --db "$tmp/probe.sqlite" list 2>&1 | grep -q 'built without SQLite'; then
+    echo "SKIP: tritbench built without SQLite (libsqlite3-dev)"; exit 77
+fi
 db="$tmp/h.sqlite"
 h() { "$tb" history --db "$db" "$@"; }
 

@@ -8,6 +8,9 @@ src=$1 build=$2 demo=$3 fixture=$4 data=$5
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
+if "$build/tools/tritbench" history --db "$tmp/probe.sqlite" list 2>&1 | grep -q 'built without SQLite'; then
+    echo "SKIP: tritbench built without SQLite (libsqlite3-dev)"; exit 77
+fi
 "$demo" "$fixture" "$tmp/nights" 30 20 > /dev/null || fail make_demo_history
 hist="$tmp/history"
 # Nights 1–20 as old-style folders (before the database existed).

@@ -13,6 +13,9 @@ tmp=$(mktemp -d) || exit 1
 profile=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp" "$profile"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
+if "$tb" history --db "$tmp/probe.sqlite" list 2>&1 | grep -q 'built without SQLite'; then
+    echo "SKIP: tritbench built without SQLite (libsqlite3-dev)"; exit 77
+fi
 
 family=$("$demo" "$fixture" "$tmp/nights" 30 20) || fail "make_demo_history"
 "$tb" history --db "$tmp/h.sqlite" ingest "$tmp/nights" >/dev/null || fail "ingest"
