@@ -444,7 +444,7 @@ static int do_detect(hist_db *db, const history_flags *f, const char *regex, boo
     size_t new_reg = 0;
     for (size_t i = 0; i < nf; i++)
         new_reg += fd[i].is_new && fd[i].regression;
-    int rc = new_reg ? 1 : 0;
+    int rc = new_reg && !trend ? 1 : 0; /* trend is a view; detect is the gate */
     if (trend) {
         const char *dir = f->out ? f->out : "history-trend";
         mkdir(dir, 0755);

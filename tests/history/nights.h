@@ -5,6 +5,7 @@
 #ifndef TRITBENCH_TESTS_HISTORY_NIGHTS_H
 #define TRITBENCH_TESTS_HISTORY_NIGHTS_H
 
+#include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -101,39 +102,94 @@ static inline int night_samples(const row *w, int run, double *out)
     return n;
 }
 
-/* google/benchmark JSON of one night built from the fixture: every row's bootstrap samples (×factor for
- * the rows of `planted_family`), the given date and commit. Caller frees. */
-static inline char *night_json(int run, const char *date, const char *commit, const char *planted_family, double factor,
-                        size_t *len)
+/* A demo history built from the fixture: `nights` google/benchmark JSON documents (dates 2026-10-01…, one
+ * commit each), each night one real run's repetitions bootstrapped, ×1.05 from night `step` on for the rows
+ * of `planted_family`. drift_sd > 0 rescales each row's night-to-night movement of its median to that robust
+ * sd (the within-night spread stays as measured): this host's real drift (tens of %) would hide any 5 %
+ * step, and a demo is to show one. Returns NULL-terminated malloc'd strings (caller frees), NULL on no
+ * memory. Seeded: the same arguments give the same history. */
+static inline double log_mad_sd_of(const double *x, int n, double *center)
 {
-    size_t cap = 8192 + (size_t)n_rows * MAX_REPS * 320, o = 0;
-    char *s = malloc(cap);
-    if (!s)
+    double l[128], d[128];
+    for (int i = 0; i < n && i < 128; i++)
+        l[i] = log(x[i]);
+    double m = median(l, n);
+    for (int i = 0; i < n && i < 128; i++)
+        d[i] = fabs(log(x[i]) - m);
+    *center = m;
+    return 1.4826 * median(d, n);
+}
+
+static inline char **demo_history(int nights, int step, const char *planted_family, double drift_sd)
+{
+    if (nights < 1 || nights > 128 || n_rows == 0 || n_runs == 0)
         return NULL;
-    o += (size_t)snprintf(s + o, cap - o,
-                          "{\"context\": {\"date\": \"%s\", \"host_name\": \"demo\", \"num_cpus\": 2,"
-                          " \"cpu_model\": \"AMD EPYC (fixture)\", \"isa_features\": \"avx2 avx512f\","
-                          " \"compiler\": \"gcc 12.2.0\", \"git_commit\": \"%s\", \"kernel_release\": \"6.1\"},\n"
-                          "\"benchmarks\": [\n",
-                          date, commit);
-    bool first = true;
+    size_t per_night = (size_t)n_rows * MAX_REPS;
+    double *t = malloc((size_t)nights * per_night * sizeof *t);
+    int *nrep = malloc((size_t)nights * (size_t)n_rows * sizeof *nrep);
+    char **docs = calloc((size_t)nights + 1, sizeof *docs);
+    if (!t || !nrep || !docs) {
+        free(t);
+        free(nrep);
+        free(docs);
+        return NULL;
+    }
+    rng_state = 0xD3E40ull;
+    for (int k = 0; k < nights; k++) {
+        int run = (int)(next_u64() % (uint64_t)n_runs);
+        for (int r = 0; r < n_rows; r++)
+            nrep[k * n_rows + r] = night_samples(&rows[r], run, t + (size_t)k * per_night + (size_t)r * MAX_REPS);
+    }
     for (int r = 0; r < n_rows; r++) {
-        double boot[MAX_REPS];
-        int n = night_samples(&rows[r], run, boot);
-        double f = planted_family && strcmp(rows[r].family, planted_family) == 0 ? factor : 1.0;
-        for (int i = 0; i < n; i++) {
-            o += (size_t)snprintf(s + o, cap - o,
-                                  "%s{\"name\": \"%s\", \"run_name\": \"%s\", \"run_type\": \"iteration\","
-                                  " \"repetitions\": %d, \"repetition_index\": %d, \"threads\": 1,"
-                                  " \"iterations\": 1000, \"real_time\": %.6g, \"cpu_time\": %.6g,"
-                                  " \"time_unit\": \"ns\"}\n",
-                                  first ? "" : ",", rows[r].name, rows[r].name, n, i, boot[i] * f, boot[i] * f);
-            first = false;
+        double med[128], tmp[MAX_REPS];
+        bool ok = true;
+        for (int k = 0; k < nights; k++) {
+            int n = nrep[k * n_rows + r];
+            ok &= n > 0;
+            memcpy(tmp, t + (size_t)k * per_night + (size_t)r * MAX_REPS, (size_t)(n > 0 ? n : 0) * sizeof *tmp);
+            med[k] = n > 0 ? median(tmp, n) : 1;
+        }
+        double c = 0, sd = ok ? log_mad_sd_of(med, nights, &c) : 0;
+        bool planted = planted_family && strcmp(rows[r].family, planted_family) == 0;
+        for (int k = 0; k < nights; k++) {
+            double f = drift_sd > 0 && sd > 0 ? exp((log(med[k]) - c) * (drift_sd / sd - 1)) : 1;
+            if (planted && k >= step)
+                f *= 1.05;
+            for (int i = 0; i < nrep[k * n_rows + r]; i++)
+                t[(size_t)k * per_night + (size_t)r * MAX_REPS + (size_t)i] *= f;
         }
     }
-    o += (size_t)snprintf(s + o, cap - o, "]}\n");
-    *len = o;
-    return s;
+    for (int k = 0; k < nights; k++) {
+        size_t cap = 8192 + per_night * 320, o = 0;
+        char *s = malloc(cap);
+        if (!s)
+            break;
+        o += (size_t)snprintf(s + o, cap - o,
+                              "{\"context\": {\"date\": \"2026-10-%02dT02:00:00Z\", \"host_name\": \"demo\", \"num_cpus\": 2,"
+                              " \"cpu_model\": \"AMD EPYC (fixture)\", \"isa_features\": \"avx2 avx512f\","
+                              " \"compiler\": \"gcc 12.2.0\", \"git_commit\": \"%07x\", \"kernel_release\": \"6.1\"},\n"
+                              "\"benchmarks\": [\n",
+                              k + 1, (unsigned)(0x1a2b3c + 977 * k));
+        bool first = true;
+        for (int r = 0; r < n_rows; r++) {
+            int n = nrep[k * n_rows + r];
+            for (int i = 0; i < n; i++) {
+                double v = t[(size_t)k * per_night + (size_t)r * MAX_REPS + (size_t)i];
+                o += (size_t)snprintf(s + o, cap - o,
+                                      "%s{\"name\": \"%s\", \"run_name\": \"%s\", \"run_type\": \"iteration\","
+                                      " \"repetitions\": %d, \"repetition_index\": %d, \"threads\": 1,"
+                                      " \"iterations\": 1000, \"real_time\": %.6g, \"cpu_time\": %.6g,"
+                                      " \"time_unit\": \"ns\"}\n",
+                                      first ? "" : ",", rows[r].name, rows[r].name, n, i, v, v);
+                first = false;
+            }
+        }
+        snprintf(s + o, cap - o, "]}\n");
+        docs[k] = s;
+    }
+    free(t);
+    free(nrep);
+    return docs;
 }
 
 #endif
