@@ -152,24 +152,43 @@ int hist_plot_series(const char *dir, const char *stem, const char *title, const
     if (dev && n_dev) {
         qsort(dev, n_dev, sizeof *dev, cmp_double);
         double p95 = dev[(size_t)(0.95 * (double)(n_dev - 1))];
-        span = fmin(60, fmax(5, 2 * p95));
+        span = fmin(60, fmax(5, 1.5 * p95));
     }
     free(dev);
     fprintf(f, "set yrange [%.1f:%.1f]\n", -span, span);
+    /* One dashed line per change night; its label gives the sizes' range and how many rows changed there. */
     int tag = 1;
     for (size_t i = 0; i < n_findings; i++) {
         const hist_finding *fi = &findings[i];
-        bool ours = false;
+        bool ours = false, done = false;
         for (size_t k = 0; k < n && !ours; k++)
             ours = fi->series == series[k];
-        if (!ours)
+        for (size_t j = 0; j < i && ours && !done; j++)
+            for (size_t k = 0; k < n && !done; k++)
+                done = findings[j].series == series[k] && findings[j].cp.index == fi->cp.index &&
+                       findings[j].regression == fi->regression;
+        if (!ours || done)
             continue;
+        double lo = fi->cp.change, hi = fi->cp.change;
+        int count = 0;
+        for (size_t j = i; j < n_findings; j++)
+            for (size_t k = 0; k < n; k++)
+                if (findings[j].series == series[k] && findings[j].cp.index == fi->cp.index &&
+                    findings[j].regression == fi->regression) {
+                    lo = fmin(lo, findings[j].cp.change);
+                    hi = fmax(hi, findings[j].cp.change);
+                    count++;
+                }
         double x = (double)fi->cp.index + 0.5; /* between the last old night and the first new one */
         const char *colour = fi->regression ? "#c0392b" : "#1e8449";
         fprintf(f, "set arrow %d from %.1f, graph 0 to %.1f, graph 1 nohead dt 2 lw 2 lc rgb '%s'\n", tag, x, x,
                 colour);
-        fprintf(f, "set label %d '%+.1f%%' at %.1f, graph %.2f offset 0.5,0 tc rgb '%s' font ',9'\n", tag,
-                100 * fi->cp.change, x, 0.95 - 0.05 * (tag % 6), colour);
+        if (count > 1)
+            fprintf(f, "set label %d '%+.1f…%+.1f %% (%d rows)' at %.1f, graph %.2f offset 0.5,0 tc rgb '%s' font ',9'\n",
+                    tag, 100 * lo, 100 * hi, count, x, 0.95 - 0.05 * (tag % 6), colour);
+        else
+            fprintf(f, "set label %d '%+.1f %%' at %.1f, graph %.2f offset 0.5,0 tc rgb '%s' font ',9'\n", tag,
+                    100 * lo, x, 0.95 - 0.05 * (tag % 6), colour);
         tag++;
     }
     const char *terms[2][2] = {{"pngcairo size 1000,520 font 'sans,10'", png}, {"svg size 1000,520 dynamic font 'sans,10'", svg}};
@@ -179,14 +198,27 @@ int hist_plot_series(const char *dir, const char *stem, const char *title, const
         snprintf(tmp, sizeof tmp, "%s.tmp", terms[t][1]);
         put_quoted(f, tmp);
         fputs("\nplot ", f);
+        /* Spread first (a light band per series, min..max repetition), then the medians over it. */
+        bool first = true;
         for (size_t k = 0; k < n; k++) {
-            if (k)
+            bool changed = false;
+            for (size_t j = 0; j < n_findings && !changed; j++)
+                changed = findings[j].series == series[k];
+            if (n > 4 && !changed)
+                continue; /* many rows: bands only where something changed, or the plot is a haze */
+            if (!first)
+                fputs(", \\\n     ", f);
+            first = false;
+            put_quoted(f, tsv);
+            fprintf(f, " index %zu using 1:3:4 with filledcurves fs transparent solid 0.12 noborder lc %zu notitle", k,
+                    k + 1);
+        }
+        for (size_t k = 0; k < n; k++) {
+            if (!first || k)
                 fputs(", \\\n     ", f);
             put_quoted(f, tsv);
-            fprintf(f, " index %zu using 1:2:3:4 with yerrorlines pt 7 ps 0.5 title ", k);
-            char label[300];
-            snprintf(label, sizeof label, "%s", series[k]->benchmark);
-            put_quoted(f, label);
+            fprintf(f, " index %zu using 1:2 with linespoints lw 1.5 pt 7 ps 0.4 lc %zu title ", k, k + 1);
+            put_quoted(f, series[k]->benchmark);
         }
         fputs("\nunset output\n", f);
     }

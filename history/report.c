@@ -162,6 +162,8 @@ int hist_write_report(hist_db *db, const char *dir, const hist_report_opts *o, h
     if (!fam)
         goto oom;
     for (size_t i = 0; i < ns; i++) {
+        if (s[i].n < 2)
+            continue; /* one night is no trend (still in the tables) */
         char name[128];
         hist_family_of(s[i].benchmark, name, sizeof name);
         if (!o->all_machines && !o->fingerprint) {
@@ -287,7 +289,9 @@ int hist_write_report(hist_db *db, const char *dir, const hist_report_opts *o, h
         fputs("</table>\n", html);
         fputs("\n", md);
     }
-    fputs("<h2 id=\"trends\">Trends per benchmark family</h2>\n", html);
+    fprintf(html, "<h2 id=\"trends\">Trends per benchmark family</h2>\n<p>Each line is one benchmark's nightly median "
+                  "relative to its first level (lower is faster); the band is the fastest to slowest repetition of "
+                  "the night; dashed lines mark change points (red slower, green faster).</p>\n");
     fputs("## Trends per benchmark family\n\n", md);
     if (sum->plots_note[0]) {
         fputs("<p>Some plots were not rendered: ", html);
