@@ -104,20 +104,20 @@ static inline int night_samples(const row *w, int run, double *out)
 
 /* A demo history built from the fixture: `nights` google/benchmark JSON documents (dates 2026-10-01…, one
  * commit each), each night one real run's repetitions bootstrapped, ×1.05 from night `step` on for the rows
- * of `planted_family`. drift_sd > 0 rescales each row's night-to-night movement of its median to that robust
- * sd (the within-night spread stays as measured): this host's real drift (tens of %) would hide any 5 %
+ * of `planted_family`. drift_sd > 0 rescales each row's night-to-night movement of its median to that
+ * standard deviation (the within-night spread stays as measured): this host's real drift (tens of %) would hide any 5 %
  * step, and a demo is to show one. Returns NULL-terminated malloc'd strings (caller frees), NULL on no
  * memory. Seeded: the same arguments give the same history. */
-static inline double log_mad_sd_of(const double *x, int n, double *center)
+static inline double log_sd_of(const double *x, int n, double *center)
 {
-    double l[128], d[128];
-    for (int i = 0; i < n && i < 128; i++)
-        l[i] = log(x[i]);
-    double m = median(l, n);
-    for (int i = 0; i < n && i < 128; i++)
-        d[i] = fabs(log(x[i]) - m);
+    double m = 0, ss = 0;
+    for (int i = 0; i < n; i++)
+        m += log(x[i]);
+    m /= n;
+    for (int i = 0; i < n; i++)
+        ss += (log(x[i]) - m) * (log(x[i]) - m);
     *center = m;
-    return 1.4826 * median(d, n);
+    return n > 1 ? sqrt(ss / (n - 1)) : 0;
 }
 
 static inline char **demo_history(int nights, int step, const char *planted_family, double drift_sd)
@@ -149,7 +149,7 @@ static inline char **demo_history(int nights, int step, const char *planted_fami
             memcpy(tmp, t + (size_t)k * per_night + (size_t)r * MAX_REPS, (size_t)(n > 0 ? n : 0) * sizeof *tmp);
             med[k] = n > 0 ? median(tmp, n) : 1;
         }
-        double c = 0, sd = ok ? log_mad_sd_of(med, nights, &c) : 0;
+        double c = 0, sd = ok ? log_sd_of(med, nights, &c) : 0;
         bool planted = planted_family && strcmp(rows[r].family, planted_family) == 0;
         for (int k = 0; k < nights; k++) {
             double f = drift_sd > 0 && sd > 0 ? exp((log(med[k]) - c) * (drift_sd / sd - 1)) : 1;
