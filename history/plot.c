@@ -169,7 +169,8 @@ int hist_plot_series(const char *dir, const char *stem, const char *title, const
                        findings[j].regression == fi->regression;
         if (!ours || done)
             continue;
-        double lo = fi->cp.change, hi = fi->cp.change;
+        double lo = fi->cp.change;
+        double hi = lo;
         int count = 0;
         for (size_t j = i; j < n_findings; j++)
             for (size_t k = 0; k < n; k++)
@@ -210,7 +211,7 @@ int hist_plot_series(const char *dir, const char *stem, const char *title, const
                 fputs(", \\\n     ", f);
             first = false;
             put_quoted(f, tsv);
-            fprintf(f, " index %zu using 1:3:4 with filledcurves fs transparent solid 0.12 noborder lc %zu notitle", k,
+            fprintf(f, " index %zu using 1:3:4 with filledcurves fs transparent solid 0.07 noborder lc %zu notitle", k,
                     k + 1);
         }
         for (size_t k = 0; k < n; k++) {
