@@ -192,9 +192,9 @@ static int plan_entries(const st_convert_opts *o, st_gguf_type type, const st_mo
         offset += (e[i].bytes + GGUF_ALIGN - 1) / GGUF_ALIGN * GGUF_ALIGN;
         st->out_bytes += e[i].bytes;
         if (plan) {
-            char line[384];
+            char line[640], name[384];
             snprintf(line, sizeof line, "%s %-56s %s -> %s (%llu -> %llu bytes)%s",
-                     blockable ? "quantize " : "keep     ", t->name, st_dtype_name(t->dtype),
+                     blockable ? "quantize " : "keep     ", st_escape_name(t->name, name, sizeof name), st_dtype_name(t->dtype),
                      blockable ? (type == ST_GGUF_TQ2_0 ? "TQ2_0" : "TQ1_0") : "same type", (unsigned long long)in,
                      (unsigned long long)e[i].bytes,
                      selected && !blockable ? " [K not a multiple of 256]" : "");
@@ -249,6 +249,13 @@ int st_export_gguf(const st_convert_opts *o, st_gguf_type type, st_convert_stats
         snprintf(err, err_len, "unknown GGUF ternary type %d", (int)type);
         return -1;
     }
+    if (st_convert_check_opts(o, err, err_len) != 0)
+        return -1;
+    if (o->dequant_dtype != 0 || o->method != TRIT_WQ_ABSMEAN) {
+        snprintf(err, err_len, "GGUF export writes ggml's absmean ternary blocks only (no dequantized output, no "
+                 "threshold method)");
+        return -1;
+    }
     st_model m;
     if (st_model_open(o->in_path, &m, err, err_len) != 0)
         return -1;
@@ -266,7 +273,7 @@ int st_export_gguf(const st_convert_opts *o, st_gguf_type type, st_convert_stats
         rc = 0;
         goto done;
     }
-    if (tb_atomic_open(&af, o->out_path, err, err_len) != 0)
+    if (tb_atomic_open_flags(&af, o->out_path, TB_ATOMIC_REGULAR_ONLY, err, err_len) != 0)
         goto done;
     opened = 1;
     gg_out g = {.fp = af.fp};
@@ -286,6 +293,8 @@ int st_export_gguf(const st_convert_opts *o, st_gguf_type type, st_convert_stats
                 goto done;
         } else {
             put(&g, e[i].t->data, e[i].bytes);
+            if (st_tensor_check(e[i].t, err, err_len) != 0)
+                goto done;
         }
         pad(&g);
     }

@@ -25,6 +25,23 @@ bool st_is_packed(const st_model *m, const char *name)
     return yes;
 }
 
+/* The file whose __metadata__ holds key (messages name it: a sharded model has many). */
+static const char *meta_file(const st_model *m, const char *key)
+{
+    for (size_t i = 0; i < m->n_files; i++)
+        if (st_file_meta(&m->files[i], key))
+            return m->files[i].path;
+    return m->path ? m->path : "?";
+}
+
+/* Prefixes an error with the file it is about, keeping the rest of the message. */
+static void name_file(const char *file, char *err, size_t err_len)
+{
+    char rest[1024];
+    snprintf(rest, sizeof rest, "%s", err);
+    snprintf(err, err_len, "%s: %s", file, rest);
+}
+
 static int parse_desc(const char *text, const char *name, trit_format *f, trit_granularity *g, uint64_t *rows,
                       uint64_t *cols, uint64_t *row_bytes, const char **scale, json_t **keep, char *err, size_t err_len)
 {
@@ -78,8 +95,8 @@ static int check_canonical(const trit_packed *p, const char *name, char *err, si
     return rc;
 }
 
-int st_packed_describe(const st_model *m, const char *name, trit_format *f, trit_granularity *g, size_t *rows,
-                       size_t *cols, size_t *stored_bytes, char *err, size_t err_len)
+static int packed_describe(const st_model *m, const char *name, trit_format *f, trit_granularity *g, size_t *rows,
+                           size_t *cols, size_t *stored_bytes, char *err, size_t err_len)
 {
     char *k = meta_key(name);
     const char *desc = k ? st_model_meta(m, k) : NULL;
@@ -107,7 +124,31 @@ int st_packed_describe(const st_model *m, const char *name, trit_format *f, trit
     return rc;
 }
 
+int st_packed_describe(const st_model *m, const char *name, trit_format *f, trit_granularity *g, size_t *rows,
+                       size_t *cols, size_t *stored_bytes, char *err, size_t err_len)
+{
+    char *k = meta_key(name);
+    const int rc = packed_describe(m, name, f, g, rows, cols, stored_bytes, err, err_len);
+    if (rc != 0)
+        name_file(k ? meta_file(m, k) : m->path, err, err_len);
+    free(k);
+    return rc;
+}
+
+static int load_packed(const st_model *m, const char *name, trit_packed *p, char *err, size_t err_len);
+
 int st_load_packed(const st_model *m, const char *name, trit_packed *p, char *err, size_t err_len)
+{
+    char *k = meta_key(name);
+    const int rc = load_packed(m, name, p, err, err_len);
+    /* A changed-size error already names its file. */
+    if (rc != 0 && !strstr(err, "changed size while being read"))
+        name_file(k ? meta_file(m, k) : m->path, err, err_len);
+    free(k);
+    return rc;
+}
+
+static int load_packed(const st_model *m, const char *name, trit_packed *p, char *err, size_t err_len)
 {
     memset(p, 0, sizeof *p);
     char *k = meta_key(name);
@@ -141,7 +182,7 @@ int st_load_packed(const st_model *m, const char *name, trit_packed *p, char *er
     } else {
         memcpy(p->codes, codes->data, p->rows * p->row_bytes);
         memcpy(p->scales, scales->data, p->n_scales * sizeof(float));
-        rc = 0;
+        rc = st_tensor_check(codes, err, err_len) == 0 && st_tensor_check(scales, err, err_len) == 0 ? 0 : -1;
         for (size_t i = 0; i < p->n_scales && rc == 0; i++)
             if (!isfinite(p->scales[i]) || p->scales[i] < 0) {
                 snprintf(err, err_len, "tensor '%s': scale %zu is %g (must be finite and >= 0)", name, i, p->scales[i]);

@@ -34,7 +34,7 @@ st_writer *st_writer_new(const char *path, char *err, size_t err_len)
         free(w);
         return NULL;
     }
-    if (tb_atomic_open(&w->af, path, err, err_len) != 0) {
+    if (tb_atomic_open_flags(&w->af, path, TB_ATOMIC_REGULAR_ONLY, err, err_len) != 0) {
         json_decref(w->header);
         json_decref(w->meta);
         free(w);
