@@ -20,10 +20,11 @@ static char *join_path(const char *dir, const char *name)
     return p;
 }
 
-static bool is_file(const char *p)
+/* Present at all (a FIFO or device there is then refused by the open, with its kind named). */
+static bool exists(const char *p)
 {
     struct stat sb;
-    return stat(p, &sb) == 0 && S_ISREG(sb.st_mode);
+    return stat(p, &sb) == 0 && !S_ISDIR(sb.st_mode);
 }
 
 /* Shard names come from a file we do not trust: they must stay inside the index's directory. */
@@ -246,13 +247,13 @@ int st_model_open(const char *path, st_model *m, char *err, size_t err_len)
         char *single = join_path(path, "model.safetensors");
         if (!index || !single)
             rc = -1, snprintf(err, err_len, "%s: out of memory", path);
-        else if (is_file(index) && is_file(single)) {
+        else if (exists(index) && exists(single)) {
             /* Which one is the model? Guessing could convert stale weights; the user names the file. */
             snprintf(err, err_len, "%s: directory holds both %s and %s; name the one to use", path, index, single);
             rc = -1;
-        } else if (is_file(index))
+        } else if (exists(index))
             rc = open_index(m, index, err, err_len);
-        else if (is_file(single)) {
+        else if (exists(single)) {
             m->files = calloc(1, sizeof *m->files);
             rc = m->files ? st_open(single, &m->files[0], err, err_len) : -1;
             m->n_files = rc == 0;
