@@ -119,7 +119,8 @@ static int shard_inside(const char *dir, const char *shard_path, const char *ind
     } else {
         const size_t n = strlen(real_dir);
         const bool root_dir = n == 1 && real_dir[0] == '/';
-        if (!(strncmp(real_shard, real_dir, n) == 0 && (root_dir || real_shard[n] == '/'))) {
+        const bool is_dir_itself = strcmp(real_shard, real_dir) == 0; /* "." — st_open: "is a directory" */
+        if (!is_dir_itself && !(strncmp(real_shard, real_dir, n) == 0 && (root_dir || real_shard[n] == '/'))) {
             snprintf(err, err_len, "%s: shard %s resolves to %s, outside the model directory %s (a symlink out of "
                      "the directory is refused)", index, shard_path, real_shard, real_dir);
             rc = -1;

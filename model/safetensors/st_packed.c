@@ -141,11 +141,10 @@ int st_load_packed(const st_model *m, const char *name, trit_packed *p, char *er
 {
     char *k = meta_key(name);
     const int rc = load_packed(m, name, p, err, err_len);
-    /* A changed-size error already names its file. */
-    if (rc != 0 && !strstr(err, "changed size while being read"))
+    if (rc == -1) /* -2: a changed-size error, which names its file already */
         name_file(k ? meta_file(m, k) : m->path, err, err_len);
     free(k);
-    return rc;
+    return rc == 0 ? 0 : -1;
 }
 
 static int load_packed(const st_model *m, const char *name, trit_packed *p, char *err, size_t err_len)
@@ -167,7 +166,19 @@ static int load_packed(const st_model *m, const char *name, trit_packed *p, char
         return -1;
     int rc = -1;
     const st_tensor *codes = st_model_find(m, name), *scales = st_model_find(m, scale_name);
-    if (rows > SIZE_MAX || cols > SIZE_MAX || trit_packed_alloc(p, f, g, (size_t)rows, (size_t)cols) != 0) {
+    /* The descriptor is checked against the codes the file really holds before anything is allocated:
+     * a descriptor claiming [1e9, 1e9] over a few bytes must not allocate a terabyte first. */
+    const uint64_t block = trit_format_block(f);
+    const uint64_t want_row_bytes = (cols / block + (cols % block != 0)) * TRIT_BLOCK_BYTES;
+    if (!codes || codes->dtype != ST_U8 || codes->ndim != 2 || codes->shape[0] != rows ||
+        codes->shape[1] != row_bytes) {
+        snprintf(err, err_len, "tensor '%s': packed codes must be U8 [%llu, %llu]", name, (unsigned long long)rows,
+                 (unsigned long long)row_bytes);
+    } else if (want_row_bytes != row_bytes) {
+        snprintf(err, err_len, "tensor '%s': row_bytes %llu does not match format %s with %llu columns (%llu)", name,
+                 (unsigned long long)row_bytes, trit_format_name(f), (unsigned long long)cols,
+                 (unsigned long long)want_row_bytes);
+    } else if (rows > SIZE_MAX || cols > SIZE_MAX || trit_packed_alloc(p, f, g, (size_t)rows, (size_t)cols) != 0) {
         snprintf(err, err_len, "tensor '%s': shape [%llu, %llu] cannot be allocated", name, (unsigned long long)rows,
                  (unsigned long long)cols);
     } else if (p->row_bytes != row_bytes) {
@@ -182,7 +193,7 @@ static int load_packed(const st_model *m, const char *name, trit_packed *p, char
     } else {
         memcpy(p->codes, codes->data, p->rows * p->row_bytes);
         memcpy(p->scales, scales->data, p->n_scales * sizeof(float));
-        rc = st_tensor_check(codes, err, err_len) == 0 && st_tensor_check(scales, err, err_len) == 0 ? 0 : -1;
+        rc = st_tensor_check(codes, err, err_len) == 0 && st_tensor_check(scales, err, err_len) == 0 ? 0 : -2;
         for (size_t i = 0; i < p->n_scales && rc == 0; i++)
             if (!isfinite(p->scales[i]) || p->scales[i] < 0) {
                 snprintf(err, err_len, "tensor '%s': scale %zu is %g (must be finite and >= 0)", name, i, p->scales[i]);

@@ -55,6 +55,12 @@ int st_writer_add_tensor(st_writer *w, const char *name, st_dtype dtype, size_t 
         snprintf(err, err_len, "tensor '%s': bad declaration", name);
         return -1;
     }
+    json_t *probe = json_string(name); /* NULL when not UTF-8: the header is JSON and could not hold it */
+    json_decref(probe);
+    if (!probe) {
+        snprintf(err, err_len, "tensor name is not valid UTF-8 (a safetensors header is JSON text)");
+        return -1;
+    }
     if (strcmp(name, "__metadata__") == 0 || json_object_get(w->header, name)) {
         snprintf(err, err_len, "tensor '%s': declared twice (or a reserved name)", name);
         return -1;
