@@ -167,6 +167,8 @@ int st_convert_check_opts(const st_convert_opts *o, char *err, size_t err_len);
 /* Copies name into buf with control bytes (< 0x20, 0x7f) and backslashes written as \xNN / \\, so a
  * name from a hostile file cannot drive the terminal; truncated with "..." to fit. Returns buf. */
 const char *st_escape_name(const char *name, char *buf, size_t len);
+/* The escaped name in a buffer that lives until the end of the enclosing block (for messages). */
+#define ST_SHOW(name) st_escape_name((name), (char[256]){0}, 256)
 
 /* The default exclusions (BitNet keeps embeddings, lm_head and norms in full precision). */
 const char *const *st_default_excludes(size_t *count);

@@ -133,11 +133,11 @@ static int write_quantized(gg_out *g, const st_convert_opts *o, st_gguf_type typ
     const trit_wquant_opts qo = {.granularity = o->granularity, .method = TRIT_WQ_ABSMEAN, .threshold = 0.5f};
     int rc = -1;
     if (!W || !wq || !gamma || !buf)
-        snprintf(err, err_len, "tensor '%s': out of memory", t->name);
+        snprintf(err, err_len, "tensor '%s': out of memory", ST_SHOW(t->name));
     else if (st_tensor_to_f32(t, W, err, err_len) != 0)
         ; /* message set */
     else if (trit_quantize_weights(W, rows, cols, &qo, wq, gamma) != 0)
-        snprintf(err, err_len, "%s: tensor '%s': non-finite weight (NaN or Inf); cannot quantize", o->in_path, t->name);
+        snprintf(err, err_len, "%s: tensor '%s': non-finite weight (NaN or Inf); cannot quantize", o->in_path, ST_SHOW(t->name));
     else {
         for (size_t m = 0; m < rows; m++) {
             const uint16_t d = st_f32_to_f16(gamma[o->granularity == TRIT_SCALE_ROW ? m : 0]);
@@ -164,7 +164,7 @@ static int plan_entries(const st_convert_opts *o, st_gguf_type type, const st_mo
         if (e[i].quantize < 0)
             return -1;
         if (strlen(t->name) >= GGML_NAME_MAX) {
-            snprintf(err, err_len, "%s: tensor '%s': name longer than ggml's %d-character limit", m->path, t->name,
+            snprintf(err, err_len, "%s: tensor '%s': name longer than ggml's %d-character limit", m->path, ST_SHOW(t->name),
                      GGML_NAME_MAX - 1);
             return -1;
         }
@@ -181,7 +181,7 @@ static int plan_entries(const st_convert_opts *o, st_gguf_type type, const st_mo
             st->quantized_out_bytes += e[i].bytes;
         } else {
             if (ggml_type_of(t->dtype, &e[i].type) != 0) {
-                snprintf(err, err_len, "%s: tensor '%s': dtype %s has no GGML type", m->path, t->name,
+                snprintf(err, err_len, "%s: tensor '%s': dtype %s has no GGML type", m->path, ST_SHOW(t->name),
                          st_dtype_name(t->dtype));
                 return -1;
             }
@@ -283,9 +283,9 @@ int st_export_gguf(const st_convert_opts *o, st_gguf_type type, st_convert_stats
     for (size_t i = 0; i < m.n_tensors && !g.failed; i++) {
         if (progress)
             fprintf(stderr, "convert: [%zu/%zu] %s %s\n", i + 1, m.n_tensors, e[i].quantize ? "quantize" : "copy    ",
-                    e[i].t->name);
+                    ST_SHOW(e[i].t->name));
         if (g.pos - data_start != e[i].offset) {
-            snprintf(err, err_len, "%s: internal error: tensor '%s' at the wrong offset", o->out_path, e[i].t->name);
+            snprintf(err, err_len, "%s: internal error: tensor '%s' at the wrong offset", o->out_path, ST_SHOW(e[i].t->name));
             goto done;
         }
         if (e[i].quantize) {

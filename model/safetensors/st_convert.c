@@ -117,11 +117,11 @@ static int project(const st_convert_opts *o, const st_tensor *t, int8_t *wq, flo
     const trit_wquant_opts qo = {.granularity = o->granularity, .method = o->method,
                                  .threshold = o->method == TRIT_WQ_THRESHOLD ? o->threshold : 0.5f};
     if (!W)
-        snprintf(err, err_len, "tensor '%s': out of memory (%zu x %zu)", t->name, rows, cols);
+        snprintf(err, err_len, "tensor '%s': out of memory (%zu x %zu)", ST_SHOW(t->name), rows, cols);
     else if (st_tensor_to_f32(t, W, err, err_len) != 0)
         ; /* message set */
     else if (trit_quantize_weights(W, rows, cols, &qo, wq, gamma) != 0)
-        snprintf(err, err_len, "%s: tensor '%s': non-finite weight (NaN or Inf); cannot quantize", o->in_path, t->name);
+        snprintf(err, err_len, "%s: tensor '%s': non-finite weight (NaN or Inf); cannot quantize", o->in_path, ST_SHOW(t->name));
     else
         rc = 0;
     free(W);
@@ -134,7 +134,7 @@ static int measure_projection(const st_convert_opts *o, plan_entry *e, char *err
     float *gamma = malloc(e->n_scales * sizeof *gamma);
     int rc = -1;
     if (!wq || !gamma)
-        snprintf(err, err_len, "tensor '%s': out of memory", e->t->name);
+        snprintf(err, err_len, "tensor '%s': out of memory", ST_SHOW(e->t->name));
     else if (project(o, e->t, wq, gamma, err, err_len) == 0) {
         for (size_t i = 0; i < e->t->n_elems; i++)
             e->zeros += wq[i] == 0;
@@ -189,7 +189,7 @@ static int make_plan(const st_convert_opts *o, const st_model *m, plan_entry *pl
         const bool clash = sn && st_model_find(m, sn) != NULL;
         if (!sn || clash) {
             snprintf(err, err_len, "%s: tensor '%s' already exists, so the scales of '%s' cannot be stored under that "
-                     "name (already converted? exclude it)", m->path, sn ? sn : "?", t->name);
+                     "name (already converted? exclude it)", m->path, sn ? sn : "?", ST_SHOW(t->name));
             free(sn);
             return -1;
         }
@@ -370,7 +370,7 @@ static int write_quantized(st_writer *w, const st_convert_opts *o, const plan_en
     trit_packed p = {0};
     int rc = -1;
     if (!wq || !gamma || (dequantizing(o) ? !half : trit_packed_alloc(&p, o->format, o->granularity, rows, cols) != 0)) {
-        snprintf(err, err_len, "tensor '%s': out of memory (%zu x %zu)", t->name, rows, cols);
+        snprintf(err, err_len, "tensor '%s': out of memory (%zu x %zu)", ST_SHOW(t->name), rows, cols);
     } else if (project(o, t, wq, gamma, err, err_len) != 0) {
         /* message set */
     } else if (dequantizing(o)) {
@@ -387,7 +387,7 @@ static int write_quantized(st_writer *w, const st_convert_opts *o, const plan_en
             rc = st_writer_write(w, half, cols * 2, err, err_len);
         }
     } else if (trit_pack(&p, wq, gamma) != 0 || p.row_bytes != e->row_bytes) {
-        snprintf(err, err_len, "tensor '%s': packing failed", t->name);
+        snprintf(err, err_len, "tensor '%s': packing failed", ST_SHOW(t->name));
     } else if (st_writer_write(w, p.codes, rows * p.row_bytes, err, err_len) == 0 &&
                st_writer_write(w, p.scales, p.n_scales * sizeof(float), err, err_len) == 0) {
         rc = 0;
@@ -457,7 +457,7 @@ int st_convert(const st_convert_opts *o, st_convert_stats *stats, void (*plan_li
         const plan_entry *e = &plan[i];
         if (progress)
             fprintf(stderr, "convert: [%zu/%zu] %s %s\n", i + 1, m.n_tensors, e->quantize ? "quantize" : "copy    ",
-                    e->t->name);
+                    ST_SHOW(e->t->name));
         if (e->quantize ? write_quantized(w, o, e, err, err_len) != 0
                         : (st_writer_write(w, e->t->data, e->t->end - e->t->begin, err, err_len) != 0 ||
                            st_tensor_check(e->t, err, err_len) != 0))

@@ -120,7 +120,7 @@ int st_tensor_to_f32(const st_tensor *t, float *out, char *err, size_t err_len)
         }
         return st_tensor_check(t, err, err_len);
     default:
-        snprintf(err, err_len, "tensor '%s': dtype %s is not a float type (F32, F16, BF16, F64)", t->name,
+        snprintf(err, err_len, "tensor '%s': dtype %s is not a float type (F32, F16, BF16, F64)", ST_SHOW(t->name),
                  st_dtype_name(t->dtype));
         return -1;
     }
