@@ -76,14 +76,13 @@ static void unregister_temp(tb_atomic_file *af)
 
 /* ---- naming ------------------------------------------------------------------------------------ */
 
-/* ".<base>.tmp.<pid>." with base shortened so prefix + "XXXXXX" fits NAME_MAX: a legal 250-character
- * output name must not fail because of its temporary's name. */
+/* ".<base>.tmp.<pid>." with base shortened so prefix + "XXXXXX" fits NAME_MAX whatever the pid (a
+ * legal 250-character output name must not fail because of its temporary's name). The cut does not
+ * depend on the pid, so report_stale finds the temporaries of other processes by the same stem. */
 static void temp_prefix(const char *base, long pid, char *out, size_t out_len)
 {
-    char tail[40];
-    snprintf(tail, sizeof tail, ".tmp.%ld.", pid);
-    const size_t room = NAME_MAX - 1 - strlen(tail) - 6;
-    snprintf(out, out_len, ".%.*s%s", (int)room, base, tail);
+    const size_t room = NAME_MAX - 1 /* "." */ - 5 /* ".tmp." */ - 20 /* pid */ - 1 /* "." */ - 6 /* XXXXXX */;
+    snprintf(out, out_len, ".%.*s.tmp.%ld.", (int)room, base, pid);
 }
 
 /* Temporaries of this target left by a process that no longer runs (killed by SIGKILL, a crash, a

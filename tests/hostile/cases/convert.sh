@@ -106,6 +106,10 @@ wait $deadpid
 echo junk > "$d/stale-dir/.out.safetensors.tmp.$deadpid.XyZ123"
 hcase "signal/stale-temporary-named" 0 ".out.safetensors.tmp.$deadpid.XyZ123" -- \
     "$tb" convert "$d/small.safetensors" -o "$d/stale-dir/out.safetensors"
+# The same with a 250-character output name: the temporary's name is cut to fit NAME_MAX (at 222).
+echo junk > "$d/stale-dir/.${long:0:222}.tmp.$deadpid.XyZ123"
+hcase "signal/stale-temporary-long-name" 0 ".tmp.$deadpid.XyZ123" -- \
+    "$tb" convert "$d/small.safetensors" -o "$d/stale-dir/$long"
 rm -rf "$d/stale-dir"
 
 # --- options and content ---
