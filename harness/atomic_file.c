@@ -180,7 +180,8 @@ int tb_atomic_open_flags(tb_atomic_file *af, const char *path, int flags, char *
     }
     if (exists && !S_ISREG(sb.st_mode)) {
         if (flags & TB_ATOMIC_REGULAR_ONLY) {
-            snprintf(err, err_len, "%s: is %s; refusing to write there (name a regular file)", path, kind_of(sb.st_mode));
+            snprintf(err, err_len, "%s: is %s; refusing to write there (name a regular file)", path,
+                     kind_of(sb.st_mode));
             return -1;
         }
         return open_through(af, af->path, sb.st_mode, err, err_len);

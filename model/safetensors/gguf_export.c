@@ -137,7 +137,8 @@ static int write_quantized(gg_out *g, const st_convert_opts *o, st_gguf_type typ
     else if (st_tensor_to_f32(t, W, err, err_len) != 0)
         ; /* message set */
     else if (trit_quantize_weights(W, rows, cols, &qo, wq, gamma) != 0)
-        snprintf(err, err_len, "%s: tensor '%s': non-finite weight (NaN or Inf); cannot quantize", o->in_path, ST_SHOW(t->name));
+        snprintf(err, err_len, "%s: tensor '%s': non-finite weight (NaN or Inf); cannot quantize", o->in_path,
+                 ST_SHOW(t->name));
     else {
         for (size_t m = 0; m < rows; m++) {
             const uint16_t d = st_f32_to_f16(gamma[o->granularity == TRIT_SCALE_ROW ? m : 0]);
@@ -164,7 +165,8 @@ static int plan_entries(const st_convert_opts *o, st_gguf_type type, const st_mo
         if (e[i].quantize < 0)
             return -1;
         if (strlen(t->name) >= GGML_NAME_MAX) {
-            snprintf(err, err_len, "%s: tensor '%s': name longer than ggml's %d-character limit", m->path, ST_SHOW(t->name),
+            snprintf(err, err_len, "%s: tensor '%s': name longer than ggml's %d-character limit", m->path,
+                     ST_SHOW(t->name),
                      GGML_NAME_MAX - 1);
             return -1;
         }
@@ -194,7 +196,8 @@ static int plan_entries(const st_convert_opts *o, st_gguf_type type, const st_mo
         if (plan) {
             char line[640], name[384];
             snprintf(line, sizeof line, "%s %-56s %s -> %s (%llu -> %llu bytes)%s",
-                     blockable ? "quantize " : "keep     ", st_escape_name(t->name, name, sizeof name), st_dtype_name(t->dtype),
+                     blockable ? "quantize " : "keep     ", st_escape_name(t->name, name, sizeof name),
+                     st_dtype_name(t->dtype),
                      blockable ? (type == ST_GGUF_TQ2_0 ? "TQ2_0" : "TQ1_0") : "same type", (unsigned long long)in,
                      (unsigned long long)e[i].bytes,
                      selected && !blockable ? " [K not a multiple of 256]" : "");
@@ -285,7 +288,8 @@ int st_export_gguf(const st_convert_opts *o, st_gguf_type type, st_convert_stats
             fprintf(stderr, "convert: [%zu/%zu] %s %s\n", i + 1, m.n_tensors, e[i].quantize ? "quantize" : "copy    ",
                     ST_SHOW(e[i].t->name));
         if (g.pos - data_start != e[i].offset) {
-            snprintf(err, err_len, "%s: internal error: tensor '%s' at the wrong offset", o->out_path, ST_SHOW(e[i].t->name));
+            snprintf(err, err_len, "%s: internal error: tensor '%s' at the wrong offset", o->out_path,
+                     ST_SHOW(e[i].t->name));
             goto done;
         }
         if (e[i].quantize) {

@@ -121,7 +121,8 @@ static int project(const st_convert_opts *o, const st_tensor *t, int8_t *wq, flo
     else if (st_tensor_to_f32(t, W, err, err_len) != 0)
         ; /* message set */
     else if (trit_quantize_weights(W, rows, cols, &qo, wq, gamma) != 0)
-        snprintf(err, err_len, "%s: tensor '%s': non-finite weight (NaN or Inf); cannot quantize", o->in_path, ST_SHOW(t->name));
+        snprintf(err, err_len, "%s: tensor '%s': non-finite weight (NaN or Inf); cannot quantize", o->in_path,
+                 ST_SHOW(t->name));
     else
         rc = 0;
     free(W);
@@ -348,8 +349,9 @@ static int declare(st_writer *w, const st_convert_opts *o, const st_model *m, co
     }
     for (size_t i = 0; i < m->n_tensors; i++) {
         const plan_entry *e = &plan[i];
-        int rc = !e->quantize    ? st_writer_add_tensor(w, e->t->name, e->t->dtype, e->t->ndim, e->t->shape, err, err_len)
-                 : dequantizing(o) ? st_writer_add_tensor(w, e->t->name, o->dequant_dtype, 2, e->t->shape, err, err_len)
+        const st_tensor *t = e->t;
+        int rc = !e->quantize    ? st_writer_add_tensor(w, t->name, t->dtype, t->ndim, t->shape, err, err_len)
+                 : dequantizing(o) ? st_writer_add_tensor(w, t->name, o->dequant_dtype, 2, t->shape, err, err_len)
                                    : declare_packed(w, o, e, err, err_len);
         if (rc != 0)
             return -1;
@@ -369,7 +371,8 @@ static int write_quantized(st_writer *w, const st_convert_opts *o, const plan_en
     uint8_t *half = dequantizing(o) ? malloc(cols * 2) : NULL;
     trit_packed p = {0};
     int rc = -1;
-    if (!wq || !gamma || (dequantizing(o) ? !half : trit_packed_alloc(&p, o->format, o->granularity, rows, cols) != 0)) {
+    const bool no_out = dequantizing(o) ? !half : trit_packed_alloc(&p, o->format, o->granularity, rows, cols) != 0;
+    if (!wq || !gamma || no_out) {
         snprintf(err, err_len, "tensor '%s': out of memory (%zu x %zu)", ST_SHOW(t->name), rows, cols);
     } else if (project(o, t, wq, gamma, err, err_len) != 0) {
         /* message set */

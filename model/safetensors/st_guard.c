@@ -121,7 +121,8 @@ int st_guard_check(int slot, char *err, size_t err_len)
     const int st = fstat(s->fd, &sb);
     if (s->faulted || (st == 0 && (uint64_t)sb.st_size != (uint64_t)s->size)) {
         snprintf(err, err_len, "%s changed size while being read (%zu bytes when opened, %lld now): another process "
-                 "truncated or rewrote it; nothing was written", s->path, s->size, st == 0 ? (long long)sb.st_size : -1LL);
+                 "truncated or rewrote it; nothing was written", s->path, s->size,
+                 st == 0 ? (long long)sb.st_size : -1LL);
         return -1;
     }
     return 0;

@@ -178,7 +178,8 @@ static int open_index(st_model *m, const char *index, char *err, size_t err_len)
     }
     for (size_t s = 0; s < n_shards; s++) {
         char *p = join_path(dir, shards[s]);
-        if (!p || shard_inside(dir, p, index, err, err_len) != 0 || st_open(p, &m->files[m->n_files], err, err_len) != 0) {
+        if (!p || shard_inside(dir, p, index, err, err_len) != 0 ||
+            st_open(p, &m->files[m->n_files], err, err_len) != 0) {
             if (!p)
                 snprintf(err, err_len, "%s: out of memory", index);
             free(p);
