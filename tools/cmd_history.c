@@ -73,7 +73,8 @@ static const tb_command history_cmd = {
              "  detect          change points of every series (E-divisive means + Mann-Whitney test)\n"
              "  noise           the between-run noise learned per benchmark (what compare --history uses)\n"
              "  export RUN      a stored run as google/benchmark JSON\n"
-             "  report          the dashboard: --out DIR gets index.html, report.md and plots/",
+             "  report          the dashboard: --out DIR gets index.html, report.md and plots/\n"
+             "  fingerprint FILE  the machine fingerprint of a result file (for --machine)",
     .footer = "Exit status: 0 done; 1 detect/report found a regression change point that is new with the\n"
               "latest night (or report: a failed validation target); 2 bad input or database error.",
     .min_pos = 1,
@@ -96,6 +97,7 @@ static const struct sub {
     {"noise", 0, 0, {"format", NULL}},
     {"export", 1, 1, {"out", NULL}},
     {"report", 0, 0, {"out", NULL}},
+    {"fingerprint", 1, 1, {"kernel", NULL}},
 };
 
 static bool in_list(const char *const *list, const char *name)
@@ -560,6 +562,17 @@ static int do_export(hist_db *db, const history_flags *f, const char *arg)
     return 0;
 }
 
+static int do_fingerprint(const history_flags *f, const char *path)
+{
+    char fp[32], err[1024];
+    if (hist_fingerprint_of_file(path, f->kernel, fp, sizeof fp, err, sizeof err) != 0) {
+        fprintf(stderr, "tritbench history fingerprint: %s\n", err);
+        return 2;
+    }
+    printf("%s\n", fp);
+    return 0;
+}
+
 static int do_report(hist_db *db, const history_flags *f, const char *spec)
 {
     if (!f->out) {
@@ -599,7 +612,7 @@ int cmd_history(int argc, char **argv)
             sub = &subs[i];
     if (!sub) {
         fprintf(stderr, "tritbench history: unknown command '%s' (ingest, list, show, trend, detect, noise, export, "
-                        "report; see --help)\n",
+                        "report, fingerprint; see --help)\n",
                 a.pos[0]);
         return 2;
     }
@@ -619,6 +632,8 @@ int cmd_history(int argc, char **argv)
             return 2;
         }
     }
+    if (strcmp(sub->name, "fingerprint") == 0) /* reads a file, not the database */
+        return do_fingerprint(&f, a.pos[1]);
     if (!f.db) {
         fprintf(stderr, "tritbench history: --db DB is required (a file path for SQLite, or postgresql://…)\n");
         return 2;

@@ -48,6 +48,8 @@ h ingest "$data/validate_small.json" --date 2026-10-30T03:00:00Z --tag smoke --t
 h list --format json | python3 -c 'import json,sys; d=json.load(sys.stdin); assert len(d)==31 and d[-1]["tags"]=="smoke,ci" and d[-1]["failed"]==1' ||
     fail "list --format json"
 h show 31 | grep -q 'FAIL  memory_reduction' || fail "show: the failed verdict"
+fp=$("$tb" history fingerprint "$data/validate_small.json") || fail "fingerprint"
+h list | grep -q "^ *31 .*$fp" || fail "fingerprint $fp is not the machine list shows for run 31"
 h export 3 -o "$tmp/run3.json" || fail "export"
 python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["context"]["date"]=="2026-10-03T02:00:00Z"; assert len(d["benchmarks"])>=9' "$tmp/run3.json" ||
     fail "export: not google/benchmark JSON of run 3"
