@@ -8,8 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-static inline char *gen_gbench(size_t n_bench, int reps, uint64_t seed, const char *date, const char *commit,
-                        double scale, size_t *len)
+/* As gen_gbench, with the first n_slow benchmarks `slow` times slower. */
+static inline char *gen_gbench_slow(size_t n_bench, int reps, uint64_t seed, const char *date, const char *commit,
+                                    double scale, size_t n_slow, double slow, size_t *len)
 {
     size_t cap = 4096 + n_bench * (size_t)reps * 400, o = 0;
     char *s = malloc(cap);
@@ -24,7 +25,8 @@ static inline char *gen_gbench(size_t n_bench, int reps, uint64_t seed, const ch
     for (size_t b = 0; b < n_bench; b++)
         for (int k = 0; k < reps; k++) {
             r ^= r << 13, r ^= r >> 7, r ^= r << 17;
-            double t = scale * (1000.0 + (double)b) * (1 + 0.01 * ((double)(r % 1000) / 1000.0 - 0.5));
+            double t = scale * (b < n_slow ? slow : 1.0) * (1000.0 + (double)b) *
+                       (1 + 0.01 * ((double)(r % 1000) / 1000.0 - 0.5));
             o += (size_t)snprintf(s + o, cap - o,
                                   "%s{\"name\": \"fam%zu/bench%zu\", \"run_name\": \"fam%zu/bench%zu\","
                                   " \"run_type\": \"iteration\", \"repetitions\": %d, \"repetition_index\": %d,"
@@ -35,6 +37,12 @@ static inline char *gen_gbench(size_t n_bench, int reps, uint64_t seed, const ch
     o += (size_t)snprintf(s + o, cap - o, "]}\n");
     *len = o;
     return s;
+}
+
+static inline char *gen_gbench(size_t n_bench, int reps, uint64_t seed, const char *date, const char *commit,
+                               double scale, size_t *len)
+{
+    return gen_gbench_slow(n_bench, reps, seed, date, commit, scale, 0, 1.0, len);
 }
 
 #endif
