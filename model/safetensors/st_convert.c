@@ -70,6 +70,8 @@ typedef struct plan_entry {
     const st_tensor *t;
     int quantize;
     size_t row_bytes, n_scales;
+    size_t rows, cols; /* as packed: [out, in] (st_layout.c transposes a Conv1D's [in, out]) */
+    bool transpose;
 } plan_entry;
 
 static void packed_size(trit_format f, trit_granularity g, size_t rows, size_t cols, size_t *row_bytes,
@@ -115,8 +117,11 @@ static int make_plan(const st_convert_opts *o, const st_model *m, plan_entry *pl
             return -1;
         }
         free(sn);
-        packed_size(o->format, o->granularity, t->shape[0], t->shape[1], &e->row_bytes, &e->n_scales);
-        const uint64_t out = (uint64_t)t->shape[0] * e->row_bytes + e->n_scales * sizeof(float);
+        e->transpose = st_layout_transposes(o->layout, t);
+        e->rows = t->shape[e->transpose ? 1 : 0];
+        e->cols = t->shape[e->transpose ? 0 : 1];
+        packed_size(o->format, o->granularity, e->rows, e->cols, &e->row_bytes, &e->n_scales);
+        const uint64_t out = (uint64_t)e->rows * e->row_bytes + e->n_scales * sizeof(float);
         st->out_bytes += out;
         st->quantized_in_bytes += in_bytes;
         st->quantized_out_bytes += out;
@@ -130,8 +135,8 @@ static int make_plan(const st_convert_opts *o, const st_model *m, plan_entry *pl
 static char *packed_desc(const st_convert_opts *o, const plan_entry *e, const char *sn)
 {
     json_t *d = json_pack("{s:s, s:s, s:[I, I], s:I, s:s, s:s}", "format", trit_format_name(o->format), "granularity",
-                          o->granularity == TRIT_SCALE_ROW ? "row" : "tensor", "shape", (json_int_t)e->t->shape[0],
-                          (json_int_t)e->t->shape[1], "row_bytes", (json_int_t)e->row_bytes, "scale", sn,
+                          o->granularity == TRIT_SCALE_ROW ? "row" : "tensor", "shape", (json_int_t)e->rows,
+                          (json_int_t)e->cols, "row_bytes", (json_int_t)e->row_bytes, "scale", sn,
                           "source_dtype", st_dtype_name(e->t->dtype));
     char *text = d ? json_dumps(d, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
     json_decref(d);
@@ -141,7 +146,7 @@ static char *packed_desc(const st_convert_opts *o, const plan_entry *e, const ch
 static int declare_packed(st_writer *w, const st_convert_opts *o, const plan_entry *e, char *err, size_t err_len)
 {
     const st_tensor *t = e->t;
-    const uint64_t cshape[2] = {t->shape[0], e->row_bytes}, sshape[1] = {e->n_scales};
+    const uint64_t cshape[2] = {e->rows, e->row_bytes}, sshape[1] = {e->n_scales};
     const size_t kn = strlen(ST_PACKED_META_PREFIX) + strlen(t->name) + 1;
     char *sn = scale_name(t->name), *key = malloc(kn), *desc = sn ? packed_desc(o, e, sn) : NULL;
     int rc = -1;
@@ -171,7 +176,8 @@ static int declare(st_writer *w, const st_convert_opts *o, const st_model *m, co
                 snprintf(err, err_len, "%s: out of memory building the header", o->out_path);
                 return -1;
             }
-    if (st_writer_add_meta(w, "tritbench.format", "tritbench.packed.v1") != 0) {
+    if (st_writer_add_meta(w, "tritbench.format", "tritbench.packed.v1") != 0 ||
+        st_writer_add_meta(w, "tritbench.layout", st_layout_name(o->layout)) != 0) {
         snprintf(err, err_len, "%s: out of memory building the header", o->out_path);
         return -1;
     }
@@ -190,7 +196,7 @@ static int declare(st_writer *w, const st_convert_opts *o, const st_model *m, co
 static int write_packed(st_writer *w, const st_convert_opts *o, const plan_entry *e, char *err, size_t err_len)
 {
     const st_tensor *t = e->t;
-    const size_t rows = t->shape[0], cols = t->shape[1];
+    const size_t rows = e->rows, cols = e->cols;
     float *W = malloc(t->n_elems * sizeof *W);
     int8_t *wq = malloc(t->n_elems);
     float *gamma = malloc(e->n_scales * sizeof *gamma);
@@ -201,6 +207,8 @@ static int write_packed(st_writer *w, const st_convert_opts *o, const plan_entry
         snprintf(err, err_len, "tensor '%s': out of memory (%zu x %zu)", t->name, rows, cols);
     } else if (st_tensor_to_f32(t, W, err, err_len) != 0) {
         /* message set */
+    } else if (e->transpose && st_transpose_f32(W, cols, rows) != 0) {
+        snprintf(err, err_len, "tensor '%s': out of memory (%zu x %zu)", t->name, rows, cols);
     } else if (trit_quantize_weights(W, rows, cols, &qo, wq, gamma) != 0) {
         snprintf(err, err_len, "%s: tensor '%s': non-finite weight (NaN or Inf); cannot quantize",
                  o->in_path, t->name);
@@ -234,8 +242,15 @@ int st_convert(const st_convert_opts *o, st_convert_stats *stats, void (*plan_li
     }
     if (!o->dry_run && st_refuse_input_as_output(&m, o->out_path, err, err_len) != 0)
         goto done;
+    char layout_line[1024];
+    st_convert_opts eff; /* o with the checkpoint's layout and its default excludes (st_layout.c) */
+    if (st_layout_resolve(o, &m, &eff, layout_line, sizeof layout_line, err, err_len) != 0)
+        goto done;
+    o = &eff;
     if (make_plan(o, &m, plan, stats, err, err_len) != 0)
         goto done;
+    if (plan_line)
+        plan_line(user, layout_line);
     for (size_t i = 0; plan_line && i < m.n_tensors; i++) {
         char line[512];
         const st_tensor *t = plan[i].t;
@@ -243,10 +258,11 @@ int st_convert(const st_convert_opts *o, st_convert_stats *stats, void (*plan_li
         for (size_t d = 0, at = 0; d < t->ndim && at < sizeof shape; d++)
             at += (size_t)snprintf(shape + at, sizeof shape - at, "%s%llu", d ? "x" : "", (unsigned long long)t->shape[d]);
         if (plan[i].quantize)
-            snprintf(line, sizeof line, "quantize  %-56s %-12s %s -> %s %s (%llu -> %llu bytes)", t->name, shape,
+            snprintf(line, sizeof line, "quantize  %-56s %-12s %s -> %s %s%s (%llu -> %llu bytes)", t->name, shape,
                      st_dtype_name(t->dtype), trit_format_name(o->format),
-                     o->granularity == TRIT_SCALE_ROW ? "row" : "tensor", (unsigned long long)(t->end - t->begin),
-                     (unsigned long long)(t->shape[0] * plan[i].row_bytes + plan[i].n_scales * sizeof(float)));
+                     o->granularity == TRIT_SCALE_ROW ? "row" : "tensor", plan[i].transpose ? ", transposed" : "",
+                     (unsigned long long)(t->end - t->begin),
+                     (unsigned long long)(plan[i].rows * plan[i].row_bytes + plan[i].n_scales * sizeof(float)));
         else
             snprintf(line, sizeof line, "keep      %-56s %-12s %s (%llu bytes)", t->name, shape, st_dtype_name(t->dtype),
                      (unsigned long long)(t->end - t->begin));
