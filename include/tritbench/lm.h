@@ -86,6 +86,7 @@ int tb_lm_config_check(const tb_lm_config *c, char *err, size_t err_len);
 /* Normal(0, 0.02) weights (output projections o/down scaled by 1/√(2·layers)), unit norm gains. */
 int tb_lm_init(tb_lm *m, const tb_lm_config *c, uint64_t seed);
 void tb_lm_free(tb_lm *m);
+int tb_lm_clone(tb_lm *dst, const tb_lm *src); /* the FP32 weights (not the packed ones); 0 or -1 */
 size_t tb_lm_n_params(const tb_lm_config *c);
 /* Visits every trainable tensor in a fixed order with its Hugging-Face name (BitNet/Llama layout:
  * "model.layers.0.self_attn.q_proj.weight", ...), data and shape (rows, cols; cols 0 for a vector). */
@@ -154,5 +155,45 @@ typedef struct tb_lm_eval {
  * its seq bytes from its own prefix). 0 or -1 (message). */
 int tb_lm_evaluate(tb_lm *m, tb_lm_mode mode, const uint8_t *data, size_t n, size_t seq, size_t max_bytes,
                    int threads, tb_lm_eval *out, char *err, size_t err_len);
+
+/* ---------------- the end-to-end workload (lm_workload.c) ---------------- */
+
+typedef struct tb_lm_workload_opts {
+    uint64_t seed;          /* initialisation and data order */
+    bool quick;             /* a tiny model and a few steps: seconds */
+    int threads;            /* ≥ 1; results do not depend on it */
+    const char *cache_dir;  /* NULL: $XDG_CACHE_HOME/tritbench, else $HOME/.cache/tritbench */
+    const char *corpus_dir; /* NULL: tb_lm_corpus_dir() */
+    bool no_cache;          /* train even when a checkpoint with the same key is cached (and replace it) */
+    bool verbose;           /* progress lines on stderr */
+    /* Overrides for experiments (0: the quick/full default). */
+    size_t n_layers, dim, steps, qat_steps;
+} tb_lm_workload_opts;
+
+#define TB_LM_MAX_CURVE 64
+
+typedef struct tb_lm_workload_result {
+    tb_lm_config cfg;
+    size_t n_params, steps, qat_steps, batch, seq;
+    uint64_t corpus_hash;
+    size_t train_bytes, test_bytes, train_docs, test_docs, eval_bytes;
+    char key[128];                     /* the FP32 checkpoint's cache key */
+    bool fp32_cached, qat_cached;      /* training skipped: the checkpoint came from the cache */
+    char fp32_path[4096], ptq_path[4096], qat_path[4096], qat_packed_path[4096];
+    char kernel[128];                  /* the packed kernel that ran PTQ/QAT evaluation */
+    tb_lm_eval fp32, ptq, qat;         /* held-out; ptq and qat through the packed kernels */
+    double degradation; /* QAT bpb / FP32 bpb − 1 (goal < 0.10) */
+    double recovery;    /* (PTQ bpb − QAT bpb) / (PTQ bpb − FP32 bpb) (goal ≥ 0.50) */
+    tb_lm_curve_point curve[TB_LM_MAX_CURVE], qat_curve[TB_LM_MAX_CURVE]; /* empty when cached */
+    size_t n_curve, n_qat_curve;
+} tb_lm_workload_result;
+
+/* Loads the corpus, trains the FP32 model (or loads it from the cache under the key seed + corpus hash +
+ * TB_LM_CODE_VERSION + configuration), converts it with st_convert (layout detected from its config.json,
+ * default excludes), evaluates FP32 and the packed conversion (PTQ), fine-tunes with QAT (cached the
+ * same way), converts and evaluates through the packed kernels again. 0, or -1 with a message. */
+int tb_lm_workload_run(const tb_lm_workload_opts *o, tb_lm_workload_result *r, char *err, size_t err_len);
+/* The result as one JSON object (metrics, configuration, curves); malloc'd string or NULL. */
+char *tb_lm_workload_json(const tb_lm_workload_result *r);
 
 #endif

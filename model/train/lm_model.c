@@ -141,3 +141,32 @@ int tb_lm_init(tb_lm *m, const tb_lm_config *c, uint64_t seed)
         tb_lm_free(m);
     return ok ? 0 : -1;
 }
+
+typedef struct clone_ctx {
+    float *data[3 + TB_LM_MAX_LAYERS * (TB_LM_N_LINEAR + TB_LM_N_NORM)];
+    size_t n, i;
+} clone_ctx;
+
+static void clone_collect(void *user, const char *name, float *data, size_t rows, size_t cols)
+{
+    (void)name, (void)rows, (void)cols;
+    clone_ctx *c = user;
+    c->data[c->n++] = data;
+}
+
+static void clone_copy(void *user, const char *name, float *data, size_t rows, size_t cols)
+{
+    (void)name;
+    clone_ctx *c = user;
+    memcpy(data, c->data[c->i++], rows * (cols ? cols : 1) * sizeof(float));
+}
+
+int tb_lm_clone(tb_lm *dst, const tb_lm *src)
+{
+    if (tb_lm_init(dst, &src->cfg, 0) != 0)
+        return -1;
+    clone_ctx c = {.n = 0, .i = 0};
+    tb_lm_params((tb_lm *)src, clone_collect, &c);
+    tb_lm_params(dst, clone_copy, &c);
+    return 0;
+}
