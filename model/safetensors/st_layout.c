@@ -149,12 +149,13 @@ static int layout_from_config(const char *path, const char *text, st_layout *out
         if (type ? strcmp(type, known_configs[i].model_type) == 0
                  : arch && strcmp(arch, known_configs[i].architecture) == 0) {
             *out = known_configs[i].layout;
-            snprintf(why, why_len, "%s %s '%s'", path, type ? "model_type" : "architectures", type ? type : arch);
+            snprintf(why, why_len, "%s %s '%s'", path, type ? "model_type" : "architectures",
+                     ST_SHOW(type ? type : arch));
             rc = 1;
         }
     if (rc == 0 && (type || arch))
         snprintf(why, why_len, "%s names %s '%s', a layout convert does not know", path,
-                 type ? "model_type" : "architectures", type ? type : arch);
+                 type ? "model_type" : "architectures", ST_SHOW(type ? type : arch));
     json_decref(root);
     return rc;
 }
@@ -170,7 +171,8 @@ static int layout_from_names(const st_model *m, st_layout *out, char *why, size_
             llama = m->tensors[i]->name;
     }
     if (gpt2 && llama) {
-        snprintf(why, why_len, "tensor names of both layouts ('%s' is GPT-2's, '%s' Llama's)", gpt2, llama);
+        snprintf(why, why_len, "tensor names of both layouts ('%s' is GPT-2's, '%s' Llama's)", ST_SHOW(gpt2),
+                 ST_SHOW(llama));
         return 0;
     }
     if (!gpt2 && !llama) {
@@ -179,7 +181,7 @@ static int layout_from_names(const st_model *m, st_layout *out, char *why, size_
         return 0;
     }
     *out = gpt2 ? ST_LAYOUT_GPT2 : ST_LAYOUT_LLAMA;
-    snprintf(why, why_len, "tensor names (e.g. '%s')", gpt2 ? gpt2 : llama);
+    snprintf(why, why_len, "tensor names (e.g. '%s')", ST_SHOW(gpt2 ? gpt2 : llama));
     return 1;
 }
 
@@ -230,7 +232,7 @@ int st_layout_resolve(const st_convert_opts *o, const st_model *m, st_convert_op
             if (c > 0) {
                 snprintf(err, err_len, "%s: unknown checkpoint layout (%s); a weight such as '%s' could be stored "
                          "[out, in] or [in, out], so convert will not guess: name it with --layout llama|gpt2",
-                         o->in_path, why, first);
+                         o->in_path, why, ST_SHOW(first));
                 return -1;
             }
             eff->layout = ST_LAYOUT_LLAMA; /* nothing would be quantized: the layout changes nothing */

@@ -6,7 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <ftw.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "../check.h"
 #include "lm_reference.h"
@@ -33,6 +35,12 @@ static double forward_vs_reference(const char *path, const uint8_t *text, size_t
     return worst;
 }
 
+static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb, (void)flag, (void)ftw;
+    return remove(path);
+}
+
 static bool same_eval(const tb_lm_eval *a, const tb_lm_eval *b)
 {
     return a->loss == b->loss && a->top1 == b->top1 && a->n_tokens == b->n_tokens;
@@ -49,6 +57,7 @@ int main(int argc, char **argv)
     }
     char cache[2048];
     snprintf(cache, sizeof cache, "%s/lm-cache", argv[1]);
+    nftw(cache, remove_entry, 16, FTW_DEPTH | FTW_PHYS); /* a fresh cache: the first run must train */
     tb_lm_workload_opts o = {.seed = 7, .quick = true, .threads = 2, .cache_dir = cache, .no_cache = true};
     static tb_lm_workload_result r1, r2;
     char err[1024];
