@@ -51,6 +51,8 @@ def read_header(path):
 D = 64
 gpt2 = os.path.join(work, "gpt2")
 os.makedirs(gpt2, exist_ok=True)
+if os.path.exists(os.path.join(gpt2, "config.json")):
+    os.remove(os.path.join(gpt2, "config.json"))  # left by an earlier run: detection must start from the names
 src = os.path.join(gpt2, "model.safetensors")
 write_st(src, [("wte.weight", (100, D)), ("wpe.weight", (32, D)), ("h.0.ln_1.weight", (D,)),
                ("h.0.attn.c_attn.weight", (D, 3 * D)), ("h.0.attn.c_attn.bias", (3 * D,)),
