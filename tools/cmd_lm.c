@@ -98,8 +98,11 @@ int cmd_lm(int argc, char **argv)
     static const char *const names[3] = {"FP32", "PTQ", "QAT"};
     for (int i = 0; i < 3; i++)
         printf("%-5s %9.4f %11.3f %8.2f%%\n", names[i], e[i]->bpb, e[i]->ppl, 100.0 * e[i]->top1);
-    printf("degradation QAT vs FP32: %+.2f %% (goal < 10 %%); recovery of the PTQ loss: %.1f %% (goal >= 50 %%)\n",
-           100.0 * r->degradation, 100.0 * r->recovery);
+    printf("%-5s %9.4f %11.3f %8.2f%%   (control: FP32 trained the same %zu extra steps as QAT)\n", "FP32+",
+           r->fp32_more.bpb, r->fp32_more.ppl, 100.0 * r->fp32_more.top1, r->qat_steps);
+    printf("degradation QAT vs FP32: %+.2f %% (goal < 10 %%); vs FP32+: %+.2f %%; recovery of the PTQ loss: %.1f %% "
+           "(goal >= 50 %%)\n",
+           100.0 * r->degradation, 100.0 * r->degradation_same_steps, 100.0 * r->recovery);
     printf("fp32 %s%s\nqat  %s%s\n", r->fp32_path, r->fp32_cached ? " (cached)" : "", r->qat_path,
            r->qat_cached ? " (cached)" : "");
     int rc = 0;

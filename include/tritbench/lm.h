@@ -182,9 +182,14 @@ typedef struct tb_lm_workload_result {
     char fp32_path[4096], ptq_path[4096], qat_path[4096], qat_packed_path[4096];
     char kernel[128];                  /* the packed kernel that ran PTQ/QAT evaluation */
     tb_lm_eval fp32, ptq, qat;         /* held-out; ptq and qat through the packed kernels */
+    /* Control: the FP32 model trained the same extra steps as QAT, without quantization (QAT's fine-tuning
+     * also trains longer, so QAT vs this separates quantization from the extra training). */
+    tb_lm_eval fp32_more;
+    bool fp32_more_cached;
     double degradation; /* QAT bpb / FP32 bpb − 1 (goal < 0.10) */
     double recovery;    /* (PTQ bpb − QAT bpb) / (PTQ bpb − FP32 bpb) (goal ≥ 0.50) */
-    tb_lm_curve_point curve[TB_LM_MAX_CURVE], qat_curve[TB_LM_MAX_CURVE]; /* empty when cached */
+    double degradation_same_steps; /* QAT bpb / fp32_more bpb − 1 */
+    tb_lm_curve_point curve[TB_LM_MAX_CURVE], qat_curve[TB_LM_MAX_CURVE]; /* cached: as trained */
     size_t n_curve, n_qat_curve;
 } tb_lm_workload_result;
 

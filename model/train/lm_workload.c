@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "tritbench/atomic_file.h"
 #include "tritbench/kernels.h"
 #include "tritbench/lm.h"
 #include "tritbench/safetensors.h"
@@ -87,6 +88,39 @@ static uint64_t fnv1a_str(const char *s)
     return h;
 }
 
+/* The training curve beside a cached checkpoint (curve.tsv in its key's directory), so a run that takes the
+ * model from the cache still reports the curve it was trained with. Missing or unreadable: no points. */
+static void curve_path(const char *model_path, char *out, size_t len)
+{
+    const char *slash = strrchr(model_path, '/');
+    snprintf(out, len, "%.*s/curve.tsv", slash ? (int)(slash - model_path) : 1, slash ? model_path : ".");
+}
+
+static void save_curve(const char *model_path, const tb_lm_curve_point *c, size_t n)
+{
+    char path[4200], err[256], buf[TB_LM_MAX_CURVE * 80 + 1];
+    size_t at = 0;
+    for (size_t i = 0; i < n && at < sizeof buf; i++)
+        at += (size_t)snprintf(buf + at, sizeof buf - at, "%zu\t%.17g\t%.17g\n", c[i].step, c[i].train_bpb,
+                               c[i].test_bpb);
+    curve_path(model_path, path, sizeof path);
+    if (at < sizeof buf)
+        (void)tb_atomic_write(path, buf, at, err, sizeof err); /* best effort: the curve is not the model */
+}
+
+static size_t load_curve(const char *model_path, tb_lm_curve_point *c, size_t max)
+{
+    char path[4200];
+    curve_path(model_path, path, sizeof path);
+    FILE *f = fopen(path, "r");
+    size_t n = 0;
+    while (f && n < max && fscanf(f, "%zu %lf %lf", &c[n].step, &c[n].train_bpb, &c[n].test_bpb) == 3)
+        n++;
+    if (f)
+        fclose(f);
+    return n;
+}
+
 /* The model under `key` from the cache, or trained here (from `start`'s weights, else from the seed) and
  * saved there atomically. */
 static int cached_or_trained(const tb_lm_workload_opts *o, const char *path, const char *key, const tb_lm *start,
@@ -100,6 +134,7 @@ static int cached_or_trained(const tb_lm_workload_opts *o, const char *path, con
         const int rc = tb_lm_load(m, path, key, err, err_len);
         if (rc == 0) {
             *cached = true;
+            *n_curve = load_curve(path, curve, TB_LM_MAX_CURVE);
             say(o, "cached: %s", path);
             return 0;
         }
@@ -117,6 +152,7 @@ static int cached_or_trained(const tb_lm_workload_opts *o, const char *path, con
         tb_lm_free(m);
         return -1;
     }
+    save_curve(path, curve, *n_curve);
     for (size_t i = 0; i < *n_curve; i++)
         say(o, "  step %5zu  train %.4f bpb  held-out %.4f bpb", curve[i].step, curve[i].train_bpb, curve[i].test_bpb);
     return 0;
@@ -197,7 +233,7 @@ int tb_lm_workload_run(const tb_lm_workload_opts *o, tb_lm_workload_result *r, c
     snprintf(r->qat_path, sizeof r->qat_path, "%s/model.safetensors", qdir);
     snprintf(r->qat_packed_path, sizeof r->qat_packed_path, "%s/model-i2.safetensors", qdir);
 
-    tb_lm fp32 = {0}, qat = {0};
+    tb_lm fp32 = {0}, qat = {0}, more = {0};
     int rc = -1;
     const tb_lm_train_opts fo = {.steps = p.steps, .batch = p.batch, .seq = p.cfg.ctx, .lr = p.lr,
                                  .lr_final = p.lr_final, .weight_decay = 0.05, .warmup_frac = 0.05, .seed = o->seed,
@@ -237,6 +273,24 @@ int tb_lm_workload_run(const tb_lm_workload_opts *o, tb_lm_workload_result *r, c
         tb_lm_evaluate(&qat, TB_LM_PACKED, c.test, c.n_test, p.cfg.ctx, p.eval_bytes, threads, &r->qat, err,
                        err_len) != 0)
         goto done;
+    /* The control: the same fine-tuning without quantization, from the same FP32 weights. */
+    tb_lm_train_opts mo = qo;
+    mo.quantize = false;
+    char mkey[300], mdir[2560], mpath[2700];
+    snprintf(mkey, sizeof mkey, "%s fp32_more", qkey);
+    dir_of(root, mkey, mdir, sizeof mdir);
+    snprintf(mpath, sizeof mpath, "%s/model.safetensors", mdir);
+    tb_lm_curve_point mcurve[TB_LM_MAX_CURVE];
+    size_t n_mcurve;
+    if (mkdir_p(mdir, err, err_len) != 0 ||
+        cached_or_trained(o, mpath, mkey, &fp32, &p.cfg, &c, &mo, &more, mcurve, &n_mcurve, &r->fp32_more_cached, err,
+                          err_len) != 0 ||
+        tb_lm_evaluate(&more, TB_LM_FP32, c.test, c.n_test, p.cfg.ctx, p.eval_bytes, threads, &r->fp32_more, err,
+                       err_len) != 0)
+        goto done;
+    r->degradation_same_steps = r->qat.bpb / r->fp32_more.bpb - 1.0;
+    say(o, "held-out: FP32 trained the same extra steps %.4f bpb; QAT vs it %+.1f %%", r->fp32_more.bpb,
+        100.0 * r->degradation_same_steps);
     r->degradation = r->qat.bpb / r->fp32.bpb - 1.0;
     r->recovery = r->ptq.bpb > r->fp32.bpb ? (r->ptq.bpb - r->qat.bpb) / (r->ptq.bpb - r->fp32.bpb) : NAN;
     say(o, "held-out: QAT (packed) %.4f bpb; degradation %+.1f %%, recovery %.0f %%", r->qat.bpb,
@@ -245,6 +299,7 @@ int tb_lm_workload_run(const tb_lm_workload_opts *o, tb_lm_workload_result *r, c
 done:
     tb_lm_free(&fp32);
     tb_lm_free(&qat);
+    tb_lm_free(&more);
     tb_lm_corpus_free(&c);
     return rc;
 }
@@ -269,15 +324,16 @@ char *tb_lm_workload_json(const tb_lm_workload_result *r)
 {
     json_t *j = json_pack(
         "{s:s, s:{s:I, s:I, s:I, s:I, s:I, s:I}, s:I, s:I, s:I, s:{s:s, s:I, s:I, s:I, s:I}, s:I, s:b, s:b, s:s, "
-        "s:o, s:o, s:o, s:f, s:o, s:o, s:o}",
+        "s:o, s:o, s:o, s:o, s:f, s:f, s:o, s:o, s:o}",
         "key", r->key, "config", "layers", (json_int_t)r->cfg.n_layers, "dim", (json_int_t)r->cfg.dim, "heads",
         (json_int_t)r->cfg.n_heads, "ffn", (json_int_t)r->cfg.ffn, "ctx", (json_int_t)r->cfg.ctx, "params",
         (json_int_t)r->n_params, "steps", (json_int_t)r->steps, "qat_steps", (json_int_t)r->qat_steps, "batch",
         (json_int_t)r->batch, "corpus", "hash", "", "train_bytes", (json_int_t)r->train_bytes, "test_bytes",
         (json_int_t)r->test_bytes, "train_docs", (json_int_t)r->train_docs, "test_docs", (json_int_t)r->test_docs,
         "eval_bytes", (json_int_t)r->eval_bytes, "fp32_cached", r->fp32_cached, "qat_cached", r->qat_cached, "kernel",
-        r->kernel, "fp32", eval_json(&r->fp32), "ptq", eval_json(&r->ptq), "qat", eval_json(&r->qat), "degradation",
-        r->degradation, "recovery", isnan(r->recovery) ? json_null() : json_real(r->recovery), "curve",
+        r->kernel, "fp32", eval_json(&r->fp32), "ptq", eval_json(&r->ptq), "qat", eval_json(&r->qat), "fp32_same_extra_steps",
+        eval_json(&r->fp32_more), "degradation", r->degradation, "degradation_vs_same_steps",
+        r->degradation_same_steps, "recovery", isnan(r->recovery) ? json_null() : json_real(r->recovery), "curve",
         curve_json(r->curve, r->n_curve), "qat_curve", curve_json(r->qat_curve, r->n_qat_curve));
     if (!j)
         return NULL;

@@ -77,7 +77,12 @@ int main(int argc, char **argv)
     o.threads = 1;
     REQUIRE(tb_lm_workload_run(&o, &r2, err, sizeof err) == 0 || (fprintf(stderr, "%s\n", err), 0));
     CHECK(r2.fp32_cached && r2.qat_cached && strcmp(r1.key, r2.key) == 0);
-    CHECK(same_eval(&r1.fp32, &r2.fp32) && same_eval(&r1.ptq, &r2.ptq) && same_eval(&r1.qat, &r2.qat));
+    CHECK(same_eval(&r1.fp32, &r2.fp32) && same_eval(&r1.ptq, &r2.ptq) && same_eval(&r1.qat, &r2.qat) &&
+          same_eval(&r1.fp32_more, &r2.fp32_more) && r2.fp32_more_cached);
+    /* The curves come back with the cached checkpoints. */
+    CHECK(r2.n_curve == r1.n_curve && r2.n_qat_curve == r1.n_qat_curve &&
+          r2.curve[r2.n_curve - 1].train_bpb == r1.curve[r1.n_curve - 1].train_bpb &&
+          r2.qat_curve[0].test_bpb == r1.qat_curve[0].test_bpb);
     /* Another seed is another key: never served the cached model. */
     o.seed = 8;
     o.steps = 4;
