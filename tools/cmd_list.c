@@ -5,7 +5,6 @@
 
 #include "commands.h"
 #include "harness/filter.h"
-#include "tritbench/baselines.h"
 #include "tritbench/flags.h"
 #include "tritbench/formats.h"
 #include "tritbench/kernels.h"
@@ -16,7 +15,8 @@ static void usage(FILE *out)
     fprintf(out, "usage: tritbench list [--benchmark_filter=REGEX] [--variants] [--quick] [--threads=N,...]\n"
                  "                      [--variants=LIST] [--formats=LIST]\n\n"
                  "Prints the benchmark instance names `tritbench run` would run, then the kernel variants\n"
-                 "table (op, format, variant, runnable here, why not) and the FP32 baselines.\n"
+                 "table (op, format, variant, priority, origin, result class, runnable here, why not) — ternary\n"
+                 "kernels and FP32 baselines in one table.\n"
                  "  --variants alone prints only the variants tables.\n");
 }
 
@@ -24,21 +24,16 @@ static void print_variants(void)
 {
     size_t n;
     const trit_kernel *ks = trit_kernels(&n);
-    printf("Kernel variants (%zu compiled in):\n", n);
-    printf("  %-5s %-6s %-14s %-9s %s\n", "op", "format", "variant", "runnable", "why not");
+    printf("Kernel table: ternary kernels and FP32 baselines (%zu descriptors; priority picks the default per\n"
+           "op/format, 0 = only by name):\n", n);
+    printf("  %-5s %-6s %-14s %-8s %-8s %-12s %-9s %s\n", "op", "format", "variant", "priority", "origin", "result",
+           "runnable", "why not");
     for (size_t i = 0; i < n; i++) {
         char why[256] = "";
         bool ok = trit_kernel_runnable(&ks[i], why, sizeof why);
-        printf("  %-5s %-6s %-14s %-9s %s\n", trit_op_name(ks[i].op), trit_format_name(ks[i].format), ks[i].variant,
-               ok ? "yes" : "no", ok ? "" : why);
-    }
-    const trit_fp32_kernel *fs = trit_fp32_kernels(&n);
-    printf("FP32 baselines (%zu compiled in):\n", n);
-    printf("  %-14s %-9s %s\n", "baseline", "runnable", "why not");
-    for (size_t i = 0; i < n; i++) {
-        char why[256] = "";
-        bool ok = trit_fp32_runnable(&fs[i], why, sizeof why);
-        printf("  %-14s %-9s %s\n", fs[i].name, ok ? "yes" : "no", ok ? "" : why);
+        printf("  %-5s %-6s %-14s %-8d %-8s %-12s %-9s %s\n", trit_op_name(ks[i].op), trit_format_name(ks[i].format),
+               ks[i].variant, ks[i].priority, ks[i].origin,
+               ks[i].result == TRIT_RESULT_EXACT_INT32 ? "exact-int32" : "fp32-tol", ok ? "yes" : "no", ok ? "" : why);
     }
 }
 
