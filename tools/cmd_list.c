@@ -24,16 +24,16 @@ static void print_variants(void)
 {
     size_t n;
     const trit_kernel *ks = trit_kernels(&n);
-    printf("Kernel table: ternary kernels and FP32 baselines (%zu descriptors; priority picks the default per\n"
-           "op/format, 0 = only by name):\n", n);
-    printf("  %-5s %-6s %-14s %-8s %-8s %-12s %-9s %s\n", "op", "format", "variant", "priority", "origin", "result",
-           "runnable", "why not");
+    printf("Kernel variants: one table of ternary kernels and FP32 baselines (%zu descriptors; priority picks\n"
+           "the default per op/format, 0 = only when asked for by name):\n", n);
+    printf("  %-5s %-6s %-14s %-9s %-8s %-8s %-12s %s\n", "op", "format", "variant", "runnable", "priority", "origin",
+           "result", "why not");
     for (size_t i = 0; i < n; i++) {
         char why[256] = "";
         bool ok = trit_kernel_runnable(&ks[i], why, sizeof why);
-        printf("  %-5s %-6s %-14s %-8d %-8s %-12s %-9s %s\n", trit_op_name(ks[i].op), trit_format_name(ks[i].format),
-               ks[i].variant, ks[i].priority, ks[i].origin,
-               ks[i].result == TRIT_RESULT_EXACT_INT32 ? "exact-int32" : "fp32-tol", ok ? "yes" : "no", ok ? "" : why);
+        printf("  %-5s %-6s %-14s %-9s %-8d %-8s %-12s %s\n", trit_op_name(ks[i].op), trit_format_name(ks[i].format),
+               ks[i].variant, ok ? "yes" : "no", ks[i].priority, ks[i].origin,
+               ks[i].result == TRIT_RESULT_EXACT_INT32 ? "exact-int32" : "fp32-tol", ok ? "" : why);
     }
 }
 
