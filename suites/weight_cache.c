@@ -28,6 +28,7 @@ typedef struct entry {
 static entry cache[MAX_ENTRIES];
 static uint64_t tick;
 static bool exit_hook;
+static size_t budget_override;
 
 static void drop(entry *e)
 {
@@ -45,8 +46,20 @@ static void free_all(void)
             drop(&cache[i]);
 }
 
+void tb_wcache_set_budget(size_t bytes) { budget_override = bytes; }
+
+size_t tb_wcache_bytes(void)
+{
+    size_t total = 0;
+    for (int i = 0; i < MAX_ENTRIES; i++)
+        total += cache[i].used ? cache[i].bytes : 0;
+    return total;
+}
+
 static size_t budget(void)
 {
+    if (budget_override)
+        return budget_override;
     const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
     const size_t quarter = pages > 0 && page > 0 ? (size_t)pages / 4 * (size_t)page : MAX_BUDGET;
     return quarter < MAX_BUDGET ? quarter : MAX_BUDGET;

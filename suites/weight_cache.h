@@ -18,5 +18,8 @@ const float *tb_wcache_f32(size_t rows, size_t cols, uint32_t seed);
 const trit_packed *tb_wcache_packed(trit_format f, size_t rows, size_t cols, uint32_t seed);
 /* Unpins what one tb_wcache_* call returned (NULL is ignored). */
 void tb_wcache_release(const void *p);
+/* Bytes held now, and the budget (0: the default). For tests and diagnostics. */
+size_t tb_wcache_bytes(void);
+void tb_wcache_set_budget(size_t bytes);
 
 #endif

@@ -1,5 +1,6 @@
 /* drive.h — the loop nest shared by every x86-64 ternary kernel (as kernels/arm/drive.c is for aarch64):
- * activation-row chunks, weight-row tiles and their tails, Σx subtraction and stores. An ISA file supplies
+ * activation-row chunks, weight-row tiles and their tails, Σx subtraction and stores, written once here
+ * and instantiated by each unit (a C template: always inlined). An ISA file supplies
  * only data: its micro-kernels (the SIMD dot products) and block sizes in a trit_x86_tiles, and its
  * descriptors (TRIT_X86_TERNARY_KERNELS). Adding an ISA = one file + one line in x86/meson.build. */
 #ifndef TRITBENCH_X86_DRIVE_H
@@ -27,9 +28,6 @@ typedef struct trit_x86_tiles {
     size_t act_chunk;      /* activation rows per pass over the weights (kept in L2); 0: all at once */
 } trit_x86_tiles;
 
-/* acc[n·ld_acc + m] = Σ w·x for m in [m_begin, m_end) and every activation row. */
-void trit_x86_drive(const trit_x86_tiles *t, const trit_packed *w, const trit_act *x, size_t m_begin,
-                    size_t m_end, int32_t *acc, size_t ld_acc);
 
 /* Calls TILE(w, rb, blocks, xs, RM, RN, out) with RM ∈ {ROWS, 1} and RN ∈ 1 … ACTS (≤ 4) as compile-time
  * constants, so the micro-kernel's register tile is unrolled for each case the drive asks for. */
@@ -87,6 +85,57 @@ void trit_x86_drive(const trit_x86_tiles *t, const trit_packed *w, const trit_ac
 static inline int32_t trit_offset_sub(int32_t sum_cx, int32_t sum_x)
 {
     return (int32_t)((uint32_t)sum_cx - (uint32_t)sum_x);
+}
+
+/* acc[n·ld_acc + m] = Σ w·x for m in [m_begin, m_end) and every activation row. Inlined into each unit
+ * with that unit's constant trit_x86_tiles, so the micro-kernels are called directly (an indirect call
+ * per 4-row group cost 6–12 % of the fastest GEMV). */
+static inline __attribute__((always_inline)) void trit_x86_store(const trit_act *x, size_t m, size_t n, int rm,
+                                                                 int rn, const int32_t *out, int32_t *acc, size_t ld)
+{
+    for (int c = 0; c < rn; c++)
+        for (int r = 0; r < rm; r++)
+            acc[(n + (size_t)c) * ld + m + (size_t)r] =
+                trit_offset_sub(out[r * TRIT_X86_MAX_TILE + c], x->sum[n + (size_t)c]);
+}
+
+static inline __attribute__((always_inline)) void trit_x86_drive(const trit_x86_tiles *t, const trit_packed *w,
+                                                                 const trit_act *x, size_t m_begin, size_t m_end,
+                                                                 int32_t *acc, size_t ld_acc)
+{
+    const size_t blocks = w->row_bytes / TRIT_BLOCK_BYTES, rb = w->row_bytes;
+    int32_t out[TRIT_X86_MAX_TILE * TRIT_X86_MAX_TILE] = {0}; /* every read entry is written by the tile */
+    if (x->rows == 1) { /* GEMV: stream the weights once, gemv_rows at a time */
+        const int8_t *xs[1] = {x->q};
+        const size_t rows = (size_t)t->gemv_rows;
+        size_t m = m_begin;
+        for (; m + rows <= m_end; m += rows) {
+            t->gemv(w->codes + m * rb, rb, blocks, xs, t->gemv_rows, 1, out);
+            trit_x86_store(x, m, 0, t->gemv_rows, 1, out, acc, ld_acc);
+        }
+        for (; m < m_end; m++) {
+            t->gemv(w->codes + m * rb, rb, blocks, xs, 1, 1, out);
+            trit_x86_store(x, m, 0, 1, 1, out, acc, ld_acc);
+        }
+        return;
+    }
+    const size_t chunk = t->act_chunk ? t->act_chunk : x->rows;
+    const size_t rows = (size_t)t->gemm_rows, acts = (size_t)t->gemm_acts;
+    for (size_t n0 = 0; n0 < x->rows; n0 += chunk) {
+        const size_t n1 = x->rows - n0 < chunk ? x->rows : n0 + chunk;
+        for (size_t m = m_begin; m < m_end;) {
+            const int rm = m + rows <= m_end ? t->gemm_rows : 1;
+            for (size_t n = n0; n < n1; n += acts) {
+                const int rn = n1 - n < acts ? (int)(n1 - n) : t->gemm_acts;
+                const int8_t *xs[TRIT_X86_MAX_TILE];
+                for (int c = 0; c < rn; c++)
+                    xs[c] = x->q + (n + (size_t)c) * x->stride;
+                t->gemm(w->codes + m * rb, rb, blocks, xs, rm, rn, out);
+                trit_x86_store(x, m, n, rm, rn, out, acc, ld_acc);
+            }
+            m += (size_t)rm;
+        }
+    }
 }
 
 #endif
