@@ -1,7 +1,7 @@
 /* table.c — gathers the x86-64 units' descriptor tables (each unit: one source compiled with its own ISA
  * flags, see meson.build) from the list meson generates into x86_units.h. Never names an ISA itself. */
 #include "kernels/tables.h"
-#include "x86_units.h" /* #define TRIT_X86_UNITS X(avx2) X(avx2_fp32) ... */
+#include "kernels/x86/x86_units.h" /* generated in the build tree: #define TRIT_X86_UNITS X(avx2) ... */
 
 #define X(u)                                                                                                  \
     extern const trit_kernel trit_kernels_x86_##u[];                                                          \
