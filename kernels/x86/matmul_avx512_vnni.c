@@ -106,8 +106,8 @@ static void i2_gemv1_chunk(const uint8_t *w, const int8_t *xq, size_t b0, size_t
 }
 
 /* GEMV micro-kernel: rows = 4 or 1, all blocks, FOLD_BLOCKS at a time. */
-static void i2_gemv(const uint8_t *wp, size_t rb, size_t blocks, const int8_t *const *xs, int rm, int rn,
-                    int32_t *out)
+ALWAYS_INLINE void i2_gemv(const uint8_t *wp, size_t rb, size_t blocks, const int8_t *const *xs, int rm,
+                           int rn, int32_t *out)
 {
     (void)rn;
     __m512i total[4] = {_mm512_setzero_si512(), _mm512_setzero_si512(), _mm512_setzero_si512(),
@@ -251,8 +251,8 @@ static void t5_gemv4(const uint8_t *w, size_t rb, const int8_t *xq, size_t block
 }
 
 /* GEMV micro-kernel: 4 rows (t5_gemv4) or the 1-row tail. */
-static void t5_gemv(const uint8_t *w, size_t rb, size_t blocks, const int8_t *const *xs, int rm, int rn,
-                    int32_t *out)
+ALWAYS_INLINE void t5_gemv(const uint8_t *w, size_t rb, size_t blocks, const int8_t *const *xs, int rm,
+                           int rn, int32_t *out)
 {
     (void)rn;
     if (rm == 4) {
@@ -265,14 +265,14 @@ static void t5_gemv(const uint8_t *w, size_t rb, size_t blocks, const int8_t *co
     }
 }
 
-static void i2_gemm(const uint8_t *w, size_t rb, size_t blocks, const int8_t *const *xs, int rm, int rn,
-                    int32_t *out)
+ALWAYS_INLINE void i2_gemm(const uint8_t *w, size_t rb, size_t blocks, const int8_t *const *xs, int rm,
+                           int rn, int32_t *out)
 {
     TRIT_X86_TILE_SWITCH(i2_gemm_tile, ROW_TILE, ACT_TILE, w, rb, blocks, xs, rm, rn, out);
 }
 
-static void t5_gemm(const uint8_t *w, size_t rb, size_t blocks, const int8_t *const *xs, int rm, int rn,
-                    int32_t *out)
+ALWAYS_INLINE void t5_gemm(const uint8_t *w, size_t rb, size_t blocks, const int8_t *const *xs, int rm,
+                           int rn, int32_t *out)
 {
     TRIT_X86_TILE_SWITCH(t5_tile, ROW_TILE, ACT_TILE, w, rb, blocks, xs, rm, rn, out);
 }

@@ -104,8 +104,8 @@ static void maddubs_i2_gemv4(const uint8_t *w, size_t rb, const int8_t *xq, size
 #define MADDUBS_TILE_T5(w, rb, blocks, xs, RM, RN, out) maddubs_tile(w, rb, blocks, xs, RM, RN, out, 5)
 
 /* GEMV: 4 rows (or the 1-row tail), one activation row. */
-static void maddubs_i2_gemv(const uint8_t *w, size_t rb, size_t blocks, const int8_t *const *xs, int rm, int rn,
-                            int32_t *out)
+ALWAYS_INLINE void maddubs_i2_gemv(const uint8_t *w, size_t rb, size_t blocks, const int8_t *const *xs, int rm,
+                                   int rn, int32_t *out)
 {
     (void)rn;
     if (rm == 4)
@@ -114,8 +114,8 @@ static void maddubs_i2_gemv(const uint8_t *w, size_t rb, size_t blocks, const in
         maddubs_tile(w, rb, blocks, xs, 1, 1, out, 4);
 }
 
-static void maddubs_t5_gemv(const uint8_t *w, size_t rb, size_t blocks, const int8_t *const *xs, int rm, int rn,
-                            int32_t *out)
+ALWAYS_INLINE void maddubs_t5_gemv(const uint8_t *w, size_t rb, size_t blocks, const int8_t *const *xs, int rm,
+                                   int rn, int32_t *out)
 {
     (void)rn;
     if (rm == 4)
@@ -124,14 +124,14 @@ static void maddubs_t5_gemv(const uint8_t *w, size_t rb, size_t blocks, const in
         maddubs_tile(w, rb, blocks, xs, 1, 1, out, 5);
 }
 
-static void maddubs_i2_gemm(const uint8_t *w, size_t rb, size_t blocks, const int8_t *const *xs, int rm, int rn,
-                            int32_t *out)
+ALWAYS_INLINE void maddubs_i2_gemm(const uint8_t *w, size_t rb, size_t blocks, const int8_t *const *xs, int rm,
+                                   int rn, int32_t *out)
 {
     TRIT_X86_TILE_SWITCH(MADDUBS_TILE_I2, MADDUBS_GEMM_ROWS, MADDUBS_GEMM_ACTS, w, rb, blocks, xs, rm, rn, out);
 }
 
-static void maddubs_t5_gemm(const uint8_t *w, size_t rb, size_t blocks, const int8_t *const *xs, int rm, int rn,
-                            int32_t *out)
+ALWAYS_INLINE void maddubs_t5_gemm(const uint8_t *w, size_t rb, size_t blocks, const int8_t *const *xs, int rm,
+                                   int rn, int32_t *out)
 {
     TRIT_X86_TILE_SWITCH(MADDUBS_TILE_T5, MADDUBS_GEMM_ROWS, MADDUBS_GEMM_ACTS, w, rb, blocks, xs, rm, rn, out);
 }
