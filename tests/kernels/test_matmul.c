@@ -308,6 +308,53 @@ static void run_t5_patterns(void)
     release(&b);
 }
 
+/* A kernel that threads itself (OpenBLAS, a GPU) is called once for all rows with the thread count; any
+ * other is called per chunk, the chunks covering [0, M) exactly once. */
+static int own_calls, own_threads_seen;
+static size_t rows_covered;
+static void count_rows(const trit_matmul_io *io, void *ws, size_t m_begin, size_t m_end)
+{
+    (void)ws;
+#pragma omp atomic
+    own_calls++;
+    own_threads_seen = io->threads;
+    for (size_t m = m_begin; m < m_end; m++)
+        for (size_t n = 0; n < io->x.rows; n++)
+            io->acc[n * io->w.rows + m] += 1; /* each output written by exactly one chunk */
+#pragma omp atomic
+    rows_covered += m_end - m_begin;
+}
+
+static void check_thread_split(void)
+{
+    tcase c = {200, 300, 2, TRIT_FMT_I2, W_RANDOM, X_RANDOM, 77};
+    built b;
+    REQUIRE(build(&c, &b) == 0);
+    int32_t *acc = calloc(c.M * c.N, sizeof(int32_t));
+    REQUIRE(acc);
+    const trit_kernel own = {.op = TRIT_OP_GEMM, .format = TRIT_FMT_I2, .variant = "test_own_threads",
+                             .origin = "test", .flags = TRIT_KERNEL_OWN_THREADS, .matmul = count_rows,
+                             .result = TRIT_RESULT_EXACT_INT32};
+    const trit_kernel split = {.op = TRIT_OP_GEMM, .format = TRIT_FMT_I2, .variant = "test_split", .origin = "test",
+                               .matmul = count_rows, .result = TRIT_RESULT_EXACT_INT32};
+    own_calls = 0;
+    rows_covered = 0;
+    CHECK(trit_matmul(&own, &b.w, &b.x, 3, acc) == 0);
+    CHECKF(own_calls == 1 && own_threads_seen == 3 && rows_covered == c.M, "own-threads kernel: %d calls, threads %d",
+           own_calls, own_threads_seen);
+    memset(acc, 0, c.M * c.N * sizeof(int32_t));
+    own_calls = 0;
+    rows_covered = 0;
+    CHECK(trit_matmul(&split, &b.w, &b.x, 3, acc) == 0);
+    CHECK(rows_covered == c.M);
+    size_t wrong = 0;
+    for (size_t i = 0; i < c.M * c.N; i++)
+        wrong += acc[i] != 1;
+    CHECKF(wrong == 0, "row split: %zu outputs written other than once", wrong);
+    free(acc);
+    release(&b);
+}
+
 /* Bound once, run three times: one repack, one preparation per call, results equal at 1 and 3 threads. */
 static void check_hook_counts(void)
 {
@@ -387,6 +434,7 @@ int main(void)
     }
     run_t5_patterns();
     check_hook_counts();
+    check_thread_split();
     printf("%ld kernel runs compared bit-exact\n", n_compared);
     CHECK(n_compared > 0);
     return check_exit();
