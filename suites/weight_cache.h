@@ -1,9 +1,9 @@
 /* weight_cache.h — the weights of the matmul and bitlinear suites, generated once per shape and seed and
  * kept across repetitions and interleaved jobs (a 45568×8192 FP32 matrix is 1.5 GB and takes seconds to
  * generate and quantize). Every variant of a shape reads the same numbers. Entries are pinned while a
- * fixture uses them; unpinned ones are evicted least-recently-used beyond a memory budget (an eighth of
- * physical memory, at most 4 GiB: 3 GB here holds the four largest BitNet/Llama shapes of an interleaved
- * run), and everything is freed at exit. Not thread-safe: the harness runs one
+ * fixture uses them; parts of unpinned ones (the FP32 matrix, each packed form) are evicted least recently
+ * used first beyond a memory budget (a quarter of physical memory, at most 6 GiB: all gemv shapes with
+ * their FP32 matrices are 4.8 GB), and everything is freed at exit. Not thread-safe: the harness runs one
  * setup at a time. */
 #ifndef TRITBENCH_SUITES_WEIGHT_CACHE_H
 #define TRITBENCH_SUITES_WEIGHT_CACHE_H
