@@ -58,6 +58,14 @@ static void free_all(void)
 
 void tb_wcache_set_budget(size_t bytes) { budget_override = bytes; }
 
+void tb_wcache_trim(void)
+{
+    for (int i = 0; i < MAX_ENTRIES; i++)
+        if (cache[i].pins == 0)
+            for (int p = 0; p < N_PARTS; p++)
+                drop_part(&cache[i], p);
+}
+
 size_t tb_wcache_bytes(void)
 {
     size_t total = 0;

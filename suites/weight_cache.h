@@ -19,6 +19,9 @@ const float *tb_wcache_f32(size_t rows, size_t cols, uint32_t seed);
 const trit_packed *tb_wcache_packed(trit_format f, size_t rows, size_t cols, uint32_t seed);
 /* Unpins what one tb_wcache_* call returned (NULL is ignored). */
 void tb_wcache_release(const void *p);
+/* Frees every unpinned part now: for suites that need the memory themselves (e2e loads multi-GB
+ * models), called from their setup. */
+void tb_wcache_trim(void);
 /* Bytes held now, and the budget (0: the default). For tests and diagnostics. */
 size_t tb_wcache_bytes(void);
 void tb_wcache_set_budget(size_t bytes);

@@ -41,6 +41,12 @@ int main(void)
     REQUIRE(other);
     CHECK(tb_wcache_f32(M, K, 7) == a); /* still pinned (a, i2 twice, t5): kept */
     CHECK(tb_wcache_bytes() < held + 10 * 10 * sizeof(float)); /* the unpinned seed-8 matrix was evicted */
+    /* trim frees what nobody pins, keeps the rest. */
+    tb_wcache_release(other);
+    const size_t before = tb_wcache_bytes();
+    tb_wcache_trim();
+    CHECK(tb_wcache_bytes() < before);
+    CHECK(tb_wcache_f32(M, K, 7) == a);
     free(fresh);
     return check_exit();
 }
