@@ -8,7 +8,10 @@
  *
  * Because γ lives in each block as FP16, the kernel returns FP32 outputs y = Σ_b d_b·(Σ c·q − Σ q)/s
  * (the tolerance class): FP16 rounds γ to 11 significant bits (relative error ≤ 2^-11 ≈ 4.9e-4), so
- * the declared tolerance is 1e-3 of the row's largest output. Activations: tritbench's int8 (q, s, Σq).
+ * the declared tolerance is 1e-3 of the row's largest output. Two kernels:
+ *   "scalar"      reads tritbench's int8 activations (q, s, Σq; quantized outside timing);
+ *   "scalar_f32"  reads the FP32 activations and quantizes them itself, per row, into its workspace
+ *                 (absmax, round half to even; timed), as a kernel with its own activation format would.
  *
  *     cc -O2 -shared -fPIC -o tq2_0_blocks.so tq2_0_blocks.c $(pkg-config --cflags tritbench)
  *     tritbench run --plugin ./tq2_0_blocks.so --formats=tq2_0 --quick */
@@ -99,31 +102,63 @@ static void tq2_release(const tbp_host *host, void *packed)
     host->free(host->ctx, mt);
 }
 
+/* The block sums of one row of int8 activations against row m of the matrix, scaled by d. */
+static float tq2_row(const tq2_matrix *mt, size_t m, const int8_t *q)
+{
+    float total = 0.0f;
+    for (size_t b = 0; b < mt->blocks_per_row; b++) {
+        const uint8_t *blk = mt->data + (m * mt->blocks_per_row + b) * BLOCK_BYTES;
+        const size_t k0 = b * QK, kn = mt->cols - k0 < QK ? mt->cols - k0 : QK;
+        int32_t cq = 0, sq = 0; /* Σ c·q and Σ q over the block */
+        for (size_t i = 0; i < kn; i++) {
+            const int c = (blk[32 * (i / 128) + i % 32] >> (2 * ((i % 128) / 32))) & 3;
+            cq += c * q[k0 + i];
+            sq += q[k0 + i];
+        }
+        uint16_t d;
+        memcpy(&d, blk + 64, 2);
+        total += from_half(d) * (float)(cq - sq);
+    }
+    return total;
+}
+
 static int tq2_matmul(const void *packed, const tbp_act *x, size_t m_begin, size_t m_end, void *out, size_t ld_out,
                       void *workspace)
 {
     (void)workspace;
     const tq2_matrix *mt = packed;
     float *y = out;
+    for (size_t n = 0; n < x->rows; n++)
+        for (size_t m = m_begin; m < m_end; m++)
+            y[n * ld_out + m] = tq2_row(mt, m, x->q + n * x->stride) / x->scale[n];
+    return 0;
+}
+
+/* Workspace: one row of int8 codes per activation row. */
+static size_t tq2_f32_workspace(const void *packed, size_t rows)
+{
+    const tq2_matrix *mt = packed;
+    return rows * mt->cols;
+}
+
+static int tq2_f32_matmul(const void *packed, const tbp_act *x, size_t m_begin, size_t m_end, void *out,
+                          size_t ld_out, void *workspace)
+{
+    const tq2_matrix *mt = packed;
+    int8_t *q = workspace;
+    float *y = out;
     for (size_t n = 0; n < x->rows; n++) {
-        const int8_t *q = x->q + n * x->stride;
-        for (size_t m = m_begin; m < m_end; m++) {
-            float total = 0.0f;
-            for (size_t b = 0; b < mt->blocks_per_row; b++) {
-                const uint8_t *blk = mt->data + (m * mt->blocks_per_row + b) * BLOCK_BYTES;
-                const size_t k0 = b * QK, kn = mt->cols - k0 < QK ? mt->cols - k0 : QK;
-                int32_t cq = 0, sq = 0; /* Σ c·q and Σ q over the block */
-                for (size_t i = 0; i < kn; i++) {
-                    const int c = (blk[32 * (i / 128) + i % 32] >> (2 * ((i % 128) / 32))) & 3;
-                    cq += c * q[k0 + i];
-                    sq += q[k0 + i];
-                }
-                uint16_t d;
-                memcpy(&d, blk + 64, 2);
-                total += from_half(d) * (float)(cq - sq);
-            }
-            y[n * ld_out + m] = total / x->scale[n];
+        const float *xr = x->x + n * x->cols;
+        float amax = 1e-5f;
+        for (size_t k = 0; k < x->cols; k++)
+            amax = fabsf(xr[k]) > amax ? fabsf(xr[k]) : amax;
+        const float s = 127.0f / amax;
+        for (size_t k = 0; k < x->cols; k++) {
+            float v = nearbyintf(xr[k] * s);
+            q[n * x->cols + k] = (int8_t)(v > 127.0f ? 127.0f : v < -128.0f ? -128.0f : v);
         }
+        for (size_t m = m_begin; m < m_end; m++)
+            y[n * ld_out + m] = tq2_row(mt, m, q + n * x->cols) / s;
     }
     return 0;
 }
@@ -139,6 +174,18 @@ static const tbp_kernel kernels[] = {{
     .pack = tq2_pack,
     .release = tq2_release,
     .matmul = tq2_matmul,
+}, {
+    .struct_size = sizeof(tbp_kernel),
+    .variant = "scalar_f32",
+    .format = "tq2_0",
+    .ops = TBP_OP_GEMV | TBP_OP_GEMM,
+    .result_class = TBP_RESULT_FP32_TOL,
+    .act_input = TBP_ACT_FP32,
+    .tolerance = 1e-3,
+    .pack = tq2_pack,
+    .release = tq2_release,
+    .workspace_bytes = tq2_f32_workspace,
+    .matmul = tq2_f32_matmul,
 }};
 
 static const tbp_plugin plugin = {
@@ -148,7 +195,7 @@ static const tbp_plugin plugin = {
     .name = "example_tq2",
     .version = "1.0",
     .kernel_size = sizeof(tbp_kernel),
-    .n_kernels = 1,
+    .n_kernels = sizeof kernels / sizeof kernels[0],
     .kernels = kernels,
 };
 

@@ -1,6 +1,7 @@
-/* test_gate.c — the correctness gate on our own kernels: every runnable variant passes; a kernel with
- * one wrong accumulator (row 5), one that forgets the Σx offset (caught by the −128 rows) and one that
- * ignores the K tail are refused with the row named. */
+/* test_gate.c — the correctness gate. Our kernels: every runnable variant passes; a kernel with one
+ * wrong accumulator (row 5), one that forgets the Σx offset and one that ignores the K tail are refused
+ * with the row named. Plugin kernels (in process, no dlopen): FP32 outputs within the declared tolerance
+ * pass, 1 % off is refused, misreported weight bytes are refused, int32 outputs must be exact. */
 #include <stdio.h>
 #include <string.h>
 
@@ -64,6 +65,82 @@ static void expect_refused(trit_matmul_fn fn, const char *name, const char *need
     CHECK(!needle || strstr(msg, needle) != NULL, "%s: message '%s' lacks '%s'", name, msg, needle);
 }
 
+/* --- a plugin kernel written here: W kept as int8, outputs from the definition, optionally perturbed --- */
+
+typedef struct fake_w {
+    size_t rows, cols, n_scales;
+    int8_t *w;
+    float *g;
+} fake_w;
+
+static size_t lie_bytes; /* added to the reported weight bytes */
+
+static int fake_pack(const tbp_host *host, const tbp_weights *w, void **packed, size_t *weight_bytes)
+{
+    fake_w *f = host->alloc(host->ctx, sizeof *f, 64);
+    if (!f)
+        return -1;
+    f->rows = w->rows, f->cols = w->cols, f->n_scales = w->n_scales;
+    f->w = host->alloc(host->ctx, w->rows * w->cols, 64);
+    f->g = host->alloc(host->ctx, w->n_scales * sizeof(float), 64);
+    memcpy(f->w, w->w, w->rows * w->cols);
+    memcpy(f->g, w->scales, w->n_scales * sizeof(float));
+    *packed = f;
+    *weight_bytes = sizeof *f + w->rows * w->cols + w->n_scales * sizeof(float) + lie_bytes;
+    return 0;
+}
+
+static void fake_release(const tbp_host *host, void *packed)
+{
+    fake_w *f = packed;
+    host->free(host->ctx, f->w);
+    host->free(host->ctx, f->g);
+    host->free(host->ctx, f);
+}
+
+static double fp32_error; /* relative perturbation of every FP32 output */
+
+static int fake_fp32(const void *packed, const tbp_act *x, size_t b, size_t e, void *out, size_t ld, void *ws)
+{
+    (void)ws;
+    const fake_w *f = packed;
+    for (size_t n = 0; n < x->rows; n++)
+        for (size_t m = b; m < e; m++) {
+            int64_t a = 0;
+            for (size_t k = 0; k < f->cols; k++)
+                a += f->w[m * f->cols + k] * x->q[n * x->stride + k];
+            const double y = (double)a * f->g[f->n_scales > 1 ? m : 0] / x->scale[n];
+            ((float *)out)[n * ld + m] = (float)(y * (1.0 + fp32_error));
+        }
+    return 0;
+}
+
+static tb_gate_state gate_fake(double tolerance, double error, size_t lie, char *msg, size_t len)
+{
+    tb_plugin_kernel pk;
+    memset(&pk, 0, sizeof pk);
+    pk.k = (tbp_kernel){.struct_size = sizeof(tbp_kernel), .variant = "fake", .format = "int8",
+                        .ops = TBP_OP_GEMV | TBP_OP_GEMM, .result_class = TBP_RESULT_FP32_TOL,
+                        .act_input = TBP_ACT_INT8, .tolerance = tolerance, .pack = fake_pack,
+                        .release = fake_release, .matmul = fake_fp32};
+    snprintf(pk.name, sizeof pk.name, "test:fake");
+    fp32_error = error;
+    lie_bytes = lie;
+    return tb_gate_plugin_kernel(&pk, msg, len);
+}
+
+static void plugin_cases(void)
+{
+    char msg[512];
+    CHECK(gate_fake(1e-3, 0.0, 0, msg, sizeof msg) == TB_GATE_OK, "exact FP32 refused: %s", msg);
+    CHECK(gate_fake(1e-3, 5e-4, 0, msg, sizeof msg) == TB_GATE_OK, "0.05 %% error, tolerance 0.1 %%: %s", msg);
+    CHECK(gate_fake(1e-3, 1e-2, 0, msg, sizeof msg) == TB_GATE_INCORRECT, "1 %% error passed: %s", msg);
+    CHECK(strstr(msg, "declared tolerance 0.001") != NULL, "message '%s'", msg);
+    CHECK(gate_fake(1e-3, 0.0, 64, msg, sizeof msg) == TB_GATE_INCORRECT, "weight bytes lie passed: %s", msg);
+    CHECK(strstr(msg, "allocated") != NULL, "message '%s'", msg);
+    CHECK(tb_plugin_host_live_bytes() == 0, "%zu bytes of plugin allocations left", tb_plugin_host_live_bytes());
+}
+
 int main(void)
 {
     size_t n;
@@ -84,7 +161,9 @@ int main(void)
         expect_refused(no_offset, "no_offset", NULL);
         expect_refused(no_tail, "no_tail", "(K=1)");
     }
+    plugin_cases();
     if (failures == 0)
-        printf("gate: %zu kernels of ours correct, 3 wrong ones refused\n", checked);
+        printf("gate: %zu kernels of ours correct, 3 wrong ones refused; plugin FP32 tolerance and bytes checked\n",
+               checked);
     return failures != 0;
 }
