@@ -3,11 +3,20 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "plugin/child.h"
+
+int tb_child_timeout_ms(int default_ms)
+{
+    const char *s = getenv("TRITBENCH_PLUGIN_TIMEOUT");
+    char *end;
+    long v = s ? strtol(s, &end, 10) : 0;
+    return s && end != s && *end == '\0' && v >= 1 && v <= 3600 ? (int)v * 1000 : default_ms;
+}
 
 int tb_child_start(tb_child *c, char *err, size_t err_len)
 {

@@ -20,6 +20,9 @@ typedef struct tb_child {
     int fd;    /* read end (parent) or write end (child) */
 } tb_child;
 
+/* TRITBENCH_PLUGIN_TIMEOUT (whole seconds, 1..3600) when set and valid, else default_ms: how long a plugin
+ * may take to load, or to pass the gate, before it is called hung. */
+int tb_child_timeout_ms(int default_ms);
 /* Forks. Returns 0 in both processes (c->pid tells which), or -1 with err. */
 int tb_child_start(tb_child *c, char *err, size_t err_len);
 /* Child: one message. */

@@ -32,7 +32,7 @@ int tb_plugins_gate(char *err, size_t err_len)
     tb_child_msg m;
     int got;
     long running = -1;
-    while ((got = tb_child_recv(&c, &m, GATE_TIMEOUT_MS)) == 1) {
+    while ((got = tb_child_recv(&c, &m, tb_child_timeout_ms(GATE_TIMEOUT_MS))) == 1) {
         if (m.index < 0 || (size_t)m.index >= n)
             continue;
         tb_plugin_kernel *pk = tb_plugin_kernel_at((size_t)m.index);

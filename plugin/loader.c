@@ -235,7 +235,7 @@ static int probe_plugin(const char *path, char *err, size_t len)
     tb_child_msg m;
     int got = 0, status = 0;
     char died[256] = "";
-    while ((got = tb_child_recv(&c, &m, PROBE_TIMEOUT_MS)) == 1) {
+    while ((got = tb_child_recv(&c, &m, tb_child_timeout_ms(PROBE_TIMEOUT_MS))) == 1) {
         status = m.code == 0 ? 1 : 2;
         if (status == 2)
             snprintf(err, len, "%s", m.text);

@@ -36,7 +36,8 @@
  * Correctness gate: before anything is timed, each kernel is run against the scalar oracle on awkward
  * shapes (K = 1, tails, odd M, all-zero rows, -128 activations, long K) in a child process; a kernel
  * that differs is not timed (its rows say "incorrect: max |Δ| …, first bad row/col …"); a plugin that
- * crashes, hangs, or has the wrong ABI makes the command exit 2 with a message.
+ * crashes, hangs, or has the wrong ABI makes the command exit 2 with a message. "Hangs": loading takes
+ * over 30 s, or one kernel's gate over 120 s (TRITBENCH_PLUGIN_TIMEOUT=SECONDS sets both).
  *
  * Build a plugin against the installed library's flags:
  *     cc -shared -fPIC -o my.so my.c $(pkg-config --cflags tritbench)

@@ -75,6 +75,8 @@ has "no entry" "missing symbol tritbench_plugin_entry"
 expect 2 "crash" "$TB" run "${QUICK[@]}" --plugin "$TESTS/test_crash.so" --benchmark_filter=test_crash
 has crash "kernel test_crash:scalar crashed (signal"
 has crash "during the correctness gate"
+TRITBENCH_PLUGIN_TIMEOUT=2 expect 2 "hang" "$TB" list --plugin "$TESTS/test_hang.so"
+has hang "hung (killed after the time limit) while loading"
 expect 2 "missing file" "$TB" info --plugin "$W/nope.so"
 has "missing file" "No such file"
 expect 2 "not an object" "$TB" info --plugin "$0"
