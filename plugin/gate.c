@@ -121,35 +121,33 @@ static int compare_int(const gate_data *d, const int32_t *got, const gate_case *
     return 1;
 }
 
-/* FP32 outputs: |y − y_ref| ≤ tol · max_m |y_ref[n, ·]|, y_ref from the quantized activations `x`. */
+/* FP32 outputs: |y − y_ref| ≤ tol · γ_m · Σ_k |w·q| / s_n per element (the descriptor table's definition),
+ * y_ref and the bound from the quantized activations `x` the kernel was judged on. */
 static int compare_fp32(const gate_data *d, const trit_act *x, const int32_t *acc, const float *got, double tol,
                         const gate_case *c, char *msg, size_t len)
 {
     double worst = 0.0, worst_rel = 0.0;
     long first_m = -1, first_n = -1;
-    for (size_t n = 0; n < d->N; n++) {
-        double row_max = 0.0;
+    for (size_t n = 0; n < d->N; n++)
         for (size_t m = 0; m < d->M; m++) {
-            double ref = (double)acc[n * d->M + m] * d->gamma[d->n_gamma > 1 ? m : 0] / x->scale[n];
-            row_max = fabs(ref) > row_max ? fabs(ref) : row_max;
-        }
-        const double bound = tol * (row_max > 0.0 ? row_max : 1.0);
-        for (size_t m = 0; m < d->M; m++) {
-            double ref = (double)acc[n * d->M + m] * d->gamma[d->n_gamma > 1 ? m : 0] / x->scale[n];
-            double diff = fabs((double)got[n * d->M + m] - ref);
-            if (!(diff <= bound)) { /* NaN is a failure too */
+            const double g_s = d->gamma[d->n_gamma > 1 ? m : 0] / x->scale[n];
+            int64_t mag = 0;
+            for (size_t k = 0; k < d->K; k++)
+                mag += llabs((long long)d->w[m * d->K + k] * x->q[n * x->stride + k]);
+            const double ref = (double)acc[n * d->M + m] * g_s, scale = (double)mag * g_s;
+            const double diff = fabs((double)got[n * d->M + m] - ref);
+            if (!(diff <= tol * scale)) { /* NaN is a failure too */
                 if (first_m < 0)
                     first_m = (long)m, first_n = (long)n;
                 if (!(diff <= worst))
-                    worst = diff, worst_rel = diff / (row_max > 0.0 ? row_max : 1.0);
+                    worst = diff, worst_rel = scale > 0.0 ? diff / scale : INFINITY;
             }
         }
-    }
     if (first_m < 0)
         return 0;
     snprintf(msg, len,
-             "incorrect: max |Δ| %.6g (%.3g of the row's largest output; declared tolerance %.3g), first bad row "
-             "%ld col %ld (output row m, activation row n) on M=%zu K=%zu N=%zu (%s)",
+             "incorrect: max |Δ| %.6g (%.3g of Σ|w·x|; declared tolerance %.3g), first bad row %ld col %ld (output "
+             "row m, activation row n) on M=%zu K=%zu N=%zu (%s)",
              worst, worst_rel, tol, first_m, first_n, d->M, d->K, d->N, c->what);
     return 1;
 }
