@@ -188,7 +188,7 @@ static int gate_plugin_case(const tb_plugin_kernel *pk, const gate_case *c, size
                             size_t len)
 {
     const tbp_kernel *k = &pk->k;
-    const tbp_host *host = tb_plugin_host();
+    const tbp_host *host = tb_plugin_host(pk);
     gate_data d;
     trit_act own; /* FP32-input kernels: the reference uses the harness's quantization of x */
     memset(&own, 0, sizeof own);

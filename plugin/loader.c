@@ -71,15 +71,18 @@ static void host_free(void *ctx, void *p)
 
 static void host_log(void *ctx, const char *message)
 {
-    fprintf(stderr, "tritbench: plugin %s: %s\n", ctx ? (const char *)ctx : "?", message ? message : "");
+    const tb_plugin_lib *lib = ctx;
+    fprintf(stderr, "tritbench: plugin %s: %s\n", !lib ? "?" : lib->name[0] ? lib->name : lib->path,
+            message ? message : "");
 }
 
-static tbp_host host = {sizeof(tbp_host), TRITBENCH_PLUGIN_ABI_MAJOR, TRITBENCH_PLUGIN_ABI_MINOR, NULL,
-                        host_alloc,       host_free,                 host_log};
+static const tbp_host host_template = {sizeof(tbp_host), TRITBENCH_PLUGIN_ABI_MAJOR, TRITBENCH_PLUGIN_ABI_MINOR,
+                                       NULL,             host_alloc,                host_free,
+                                       host_log};
 
-const tbp_host *tb_plugin_host(void)
+const tbp_host *tb_plugin_host(const tb_plugin_kernel *pk)
 {
-    return &host;
+    return pk && pk->lib ? &pk->lib->host : &host_template;
 }
 
 size_t tb_plugin_host_live_bytes(void)
@@ -204,8 +207,9 @@ static int open_plugin(const char *path, tb_plugin_lib *lib, tb_plugin_kernel *o
     }
     tbp_entry_fn entry;
     memcpy(&entry, &sym, sizeof entry); /* object pointer → function pointer, as POSIX allows */
-    host.ctx = lib->path;
-    const tbp_plugin *p = entry(&host);
+    lib->host = host_template;
+    lib->host.ctx = lib;
+    const tbp_plugin *p = entry(&lib->host);
     if (check_table(p, lib, out, cap, n_out, err, len) != 0) {
         dlclose(h);
         return -1;

@@ -29,6 +29,7 @@ typedef struct tb_plugin_lib {
     char name[64], version[64];
     unsigned abi_major, abi_minor;
     void *handle;
+    tbp_host host; /* this plugin's services: its log lines carry its name */
 } tb_plugin_lib;
 
 typedef struct tb_plugin_kernel {
@@ -49,8 +50,8 @@ size_t tb_plugin_lib_count(void);
 const tb_plugin_lib *tb_plugin_lib_at(size_t i);
 size_t tb_plugin_kernel_count(void);
 tb_plugin_kernel *tb_plugin_kernel_at(size_t i);
-/* The counting allocator plugins receive (host services). */
-const tbp_host *tb_plugin_host(void);
+/* The services a plugin kernel receives (the counting allocator; log lines name the plugin). */
+const tbp_host *tb_plugin_host(const tb_plugin_kernel *pk);
 size_t tb_plugin_host_live_bytes(void);
 
 /* Runs the gate on every loaded plugin kernel in a child process and stores each verdict. Returns 0,

@@ -43,7 +43,7 @@ static void pl_teardown(void *p)
 {
     pl_fixture *fx = p;
     if (fx->packed)
-        fx->a->pk->k.release(tb_plugin_host(), fx->packed);
+        fx->a->pk->k.release(tb_plugin_host(fx->a->pk), fx->packed);
     trit_act_free(&fx->x);
     free(fx->X);
     free(fx->out);
@@ -82,7 +82,7 @@ static void *pl_setup(tb_state *st)
     if (make_weights(a->M, a->K, &wq, &gamma) == 0) {
         tbp_weights w = {sizeof w, a->M, a->K, wq, gamma, 1};
         const size_t before = tb_plugin_host_live_bytes();
-        if (k->pack(tb_plugin_host(), &w, &fx->packed, &fx->weight_bytes) != 0) {
+        if (k->pack(tb_plugin_host(a->pk), &w, &fx->packed, &fx->weight_bytes) != 0) {
             fx->packed = NULL;
             err = "the plugin's pack() failed";
         } else if (fx->weight_bytes != tb_plugin_host_live_bytes() - before) {
