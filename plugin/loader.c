@@ -275,6 +275,14 @@ int tb_plugins_load(const char *const *paths, size_t n, char *err, size_t err_le
         char full[sizeof libs[0].path + 2];
         if (!*why)
             snprintf(full, sizeof full, "%s%s", strchr(path, '/') ? "" : "./", path);
+        /* The same file named twice (TRITBENCH_PLUGIN_PATH and --plugin) is loaded once. */
+        bool again = false;
+        for (size_t j = 0; !*why && j < n_libs; j++) {
+            struct stat other;
+            again |= stat(libs[j].path, &other) == 0 && other.st_dev == sb.st_dev && other.st_ino == sb.st_ino;
+        }
+        if (again)
+            continue;
         if (!*why && probe_plugin(full, why, sizeof why) == 0) {
             tb_plugin_lib *lib = &libs[n_libs];
             memset(lib, 0, sizeof *lib);

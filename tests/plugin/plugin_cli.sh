@@ -51,8 +51,9 @@ assert "i2_minimal.so" in d["context"]["plugin.example_i2"], d["context"]
 PY
 
 # the same through the environment
-TRITBENCH_PLUGIN_PATH="$I2:$TQ2" expect 0 "env" "$TB" list --variants
+TRITBENCH_PLUGIN_PATH="$I2::$TQ2" expect 0 "env" "$TB" list --variants --plugin "$I2"   # named twice: once
 has env "example_tq2:scalar"
+has env "Plugin kernels (3 loaded)"
 
 # a wrong kernel: refused before timing, the row named; run exits 1
 expect 1 "wrong sign" "$TB" run "${QUICK[@]}" --plugin "$TESTS/test_wrong_sign.so" --benchmark_filter=test_wrong \
