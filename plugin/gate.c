@@ -154,6 +154,10 @@ static int compare_fp32(const gate_data *d, const trit_act *x, const int32_t *ac
 
 tb_gate_state tb_gate_trit_kernel(const trit_kernel *k, char *msg, size_t msg_len)
 {
+    if ((int)k->format < 0 || (int)k->format >= TRIT_FMT_COUNT) { /* a float baseline: no ternary oracle */
+        snprintf(msg, msg_len, "not a packed ternary format");
+        return TB_GATE_UNAVAILABLE;
+    }
     if (!trit_kernel_runnable(k, msg, msg_len))
         return TB_GATE_UNAVAILABLE;
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -223,7 +227,7 @@ static int gate_plugin_case(const tb_plugin_kernel *pk, const gate_case *c, size
     }
     ref_acc = malloc(N * c->M * sizeof *ref_acc);
     out = calloc(N * c->M, 4);
-    size_t ws_bytes = k->workspace_bytes ? k->workspace_bytes(packed, N) : 0;
+    size_t ws_bytes = k->workspace_bytes ? k->workspace_bytes(c->M, c->K, N) : 0;
     if (ws_bytes && posix_memalign(&ws, 64, ws_bytes) != 0)
         ws = NULL;
     if (!ref_acc || !out || (ws_bytes && !ws)) {

@@ -103,7 +103,7 @@ static void *pl_setup(tb_state *st)
     trit_fill_activations(fx->X, a->N, a->K, false, ACT_SEED);
     if (trit_quantize_activations(fx->X, a->K, &fx->x) != 0)
         goto fail;
-    const size_t ws = k->workspace_bytes ? k->workspace_bytes(fx->packed, a->N) : 0;
+    const size_t ws = k->workspace_bytes ? k->workspace_bytes(a->M, a->K, a->N) : 0;
     for (int t = 0; ws && t < tb_threads(st) && t < MAX_THREADS; t++)
         if (posix_memalign(&fx->ws[t], 64, ws) != 0)
             goto fail;

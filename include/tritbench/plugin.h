@@ -116,8 +116,9 @@ typedef struct tbp_kernel {
     int (*pack)(const tbp_host *host, const tbp_weights *w, void **packed, size_t *weight_bytes);
     /* Frees what pack() allocated (through host->free). */
     void (*release)(const tbp_host *host, void *packed);
-    /* Optional: bytes of scratch one matmul() call over rows activation rows needs (NULL: none). */
-    size_t (*workspace_bytes)(const void *packed, size_t rows);
+    /* Optional: bytes of scratch one matmul() call needs for weights M × K and N activation rows (NULL:
+     * none). Each concurrent call gets its own. */
+    size_t (*workspace_bytes)(size_t M, size_t K, size_t N);
     /* Output rows [m_begin, m_end), all activation rows: out is int32_t* or float* per result_class,
      * element (n, m) at out[n·ld_out + m]. workspace: workspace_bytes() bytes, 64-byte aligned, or NULL.
      * Returns 0, or -1 if it cannot (the run reports an error; it is not a crash). */
