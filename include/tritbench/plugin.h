@@ -109,7 +109,9 @@ typedef struct tbp_kernel {
     uint32_t result_class; /* tbp_result_class */
     uint32_t act_input;    /* tbp_act_input */
     double tolerance;      /* TBP_RESULT_FP32_TOL: relative tolerance (see above), > 0 and < 0.5 */
-    int32_t priority;      /* higher = preferred when several kernels can run one (op, format) */
+    int32_t priority;      /* higher = preferred when several kernels can run one (op, format); ≤ 0: used
+                              only when named (--variants). Reported today; selection uses it once
+                              plugin kernels join tritbench's kernel descriptor table. */
     /* Optional: can it run on this machine? Return 1, or 0 with the reason written to why. */
     int (*available)(char *why, size_t why_len);
     /* Packs w into the kernel's layout; *packed receives the handle matmul() reads. Returns 0, or -1. */
