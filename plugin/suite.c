@@ -3,7 +3,8 @@
  * pack() (outside timing), activations quantized by the harness (INT8 kernels, outside timing) or given
  * as FP32 (kernels that quantize themselves, inside timing).
  *   gemv/tq2_0/example_tq2:scalar/6912x2560/threads:1     gemm/i2/example_i2:scalar/640x2560x8/threads:1
- * Counters as our kernels': GB/s (the plugin's reported weight bytes per call), Gweights/s, GOP/s (GEMM).
+ * Counters as our kernels': GB/s (the plugin's reported weight bytes per call), Gweights/s, GOP/s (GEMM);
+ * plus weight_bytes and bits_per_weight (its memory, checked against its allocations by the gate).
  * The label names the origin and, for FP32 outputs, the declared tolerance. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -171,6 +172,9 @@ static void pl_run(tb_state *st)
     tb_counter(st, "Gweights/s", it * MK / 1e9, TB_COUNTER_RATE);
     if (a->gemm)
         tb_counter(st, "GOP/s", it * 2.0 * MK * (double)a->N / 1e9, TB_COUNTER_RATE);
+    /* The plugin's memory, as it reported (and the gate checked against its allocations). */
+    tb_counter(st, "weight_bytes", bytes, TB_COUNTER_DEFAULT);
+    tb_counter(st, "bits_per_weight", bytes * 8.0 / MK, TB_COUNTER_DEFAULT);
     set_label(st, fx);
 }
 

@@ -45,6 +45,10 @@ for b in d["benchmarks"]:
     assert not b.get("error_occurred"), b
     if "example_tq2" in b["name"]:
         assert "tolerance 0.001" in b["label"], b["label"]
+        M, K = map(int, b["name"].split("/")[3].split("x")[:2])
+        # 66 bytes per block of 256 weights (K padded to the block) plus the plugin's 32-byte header
+        assert b["weight_bytes"] == 32 + M * ((K + 255) // 256) * 66, b
+        assert abs(b["bits_per_weight"] - b["weight_bytes"] * 8 / (M * K)) < 1e-9, b
     if "example_i2" in b["name"]:
         assert "int32 exact" in b["label"], b["label"]
 assert "i2_minimal.so" in d["context"]["plugin.example_i2"], d["context"]
