@@ -48,7 +48,7 @@ int tb_plugins_gate(char *err, size_t err_len)
     if (tb_child_finish(&c, got, died, sizeof died) != 0) {
         if (running >= 0) {
             const tb_plugin_kernel *pk = tb_plugin_kernel_at((size_t)running);
-            snprintf(err, err_len, "--plugin %s: kernel %s %s during the correctness gate", pk->lib->path, pk->name,
+            snprintf(err, err_len, "plugin %s: kernel %s %s during the correctness gate", pk->lib->path, pk->name,
                      died);
         } else {
             snprintf(err, err_len, "the plugin correctness gate %s", died);

@@ -304,7 +304,7 @@ int tb_plugins_load(const char *const *paths, size_t n, char *err, size_t err_le
                 }
             }
         }
-        snprintf(err, err_len, "--plugin %s: %s", path, why);
+        snprintf(err, err_len, "plugin %s: %s", path, why);
         while (n_libs > libs0)
             dlclose(libs[--n_libs].handle);
         n_kernels = kernels0;
