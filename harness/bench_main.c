@@ -19,7 +19,8 @@ int tb_main(int argc, char **argv, tb_registry *reg)
         .about = "A benchmark program built on tritbench (tb_main): google/benchmark's flags and output, the\n"
                  "same JSON `tritbench compare` reads. --threads, --quick, --variants and --formats are tritbench's\n"
                  "suite selectors and do nothing here unless the program reads them.\n",
-        .footer = "Exit status: 0 done, 1 a benchmark failed (error_occurred), 2 bad usage or the run could not be done.\n",
+        .footer = "Exit status: 0 done, 1 a benchmark failed (error_occurred), 2 bad usage or the run could not\n"
+                  "be done.\n",
     };
     tb_args args;
     int st = tb_args_run(&cmd, groups, tb_flags_groups(&fl, groups), argc, argv, &args);

@@ -57,7 +57,8 @@ int tb_plugins_gate(char *err, size_t err_len)
     }
     for (size_t i = 0; i < n; i++)
         if (tb_plugin_kernel_at(i)->gate == TB_GATE_UNCHECKED) {
-            snprintf(err, err_len, "the plugin correctness gate stopped before kernel %s", tb_plugin_kernel_at(i)->name);
+            snprintf(err, err_len, "the plugin correctness gate stopped before kernel %s",
+                     tb_plugin_kernel_at(i)->name);
             return -1;
         }
     return 0;
