@@ -39,11 +39,11 @@ cp "$SRC/examples/plugins/"*.c "$SRC/examples/bench_example.c" "$OUT/"
 cd "$OUT" # outside the source tree from here on
 CC=${CC:-cc}
 CFLAGS="-O2 -std=c11 -Wall -Wextra -Werror"
-# shellcheck disable=SC2046 # word splitting of pkg-config output is intended
+# shellcheck disable=SC2046,SC2086 # word splitting of pkg-config output and CFLAGS is intended
 $CC $CFLAGS -shared -fPIC -o i2_minimal.so i2_minimal.c $(pkg-config --cflags tritbench)
-# shellcheck disable=SC2046
+# shellcheck disable=SC2046,SC2086
 $CC $CFLAGS -shared -fPIC -o tq2_0_blocks.so tq2_0_blocks.c $(pkg-config --cflags tritbench) -lm
-# shellcheck disable=SC2046
+# shellcheck disable=SC2046,SC2086
 $CC $CFLAGS -o bench_example bench_example.c $(pkg-config --cflags --libs tritbench)
 # The static library too: its own Libs.private, its Requires(.private) linked dynamically.
 PRIV=$(sed -n 's/^Libs.private: //p' "$PC")
