@@ -21,42 +21,48 @@ static int failures;
 static const trit_kernel *scalar_gemm;
 
 /* The scalar kernel, then one accumulator of row 5 changed. */
-static void off_by_one_row5(const trit_packed *w, const trit_act *x, size_t b, size_t e, int32_t *acc, size_t ld)
+static void off_by_one_row5(const trit_matmul_io *io, void *ws, size_t b, size_t e)
 {
-    scalar_gemm->fn(w, x, b, e, acc, ld);
+    scalar_gemm->matmul(io, ws, b, e);
     if (b <= 5 && 5 < e)
-        acc[5] += 1;
+        io->acc[5] += 1;
 }
 
 /* Σ c·x without subtracting Σ x: right only when Σ x = 0. */
-static void no_offset(const trit_packed *w, const trit_act *x, size_t b, size_t e, int32_t *acc, size_t ld)
+static void no_offset(const trit_matmul_io *io, void *ws, size_t b, size_t e)
 {
-    scalar_gemm->fn(w, x, b, e, acc, ld);
-    for (size_t n = 0; n < x->rows; n++)
+    scalar_gemm->matmul(io, ws, b, e);
+    const size_t ld = io->w.rows;
+    for (size_t n = 0; n < io->x.rows; n++)
         for (size_t m = b; m < e; m++)
-            acc[n * ld + m] += x->sum[n];
+            io->acc[n * ld + m] += io->x.q->sum[n];
 }
 
 /* Stops at the last whole block of 256: tails lost. */
-static void no_tail(const trit_packed *w, const trit_act *x, size_t b, size_t e, int32_t *acc, size_t ld)
+static void no_tail(const trit_matmul_io *io, void *ws, size_t b, size_t e)
 {
-    trit_packed cut = *w;
-    trit_act xc = *x;
-    cut.cols = w->cols / 256 * 256;
+    trit_packed cut = *io->w.packed;
+    trit_act xc = *io->x.q;
+    cut.cols = cut.cols / 256 * 256;
     xc.cols = cut.cols;
+    const size_t ld = io->w.rows;
     if (cut.cols == 0) {
-        for (size_t n = 0; n < x->rows; n++)
+        for (size_t n = 0; n < io->x.rows; n++)
             for (size_t m = b; m < e; m++)
-                acc[n * ld + m] = 0;
+                io->acc[n * ld + m] = 0;
         return;
     }
-    scalar_gemm->fn(&cut, &xc, b, e, acc, ld);
+    trit_matmul_io cio = *io;
+    cio.w.packed = &cut;
+    cio.w.cols = cut.cols;
+    cio.x.q = &xc;
+    scalar_gemm->matmul(&cio, ws, b, e);
 }
 
 static void expect_refused(trit_matmul_fn fn, const char *name, const char *needle)
 {
     trit_kernel k = *scalar_gemm;
-    k.fn = fn;
+    k.matmul = fn;
     k.variant = name;
     char msg[512];
     tb_gate_state s = tb_gate_trit_kernel(&k, msg, sizeof msg);
