@@ -16,6 +16,7 @@
 #include "tritbench/fixtures.h"
 #include "tritbench/kernels.h"
 #include "tritbench/quant.h"
+#include "tritbench/test_hook.h" /* a no-op outside the ab sensitivity test build */
 
 /* Scalar code is registered only below this many multiply-adds per call (unless named in --variants):
  * larger cases take seconds per iteration and tell nothing new. */
@@ -182,7 +183,7 @@ static void mm_run(tb_state *st)
     } else {
         int rc = 0;
         while (tb_keep_running(st))
-            rc |= trit_matmul(fx->k, fx->w, &fx->x, threads, fx->acc);
+            TB_TEST_SLOWDOWN_SCOPE(fx->k) rc |= trit_matmul(fx->k, fx->w, &fx->x, threads, fx->acc);
         if (rc != 0) {
             tb_skip_with_error(st, "trit_matmul rejected the shapes");
             return;

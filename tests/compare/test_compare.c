@@ -1,12 +1,13 @@
 /* test_compare.c — `compare` statistics and pairing on planted data: Mann–Whitney U against values
- * computed independently with scipy.stats.mannwhitneyu, a 10 % slowdown over 9 repetitions flagged, two
- * samples of one distribution not flagged, both JSON flavours read, unpaired names and bad input reported. */
+ * computed independently with scipy.stats.mannwhitneyu, a 10 % slowdown over 9 repetitions flagged when the
+ * between-run noise is known to be small and INCONCLUSIVE when it is not, two samples of one distribution
+ * not flagged, both JSON flavours read, unpaired names and bad input reported. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "reports/compare.h"
+#include "tritbench/compare.h"
 #include "tests/check.h"
 #include "tritbench/fixtures.h"
 
@@ -18,37 +19,37 @@ static void mann_whitney(void)
     const double a1[] = {1, 2, 3, 4, 5}, b1[] = {6, 7, 8, 9, 10};
     double u;
     bool exact;
-    double p = vr_mann_whitney_p(a1, 5, b1, 5, &u, &exact);
+    double p = tb_mann_whitney_p(a1, 5, b1, 5, &u, &exact);
     CHECKF(exact && u == 0 && near(p, 0.007936507936507936, 1e-9), "p %g u %g", p, u);
     const double a2[] = {1.1, 2.5, 3.3, 4.8, 5.0, 6.1}, b2[] = {2.0, 3.9, 4.4, 7.7, 8.2};
-    p = vr_mann_whitney_p(a2, 6, b2, 5, &u, &exact);
+    p = tb_mann_whitney_p(a2, 6, b2, 5, &u, &exact);
     CHECKF(exact && u == 11 && near(p, 0.5367965367965368, 1e-9), "p %g u %g", p, u);
     const double a3[] = {10.0, 10.2, 9.9, 10.1, 10.3, 9.8, 10.05, 10.15, 9.95},
                  b3[] = {11.0, 11.2, 10.9, 11.1, 11.3, 10.8, 11.05, 11.15, 10.95};
-    p = vr_mann_whitney_p(a3, 9, b3, 9, &u, &exact);
+    p = tb_mann_whitney_p(a3, 9, b3, 9, &u, &exact);
     CHECKF(exact && near(p, 4.113533525298231e-05, 1e-6), "p %g", p);
     const double a4[] = {3, 1, 4, 1.5, 9, 2.6, 5.3, 5.8}, b4[] = {9.7, 9.3, 2.3, 8.4, 6.2, 6.4, 3.38, 3.27};
-    p = vr_mann_whitney_p(a4, 8, b4, 8, &u, &exact);
+    p = tb_mann_whitney_p(a4, 8, b4, 8, &u, &exact);
     CHECKF(exact && u == 17 && near(p, 0.13038073038073036, 1e-9), "p %g u %g", p, u);
     /* ties → normal approximation with tie and continuity correction */
     const double a5[] = {1, 2, 2, 3, 3, 3, 4}, b5[] = {2, 3, 4, 4, 5, 5, 6, 6};
-    p = vr_mann_whitney_p(a5, 7, b5, 8, &u, &exact);
+    p = tb_mann_whitney_p(a5, 7, b5, 8, &u, &exact);
     CHECKF(!exact && u == 8.5 && near(p, 0.025144761173357368, 1e-9), "p %g u %g", p, u);
-    /* large n → normal approximation */
+    /* 25 per side, no ties: exact up to 50 per side (scipy: mannwhitneyu(a6, b6, method='exact')) */
     double a6[25], b6[25];
     for (int i = 0; i < 25; i++) {
         a6[i] = i;
         b6[i] = i + 3.5;
     }
-    p = vr_mann_whitney_p(a6, 25, b6, 25, &u, &exact);
-    CHECKF(!exact && u == 231 && near(p, 0.11603618751300343, 1e-9), "p %g u %g", p, u);
+    p = tb_mann_whitney_p(a6, 25, b6, 25, &u, &exact);
+    CHECKF(exact && u == 231 && near(p, 0.11663881126432636, 1e-9), "p %g u %g", p, u);
     /* symmetric in its arguments, and every value tied means no evidence */
-    CHECK(near(vr_mann_whitney_p(b4, 8, a4, 8, NULL, NULL), 0.13038073038073036, 1e-9));
+    CHECK(near(tb_mann_whitney_p(b4, 8, a4, 8, NULL, NULL), 0.13038073038073036, 1e-9));
     const double same[] = {5, 5, 5};
-    CHECK(vr_mann_whitney_p(same, 3, same, 3, NULL, NULL) == 1.0);
-    CHECK(isnan(vr_mann_whitney_p(same, 0, same, 3, NULL, NULL)));
+    CHECK(tb_mann_whitney_p(same, 3, same, 3, NULL, NULL) == 1.0);
+    CHECK(isnan(tb_mann_whitney_p(same, 0, same, 3, NULL, NULL)));
     const double m[] = {3, 1, 2, 10};
-    CHECK(vr_median(m, 4) == 2.5 && vr_median(m, 3) == 2.0 && m[0] == 3);
+    CHECK(tb_median(m, 4) == 2.5 && tb_median(m, 3) == 2.0 && m[0] == 3);
 }
 
 /* A google/benchmark JSON text with `reps` repetitions of each named benchmark, times mean·(1 + noise). */
@@ -90,6 +91,13 @@ static void planted(void)
     const double slow_means[] = {110.0, 900.0, 5000.0}; /* the first benchmark 10 % slower */
     char err[512];
     int flagged_false = 0;
+    /* The history says these benchmarks move 1 % between runs: a 10 % change is beyond that noise. */
+    const cmp_noise noise[] = {{names[0], 0.01}, {names[1], 0.01}, {names[2], 0.01}};
+    const cmp_options quiet = {.threshold = 0.05, .alpha = 0.05, .noise = noise, .n_noise = 3};
+    const cmp_options unknown = {.threshold = 0.05, .alpha = 0.05};
+    const cmp_noise loud_noise[] = {{names[0], 0.08}};
+    const cmp_options loud = {.threshold = 0.05, .alpha = 0.05, .noise = loud_noise, .n_noise = 1};
+    const cmp_options wide = {.threshold = 0.20, .alpha = 0.05, .noise = noise, .n_noise = 3};
     /* Same distribution, several seeds: never flagged (p ≥ alpha or change within the threshold). */
     for (uint64_t seed = 1; seed <= 5; seed++) {
         char *a = make_json(names, base_means, 3, 9, 0.02, seed, "h");
@@ -99,10 +107,10 @@ static void planted(void)
         REQUIRE(cmp_parse(b, strlen(b), "new.json", &fb, err, sizeof err) == 0);
         CHECK(fa.n == 3 && fa.b[0].n == 9 && fa.n_errored == 1);
         cmp_result res;
-        REQUIRE(cmp_compare(&fa, &fb, 0.05, 0.05, &res) == 0);
+        REQUIRE(cmp_compare(&fa, &fb, &quiet, &res) == 0);
         CHECK(res.n_rows == 3 && res.n_only_base == 0 && res.n_only_new == 0);
-        flagged_false += (int)res.n_regressions;
-        CHECK(fabs(res.geomean_change) < 0.03);
+        flagged_false += (int)(res.counts[CMP_REGRESSION] + res.counts[CMP_IMPROVED]);
+        CHECK(fabs(res.geomean_ratio - 1) < 0.03);
         cmp_result_free(&res);
         cmp_file_free(&fa);
         cmp_file_free(&fb);
@@ -118,17 +126,27 @@ static void planted(void)
     REQUIRE(cmp_parse(a, strlen(a), "base.json", &fa, err, sizeof err) == 0);
     REQUIRE(cmp_parse(b, strlen(b), "new.json", &fb, err, sizeof err) == 0);
     cmp_result res;
-    REQUIRE(cmp_compare(&fa, &fb, 0.05, 0.05, &res) == 0);
-    CHECK(res.n_regressions == 1);
-    CHECK(res.rows[0].regression && res.rows[0].tested && res.rows[0].p < 0.01);
-    CHECK(res.rows[0].change > 0.05 && res.rows[0].change < 0.15);
-    CHECK(!res.rows[1].regression && !res.rows[2].regression);
-    CHECK(res.geomean_change > 0.0 && res.geomean_change < 0.05); /* (1.1 · 1 · 1)^(1/3) − 1 ≈ 3.2 % */
+    REQUIRE(cmp_compare(&fa, &fb, &quiet, &res) == 0);
+    CHECK(res.counts[CMP_REGRESSION] == 1 && res.noise_known);
+    CHECK(res.rows[0].state == CMP_REGRESSION && res.rows[0].q < 0.01);
+    CHECK(res.rows[0].ratio.bounded && res.rows[0].ratio.lo > 1.05 && res.rows[0].ratio.hi < 1.15);
+    CHECK(res.rows[0].ratio.lo < res.rows[0].ratio.est && res.rows[0].ratio.est < res.rows[0].ratio.hi);
+    CHECK(res.rows[1].state == CMP_SAME && res.rows[2].state == CMP_SAME);
+    CHECK(res.geomean_ratio > 1.0 && res.geomean_ratio < 1.05); /* (1.1 · 1 · 1)^(1/3) ≈ 1.032 */
     CHECK(!res.few_repetitions);
-    /* The same slowdown under a 20 % threshold is not a regression. */
     cmp_result_free(&res);
-    REQUIRE(cmp_compare(&fa, &fb, 0.20, 0.05, &res) == 0);
-    CHECK(res.n_regressions == 0);
+    /* No history: the same rows cannot be told from between-run drift → inconclusive, never REGRESSION. */
+    REQUIRE(cmp_compare(&fa, &fb, &unknown, &res) == 0);
+    CHECK(res.counts[CMP_REGRESSION] == 0 && res.counts[CMP_INCONCLUSIVE] == 1 && !res.noise_known);
+    CHECK(res.rows[0].state == CMP_INCONCLUSIVE && isnan(res.rows[0].noise_band));
+    cmp_result_free(&res);
+    /* A benchmark whose runs move 8 % apart: 10 % is within z·√2·8 % ≈ 22 %. */
+    REQUIRE(cmp_compare(&fa, &fb, &loud, &res) == 0);
+    CHECK(res.rows[0].state == CMP_INCONCLUSIVE && res.rows[0].noise_band > 0.2 && res.rows[0].noise_band < 0.26);
+    cmp_result_free(&res);
+    /* The same slowdown under a 20 % threshold is not a regression. */
+    REQUIRE(cmp_compare(&fa, &fb, &wide, &res) == 0);
+    CHECK(res.counts[CMP_REGRESSION] == 0 && res.rows[0].state == CMP_SAME);
     cmp_result_free(&res);
     /* Contexts differ in host_name, and only there. */
     const char *keys[8];
@@ -140,15 +158,16 @@ static void planted(void)
     /* Few repetitions: tested (warned) with 3; untested with 1, and never a regression then. */
     b = make_json(names, slow_means, 3, 3, 0.001, 9, "h");
     REQUIRE(cmp_parse(b, strlen(b), "new3.json", &fb, err, sizeof err) == 0);
-    REQUIRE(cmp_compare(&fa, &fb, 0.05, 0.05, &res) == 0);
-    CHECK(res.few_repetitions && res.rows[0].tested);
+    REQUIRE(cmp_compare(&fa, &fb, &quiet, &res) == 0);
+    CHECK(res.few_repetitions && res.rows[0].state != CMP_UNTESTED && !isnan(res.rows[0].q));
     cmp_result_free(&res);
     cmp_file_free(&fb);
     free(b);
     b = make_json(names, slow_means, 2, 1, 0.0, 9, "h");
     REQUIRE(cmp_parse(b, strlen(b), "new1.json", &fb, err, sizeof err) == 0);
-    REQUIRE(cmp_compare(&fa, &fb, 0.05, 0.05, &res) == 0);
-    CHECK(res.n_rows == 2 && !res.rows[0].tested && res.n_regressions == 0 && res.n_untested == 2);
+    REQUIRE(cmp_compare(&fa, &fb, &quiet, &res) == 0);
+    CHECK(res.n_rows == 2 && res.rows[0].state == CMP_UNTESTED && res.counts[CMP_REGRESSION] == 0 &&
+          res.counts[CMP_UNTESTED] == 2);
     /* the third benchmark is only in the base */
     CHECK(res.n_only_base == 1 && strcmp(res.only_base[0], names[2]) == 0);
     cmp_result_free(&res);
@@ -184,7 +203,7 @@ static void formats_and_errors(void)
         {"{\"benchmarks\": [{\"real_time\": 1}]}", "no string \"name\""},
         {"{\"benchmarks\": [{\"name\": \"a\", \"real_time\": \"fast\"}]}", "\"real_time\" missing or not a number"},
         {"{\"benchmarks\": [{\"name\": \"a\", \"real_time\": 1, \"time_unit\": \"fortnights\"}]}", "unknown time_unit"},
-        {"{\"benchmarks\": [{\"name\": \"a\", \"real_time\": -1}]}", "not a valid time"},
+        {"{\"benchmarks\": [{\"name\": \"a\", \"real_time\": -1}]}", "negative real_time"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         err[0] = '\0';
