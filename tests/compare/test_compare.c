@@ -3,6 +3,8 @@
  * between-run noise is known to be small and INCONCLUSIVE when it is not, two samples of one distribution
  * not flagged, both JSON flavours read, unpaired names and bad input reported. */
 #include <math.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -216,10 +218,137 @@ static void formats_and_errors(void)
     CHECK(cmp_load("/nonexistent/x.json", &f, err, sizeof err) == -1 && strstr(err, "/nonexistent/x.json"));
 }
 
+/* What google/benchmark itself writes: bare NaN/Infinity counters, BigO/RMS rows without real_time,
+ * skipped and errored rows, aggregates by aggregate_name (cv is a percentage, never a time), NaN and zero
+ * times, a name full of terminal escapes. */
+static void google_edge_cases(void)
+{
+    char err[512];
+    cmp_file f;
+    REQUIRE(cmp_load(COMPARE_FIXTURES "/google_edge_cases.json", &f, err, sizeof err) == 0);
+    CHECKF(f.n == 6, "%zu benchmarks", f.n);
+    CHECK(f.n_errored == 2 && f.n_complexity == 2);
+    const cmp_bench *sort = cmp_find(&f, "BM_Sort/1024"), *rep = cmp_find(&f, "BM_Rep");
+    REQUIRE(sort && rep);
+    CHECK(sort->n == 1 && near(sort->times[0], 1e-5, 1e-12) && sort->n_invalid == 0);
+    CHECK(rep->n == 3 && !rep->from_aggregate && near(rep->times[1], 1.2e-3, 1e-12));
+    CHECK(!cmp_find(&f, "BM_Sort") && !cmp_find(&f, "BM_Skip") && !cmp_find(&f, "BM_Err"));
+    const cmp_bench *nan_t = cmp_find(&f, "BM_NaNTime"), *zero = cmp_find(&f, "BM_Zero");
+    REQUIRE(nan_t && zero);
+    CHECK(nan_t->n_invalid == 1 && zero->n_invalid == 1);
+    json_t *label = json_object_get(json_array_get(json_object_get(f.root, "benchmarks"), 0), "label");
+    CHECK(json_is_string(label) && strcmp(json_string_value(label), "NaN and Infinity inside a string stay text") == 0);
+
+    /* Compared with itself: clear states for the invalid rows, nothing flagged. */
+    cmp_file g;
+    REQUIRE(cmp_load(COMPARE_FIXTURES "/google_edge_cases.json", &g, err, sizeof err) == 0);
+    const cmp_options opt = {.threshold = 0.05, .alpha = 0.05};
+    cmp_result res;
+    REQUIRE(cmp_compare(&f, &g, &opt, &res) == 0);
+    CHECK(res.n_rows == 6 && res.counts[CMP_INVALID_BASE] == 2 && res.counts[CMP_REGRESSION] == 0);
+    CHECK(res.counts[CMP_UNTESTED] == 3 && res.counts[CMP_SAME] == 1);
+    CHECK(isfinite(res.geomean_ratio) && near(res.geomean_ratio, 1.0, 1e-12));
+    for (size_t i = 0; i < res.n_rows; i++)
+        if (strcmp(res.rows[i].name, "BM_Zero") == 0)
+            CHECK(res.rows[i].state == CMP_INVALID_BASE && strcmp(cmp_state_name(res.rows[i].state), "invalid-base-time") == 0);
+    cmp_result_free(&res);
+
+    /* The escaped name cannot reach the terminal as control bytes. */
+    const char *hostile = NULL;
+    for (size_t i = 0; i < f.n; i++)
+        if (strncmp(f.b[i].name, "BM_\x1b", 4) == 0)
+            hostile = f.b[i].name;
+    REQUIRE(hostile);
+    char shown[128];
+    cmp_escape_name(hostile, shown, sizeof shown);
+    CHECKF(strcmp(shown, "BM_\\x1b]0;pwned\\x07\\x1b[2J") == 0, "%s", shown);
+    cmp_escape_name("a\\b\xc2\x9b" "c", shown, sizeof shown); /* backslash and a C1 CSI */
+    CHECKF(strcmp(shown, "a\\\\b\\u009bc") == 0, "%s", shown);
+    cmp_escape_name("\x1b\x1b\x1b", shown, 6); /* truncates whole escapes, always terminated */
+    CHECKF(strcmp(shown, "\\x1b") == 0, "%s", shown);
+    cmp_file_free(&f);
+    cmp_file_free(&g);
+}
+
+/* 100k names in both files, in different orders, some only on one side: every pair and only the pairs. */
+static void many_names(void)
+{
+    enum { N = 100000 };
+    size_t cap = (size_t)N * 160 + 64;
+    char *a = malloc(cap), *b = malloc(cap);
+    REQUIRE(a && b);
+    size_t la = (size_t)snprintf(a, cap, "{\"benchmarks\": ["), lb = (size_t)snprintf(b, cap, "{\"benchmarks\": [");
+    for (int i = 0; i < N; i++) {
+        /* base: bench/i at i+1 us; new: reversed order, every 1000th missing, times ×2 */
+        la += (size_t)snprintf(a + la, cap - la, "%s{\"name\": \"bench/%d\", \"real_time\": %d, \"time_unit\": \"us\"}",
+                               i ? "," : "", i, i + 1);
+        const int j = N - 1 - i;
+        if (j % 1000 != 0)
+            lb += (size_t)snprintf(b + lb, cap - lb, "%s{\"name\": \"bench/%d\", \"real_time\": %d, \"time_unit\": \"us\"}",
+                                   lb > 20 ? "," : "", j, 2 * (j + 1));
+    }
+    lb += (size_t)snprintf(b + lb, cap - lb, ",{\"name\": \"extra\", \"real_time\": 1, \"time_unit\": \"us\"}]}");
+    la += (size_t)snprintf(a + la, cap - la, "]}");
+    char err[512];
+    cmp_file fa, fb;
+    REQUIRE(cmp_parse(a, la, "a.json", &fa, err, sizeof err) == 0);
+    REQUIRE(cmp_parse(b, lb, "b.json", &fb, err, sizeof err) == 0);
+    CHECK(fa.n == N && fb.n == N - N / 1000 + 1);
+    const cmp_options opt = {.threshold = 0.05, .alpha = 0.05};
+    cmp_result res;
+    REQUIRE(cmp_compare(&fa, &fb, &opt, &res) == 0);
+    CHECK(res.n_rows == N - N / 1000 && res.n_only_base == N / 1000 && res.n_only_new == 1);
+    CHECK(strcmp(res.only_new[0], "extra") == 0);
+    size_t wrong = 0;
+    for (size_t i = 0; i < res.n_rows; i++) {
+        const cmp_row *r = &res.rows[i];
+        const int k = atoi(r->name + 6);
+        wrong += !(near(r->base, (k + 1) * 1e-6, 1e-9) && near(r->new_, 2 * (k + 1) * 1e-6, 1e-9) &&
+                   near(r->ratio.est, 2.0, 1e-9) && r->state == CMP_UNTESTED);
+    }
+    CHECKF(wrong == 0, "%zu of %zu rows mispaired", wrong, res.n_rows);
+    for (size_t i = 0; i < res.n_only_base; i++)
+        CHECK(atoi(res.only_base[i] + 6) % 1000 == 0);
+    CHECK(near(res.geomean_ratio, 2.0, 1e-9));
+    cmp_result_free(&res);
+    cmp_file_free(&fa);
+    cmp_file_free(&fb);
+    free(a);
+    free(b);
+}
+
+static void thresholds_and_inputs(void)
+{
+    double t = -1;
+    CHECK(cmp_parse_threshold("10%", &t) == 0 && near(t, 0.10, 1e-12));
+    CHECK(cmp_parse_threshold("2.5 %", &t) == 0 && near(t, 0.025, 1e-12));
+    CHECK(cmp_parse_threshold("0.10", &t) == 0 && near(t, 0.10, 1e-12));
+    CHECK(cmp_parse_threshold("0", &t) == 0 && t == 0);
+    CHECK(cmp_parse_threshold("150%", &t) == 0 && near(t, 1.5, 1e-12));
+    const char *bad[] = {"10", "1", "abc", "", "-5%", "5%%", "nan", "inf%", "0.1x"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        CHECKF(cmp_parse_threshold(bad[i], &t) == -1, "\"%s\" accepted", bad[i]);
+
+    /* A FIFO with no writer is refused at once instead of blocking; a directory too. */
+    char dir[] = "/tmp/tb_cmp_XXXXXX";
+    REQUIRE(mkdtemp(dir));
+    char fifo[64], err[512];
+    snprintf(fifo, sizeof fifo, "%s/pipe", dir);
+    REQUIRE(mkfifo(fifo, 0600) == 0);
+    cmp_file f;
+    CHECK(cmp_load(fifo, &f, err, sizeof err) == -1 && strstr(err, "not a regular file"));
+    CHECK(cmp_load(dir, &f, err, sizeof err) == -1 && strstr(err, "not a regular file"));
+    unlink(fifo);
+    rmdir(dir);
+}
+
 int main(void)
 {
     mann_whitney();
     planted();
     formats_and_errors();
+    google_edge_cases();
+    many_names();
+    thresholds_and_inputs();
     return check_exit();
 }
