@@ -16,7 +16,8 @@ static const struct command commands[] = {
     {"run", cmd_run, "run benchmarks (google/benchmark flags, JSON/CSV/console output)"},
     {"list", cmd_list, "list benchmarks and kernel variants (runnable here or not, and why)"},
     {"info", cmd_info, "ISA features, topology and caches, PAPI, OpenBLAS and CUDA status"},
-    {"compare", cmd_compare, "compare two result files (Mann-Whitney U test), gate regressions"},
+    {"compare", cmd_compare, "compare two result files: ratio with interval per row (separate runs)"},
+    {"ab", cmd_ab, "A/B two tritbench builds interleaved in one time window, gate regressions"},
     {"convert", cmd_convert, "quantize a safetensors checkpoint to packed ternary"},
 };
 
