@@ -352,18 +352,16 @@ void cmp_escape_name(const char *name, char *out, size_t out_len)
     size_t o = 0;
     const unsigned char *s = (const unsigned char *)(name ? name : "");
     for (; *s && o + 1 < out_len; s++) {
-        char tmp[8];
-        const char *piece = tmp;
-        if (*s < 0x20 || *s == 0x7f)
-            snprintf(tmp, sizeof tmp, "\\x%02x", *s);
-        else if (*s == 0xc2 && s[1] >= 0x80 && s[1] <= 0x9f) { /* C1 controls (CSI = U+009B) in UTF-8 */
-            snprintf(tmp, sizeof tmp, "\\u%04x", s[1]);
+        char piece[8];
+        if (*s < 0x20 || *s == 0x7f) {
+            snprintf(piece, sizeof piece, "\\x%02x", *s);
+        } else if (*s == 0xc2 && s[1] >= 0x80 && s[1] <= 0x9f) { /* C1 controls (CSI = U+009B) in UTF-8 */
+            snprintf(piece, sizeof piece, "\\u%04x", s[1]);
             s++;
-        } else if (*s == '\\')
-            piece = "\\\\";
-        else {
-            tmp[0] = (char)*s;
-            tmp[1] = 0;
+        } else if (*s == '\\') {
+            snprintf(piece, sizeof piece, "\\\\");
+        } else {
+            snprintf(piece, sizeof piece, "%c", *s);
         }
         const size_t pl = strlen(piece);
         if (o + pl >= out_len)

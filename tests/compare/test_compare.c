@@ -76,7 +76,7 @@ static char *make_json(const char *const *names, const double *means, size_t n_n
                                     (b || r) ? ", " : "", names[b], names[b], reps, r, t, t);
         }
     /* An aggregate row and an errored row that must not count as samples. */
-    len += (size_t)snprintf(s + len, cap - len,
+    snprintf(s + len, cap - len,
                             "%s{\"name\": \"%s_median\", \"run_name\": \"%s\", \"run_type\": \"aggregate\", "
                             "\"aggregate_name\": \"median\", \"real_time\": 1e9, \"cpu_time\": 1e9, \"time_unit\": \"us\"},"
                             "{\"name\": \"broken\", \"error_occurred\": true, \"error_message\": \"x\", \"real_time\": 0,"
