@@ -2,6 +2,7 @@
  * build twice) measured interleaved in one time window, a paired ratio with its interval per benchmark,
  * Benjamini–Hochberg across rows; exit 1 on a significant slowdown beyond the threshold. */
 #include <errno.h>
+#include <stddef.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,38 +14,70 @@
 #include "ab_rounds.h"
 #include "commands.h"
 #include "compare_output.h"
+#include "tritbench/args.h"
+#include "tritbench/flags.h"
 
-static void usage(FILE *out)
+typedef struct ab_flags {
+    int rounds;
+    double threshold, alpha;
+    uint64_t seed;
+    bool have_seed, quiet;
+    const char *out;
+    int format; /* 0 console, 1 json */
+} ab_flags;
+
+static int set_seed(const tb_opt *opt, void *field, const char *v, char *err, size_t err_len)
 {
-    fputs("usage: tritbench ab BASELINE CONTENDER [--rounds N] [--threshold 1%] [--alpha 0.05] [--seed S]\n"
-          "                     [--out DIR] [--format console|json] [run flags...]\n"
-          "\n"
-          "Runs `BASELINE run` and `CONTENDER run` (two tritbench binaries, or the same one twice) in N rounds;\n"
-          "each round launches both, in a random order, so drift of the machine hits both sides alike. The\n"
-          "run flags (--benchmark_filter, --benchmark_min_time, --threads, ...) go to every launch.\n"
-          "--benchmark_repetitions=N means N rounds (N samples per side, one launch each) unless --rounds is\n"
-          "given; then each launch runs N repetitions and its median is that round's sample. Default 10 rounds.\n"
-          "\n"
-          "Per benchmark: the contender/baseline time ratio (Hodges-Lehmann estimate over the per-round ratios)\n"
-          "with its confidence interval at 1 - alpha, and a q-value (Wilcoxon signed rank, Benjamini-Hochberg\n"
-          "across rows, false discovery rate alpha). REGRESSION: q < alpha and slower by more than --threshold\n"
-          "(5% or 0.05; default 1%). With fewer than 6 rounds no row can reach alpha = 0.05.\n"
-          "Writes DIR/baseline.json and DIR/contender.json (google/benchmark JSON, every round's repetitions),\n"
-          "DIR/comparison.json and the per-launch files under DIR/rounds (DIR default: ab-results).\n"
-          "Exit status: 0 no significant slowdown beyond the threshold, 1 one or more, 2 could not run.\n",
-          out);
+    ab_flags *f = field;
+    if (tb_set_u64(opt, &f->seed, v, err, err_len) != 0)
+        return -1;
+    f->have_seed = true;
+    return 0;
 }
 
-static const char *value_of(int argc, char **argv, int *i, const char *flag)
+static const char *const format_names[] = {"console", "json", NULL};
+
+#define A(member) offsetof(ab_flags, member)
+static const tb_opt ab_table[] = {
+    {"rounds", .set = tb_set_int, .field = A(rounds), .metavar = "N", .min = 2, .max = 512,
+     .help = "rounds (launches per side); default: --benchmark_repetitions, else 10"},
+    {"threshold", .set = cmp_set_threshold, .field = A(threshold), .metavar = "T",
+     .help = "smallest slowdown that counts: 1% or 0.01 (default 1%)"},
+    {"alpha", .set = cmp_set_alpha, .field = A(alpha), .metavar = "A",
+     .help = "false discovery rate across rows; intervals at 1 - A (default 0.05)"},
+    {"seed", .set = set_seed, .field = 0, .metavar = "S", .help = "order of the rounds (default: from the clock, printed)"},
+    {"out", .field = A(out), .metavar = "DIR", .help = "where the result files go (default ab-results, created)"},
+    {"format", .set = tb_set_choice, .field = A(format), .metavar = "F", .choices = format_names,
+     .help = "console (default) or json, on stdout"},
+    {"quiet", .kind = TB_BOOL, .field = A(quiet), .help = "no progress lines on stderr"},
+};
+
+static const tb_command ab_cmd = {
+    .name = "tritbench ab",
+    .synopsis = "[flags] BASELINE CONTENDER [run flags]",
+    .about =
+        "Runs `BASELINE run` and `CONTENDER run` (two tritbench binaries, or the same one twice) in N rounds;\n"
+        "each round launches both, in a random order, so drift of the machine hits both sides alike. The run\n"
+        "flags go to every launch. --benchmark_repetitions=N means N rounds (one launch per side per round)\n"
+        "unless --rounds is given; then each launch runs N repetitions and its median is that round's sample.\n"
+        "\n"
+        "Per benchmark: the contender/baseline time ratio (Hodges-Lehmann estimate over the per-round ratios)\n"
+        "with its confidence interval at 1 - alpha, and a q-value (Wilcoxon signed rank, Benjamini-Hochberg\n"
+        "across rows). REGRESSION: q < alpha and slower by more than --threshold. With fewer than 6 rounds no\n"
+        "row can reach alpha = 0.05; use 9 or more.\n",
+    .footer = "Writes DIR/baseline.json and DIR/contender.json (google/benchmark JSON, every round's repetitions),\n"
+              "DIR/comparison.json and the per-launch files under DIR/rounds.\n"
+              "Exit status: 0 no significant slowdown beyond the threshold, 1 one or more, 2 could not run.\n",
+    .min_pos = 2,
+    .max_pos = 2,
+    .pos_name = "BASELINE CONTENDER",
+};
+
+/* The run flag as typed ("--benchmark_out=x" or "--benchmark_out"): its name without dashes and value. */
+static bool flag_named(const char *arg, const char *name)
 {
-    const size_t n = strlen(flag);
-    if (strncmp(argv[*i], flag, n) != 0)
-        return NULL;
-    if (argv[*i][n] == '=')
-        return argv[*i] + n + 1;
-    if (argv[*i][n] == '\0' && *i + 1 < argc)
-        return argv[++*i];
-    return NULL;
+    const size_t n = strlen(name);
+    return strncmp(arg, "--", 2) == 0 && strncmp(arg + 2, name, n) == 0 && (arg[2 + n] == '\0' || arg[2 + n] == '=');
 }
 
 static int check_binary(const char *path)
@@ -75,90 +108,44 @@ static void load_line(char *buf, size_t len)
 
 int cmd_ab(int argc, char **argv)
 {
-    ab_plan plan = {.rounds = 0, .reps_per_launch = 1, .out_dir = "ab-results", .verbose = 1};
-    double threshold = 0.01, alpha = 0.05;
-    int json_out = 0, user_reps = 0;
-    bool seed_given = false;
-    const char *bins[2] = {NULL, NULL};
-    int n_bins = 0;
+    ab_flags f = {.threshold = 0.01, .alpha = 0.05, .out = "ab-results"};
+    tb_flags run_flags;
+    tb_flags_default(&run_flags);
+    tb_opt_group groups[1 + TB_FLAGS_GROUPS] = {{"ab flags", ab_table, TB_COUNT(ab_table), &f}};
+    const size_t n_groups = 1 + tb_flags_groups(&run_flags, groups + 1);
+    tb_args args;
+    const int st = tb_args_run(&ab_cmd, groups, n_groups, argc, argv, &args);
+    if (st >= 0)
+        return st;
+    ab_plan plan = {.rounds = f.rounds, .reps_per_launch = 1, .out_dir = f.out, .verbose = !f.quiet,
+                    .seed = f.seed};
+    const double threshold = f.threshold, alpha = f.alpha;
+    const int json_out = f.format == 1;
+    const bool seed_given = f.have_seed;
+    const char *bins[2] = {args.pos[0], args.pos[1]};
+    /* The run flags as typed, forwarded to every launch, except what ab decides itself. */
     char **run_args = calloc((size_t)argc + 1, sizeof *run_args);
     if (!run_args)
         return 2;
     size_t n_run = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v;
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            usage(stdout);
-            free(run_args);
-            return 0;
+    int user_reps = 0;
+    for (size_t g = 1; g < n_groups; g++) {
+        char *typed[TB_ARGS_MAX_SEEN * 2];
+        const int n = tb_args_of_group(&args, (int)g, argv, typed, (int)TB_COUNT(typed));
+        for (int i = 0; i < n; i++) {
+            if (flag_named(typed[i], "benchmark_out") || flag_named(typed[i], "benchmark_out_format") ||
+                flag_named(typed[i], "benchmark_format")) {
+                fprintf(stderr, "tritbench ab: %s: ab writes the result files itself (see --out)\n", typed[i]);
+                goto usage_error;
+            }
+            if (flag_named(typed[i], "benchmark_repetitions")) {
+                user_reps = run_flags.opt.repetitions;
+                if (!strchr(typed[i], '='))
+                    i++; /* its separate value */
+                continue;
+            }
+            run_args[n_run++] = typed[i];
         }
-        if ((v = value_of(argc, argv, &i, "--rounds"))) {
-            char *end;
-            long r = strtol(v, &end, 10);
-            if (end == v || *end || r < 2 || r > 512) {
-                fprintf(stderr, "tritbench ab: --rounds: \"%s\" is not a whole number from 2 to 512\n", v);
-                goto usage_error;
-            }
-            plan.rounds = (int)r;
-        } else if ((v = value_of(argc, argv, &i, "--threshold"))) {
-            if (cmp_parse_threshold(v, &threshold) != 0) {
-                fprintf(stderr,
-                        "tritbench ab: --threshold: \"%s\" is not a percentage like 2%% or a fraction below 1 like 0.02 "
-                        "(a bare 10 could mean 10 %% or 1000 %%)\n",
-                        v);
-                goto usage_error;
-            }
-        } else if ((v = value_of(argc, argv, &i, "--alpha"))) {
-            char *end;
-            alpha = strtod(v, &end);
-            if (end == v || *end || !(alpha > 0 && alpha < 1)) {
-                fprintf(stderr, "tritbench ab: --alpha: \"%s\" must be a number in (0, 1)\n", v);
-                goto usage_error;
-            }
-        } else if ((v = value_of(argc, argv, &i, "--seed"))) {
-            char *end;
-            errno = 0;
-            plan.seed = strtoull(v, &end, 10);
-            if (end == v || *end || errno) {
-                fprintf(stderr, "tritbench ab: --seed: \"%s\" is not a whole number\n", v);
-                goto usage_error;
-            }
-            seed_given = true;
-        } else if ((v = value_of(argc, argv, &i, "--out"))) {
-            plan.out_dir = v;
-        } else if ((v = value_of(argc, argv, &i, "--format"))) {
-            if (!strcmp(v, "json"))
-                json_out = 1;
-            else if (strcmp(v, "console") != 0) {
-                fprintf(stderr, "tritbench ab: --format: \"%s\" unknown (console, json)\n", v);
-                goto usage_error;
-            }
-        } else if (!strcmp(a, "--quiet")) {
-            plan.verbose = 0;
-        } else if (!strncmp(a, "--benchmark_repetitions=", 24)) {
-            char *end;
-            long r = strtol(a + 24, &end, 10);
-            if (end == a + 24 || *end || r < 1 || r > 512) {
-                fprintf(stderr, "tritbench ab: --benchmark_repetitions: \"%s\" is not a whole number from 1 to 512\n",
-                        a + 24);
-                goto usage_error;
-            }
-            user_reps = (int)r;
-        } else if (!strncmp(a, "--benchmark_out", 15) || !strncmp(a, "--benchmark_format", 18)) {
-            fprintf(stderr, "tritbench ab: %s: ab writes the result files itself (see --out)\n", a);
-            goto usage_error;
-        } else if (a[0] == '-') {
-            run_args[n_run++] = argv[i]; /* a run flag: `run` itself checks it in the first launch */
-        } else if (n_bins < 2) {
-            bins[n_bins++] = a;
-        } else {
-            fprintf(stderr, "tritbench ab: more than two binaries given (\"%s\")\n", a);
-            goto usage_error;
-        }
-    }
-    if (n_bins != 2) {
-        usage(stderr);
-        goto usage_error;
     }
     if (check_binary(bins[0]) != 0 || check_binary(bins[1]) != 0)
         goto usage_error;

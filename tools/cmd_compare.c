@@ -1,6 +1,6 @@
 /* cmd_compare.c — `tritbench compare BASE.json NEW.json` (two separate runs): per-benchmark ratio with its
  * interval, Benjamini–Hochberg across rows; REGRESSION only beyond threshold and between-run noise. */
-#include <errno.h>
+#include <stddef.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
@@ -9,30 +9,70 @@
 
 #include "commands.h"
 #include "compare_output.h"
+#include "tritbench/args.h"
 #include "tritbench/compare.h"
 
 typedef enum { OUT_CONSOLE, OUT_JSON, OUT_MD } out_format;
 
-static void usage(FILE *out)
+typedef struct compare_flags {
+    double threshold, alpha;
+    int format; /* out_format */
+} compare_flags;
+
+/* --threshold: "5%" or "0.05"; a bare "10" is refused (10 % or 1000 %?). Shared with `ab`. */
+int cmp_set_threshold(const tb_opt *opt, void *field, const char *v, char *err, size_t err_len)
 {
-    fputs("usage: tritbench compare BASE.json NEW.json [--threshold 5%] [--alpha 0.05] [--format console|json|md]\n"
-          "\n"
-          "Pairs benchmarks by name (tritbench results.json or google/benchmark JSON) and shows, per row, the\n"
-          "ratio of NEW to BASE times (Hodges-Lehmann estimate) with its confidence interval at 1 - alpha, and a\n"
-          "Benjamini-Hochberg q-value (false discovery rate alpha across rows). --threshold is 5% or 0.05; a bare\n"
-          "10 is refused (10 % or 1000 %?).\n"
-          "A row is REGRESSION only when it is significant, slower by more than the threshold AND by more than the\n"
-          "between-run noise of that benchmark, which needs a history of runs. Without one, such rows are\n"
-          "\"inconclusive\": two separate runs cannot resolve changes below the run-to-run spread. For a verdict\n"
-          "from two builds, use `tritbench ab` (interleaved in one time window).\n"
-          "Exit status: 0 no regression, 1 at least one, 2 bad input or no benchmark in common.\n",
-          out);
+    (void)opt;
+    if (cmp_parse_threshold(v, field) != 0) {
+        snprintf(err, err_len,
+                 "'%s' is not a percentage like 5%% or a fraction below 1 like 0.05 (a bare 10 could mean 10 %% or "
+                 "1000 %%)",
+                 v);
+        return -1;
+    }
+    return 0;
 }
 
-static const char *value_or(const char *argv_i, const char *eq_prefix, size_t n)
+int cmp_set_alpha(const tb_opt *opt, void *field, const char *v, char *err, size_t err_len)
 {
-    return strncmp(argv_i, eq_prefix, n) == 0 ? argv_i + n : NULL;
+    (void)opt;
+    char *end;
+    const double a = strtod(v, &end);
+    if (end == v || *end || !(a > 0 && a < 1)) {
+        snprintf(err, err_len, "'%s' must be a number in (0, 1)", v);
+        return -1;
+    }
+    *(double *)field = a;
+    return 0;
 }
+
+static const char *const format_names[] = {"console", "json", "md", NULL};
+
+#define C(member) offsetof(compare_flags, member)
+static const tb_opt compare_table[] = {
+    {"threshold", .set = cmp_set_threshold, .field = C(threshold), .metavar = "T",
+     .help = "smallest change that counts: 5% or 0.05 (default 5%)"},
+    {"alpha", .set = cmp_set_alpha, .field = C(alpha), .metavar = "A",
+     .help = "false discovery rate across rows; intervals at 1 - A (default 0.05)"},
+    {"format", .set = tb_set_choice, .field = C(format), .metavar = "F", .choices = format_names,
+     .help = "console (default), json or md"},
+};
+
+static const tb_command compare_cmd = {
+    .name = "tritbench compare",
+    .synopsis = "[flags] BASE.json NEW.json",
+    .about = "Pairs benchmarks by name (tritbench results.json or google/benchmark JSON) and shows, per row, the\n"
+             "ratio of NEW to BASE times (Hodges-Lehmann estimate) with its confidence interval at 1 - alpha, and a\n"
+             "Benjamini-Hochberg q-value (false discovery rate alpha across rows).\n"
+             "A row is REGRESSION only when it is significant, slower by more than the threshold AND by more than\n"
+             "the between-run noise of that benchmark, which needs a history of runs. Without one, such rows are\n"
+             "\"inconclusive\": two separate runs cannot resolve changes below the run-to-run spread. For a verdict\n"
+             "on two builds, use `tritbench ab` (interleaved in one time window).\n",
+    .footer = "Exit status: 0 no regression, 1 at least one, 2 bad input or no benchmark in common.\n",
+    .min_pos = 2,
+    .max_pos = 2,
+    .pos_name = "BASE.json NEW.json",
+};
 
 static void print_context_diff(const cmp_file *a, const cmp_file *b, const char **diff, size_t n)
 {
@@ -51,56 +91,15 @@ static void print_context_diff(const cmp_file *a, const cmp_file *b, const char 
 
 int cmd_compare(int argc, char **argv)
 {
-    const char *files[2] = {NULL, NULL};
-    size_t n_files = 0;
-    double threshold = 0.05, alpha = 0.05;
-    out_format fmt = OUT_CONSOLE;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v;
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            usage(stdout);
-            return 0;
-        }
-        if ((v = value_or(a, "--threshold=", 12)) || (!strcmp(a, "--threshold") && i + 1 < argc && (v = argv[++i]))) {
-            if (cmp_parse_threshold(v, &threshold) != 0) {
-                fprintf(stderr,
-                        "tritbench compare: --threshold: \"%s\" is not a percentage like 5%% or a fraction below 1 "
-                        "like 0.05 (a bare 10 could mean 10 %% or 1000 %%)\n",
-                        v);
-                return 2;
-            }
-        } else if ((v = value_or(a, "--alpha=", 8)) || (!strcmp(a, "--alpha") && i + 1 < argc && (v = argv[++i]))) {
-            char *end;
-            alpha = strtod(v, &end);
-            if (end == v || *end || !(alpha > 0 && alpha < 1)) {
-                fprintf(stderr, "tritbench compare: --alpha: \"%s\" must be a number in (0, 1)\n", v);
-                return 2;
-            }
-        } else if ((v = value_or(a, "--format=", 9)) || (!strcmp(a, "--format") && i + 1 < argc && (v = argv[++i]))) {
-            if (!strcmp(v, "console"))
-                fmt = OUT_CONSOLE;
-            else if (!strcmp(v, "json"))
-                fmt = OUT_JSON;
-            else if (!strcmp(v, "md"))
-                fmt = OUT_MD;
-            else {
-                fprintf(stderr, "tritbench compare: --format: \"%s\" unknown (console, json, md)\n", v);
-                return 2;
-            }
-        } else if (a[0] == '-' && a[1] == '-') {
-            fprintf(stderr, "tritbench compare: unknown or incomplete option \"%s\" (see --help)\n", a);
-            return 2;
-        } else if (n_files < 2) {
-            files[n_files++] = a;
-        } else {
-            fprintf(stderr, "tritbench compare: more than two files given (\"%s\")\n", a);
-            return 2;
-        }
-    }
-    if (n_files != 2) {
-        usage(stderr);
-        return 2;
-    }
+    compare_flags f = {.threshold = 0.05, .alpha = 0.05, .format = OUT_CONSOLE};
+    const tb_opt_group groups[] = {{NULL, compare_table, TB_COUNT(compare_table), &f}};
+    tb_args args;
+    const int st = tb_args_run(&compare_cmd, groups, TB_COUNT(groups), argc, argv, &args);
+    if (st >= 0)
+        return st;
+    const char *files[2] = {args.pos[0], args.pos[1]};
+    const double threshold = f.threshold, alpha = f.alpha;
+    const out_format fmt = (out_format)f.format;
     cmp_file base, new_;
     char err[1024];
     if (cmp_load(files[0], &base, err, sizeof err) != 0) {

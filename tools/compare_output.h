@@ -6,7 +6,12 @@
 #include <jansson.h>
 #include <stdio.h>
 
+#include "tritbench/args.h"
 #include "tritbench/compare.h"
+
+/* tb_args setters of --threshold and --alpha, shared by `compare` and `ab` (tools/cmd_compare.c). */
+int cmp_set_threshold(const tb_opt *opt, void *field, const char *v, char *err, size_t err_len);
+int cmp_set_alpha(const tb_opt *opt, void *field, const char *v, char *err, size_t err_len);
 
 void cmp_print_console(FILE *out, const cmp_result *res, const cmp_options *opt);
 void cmp_print_md(FILE *out, const cmp_result *res, const cmp_options *opt);

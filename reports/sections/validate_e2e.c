@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "tritbench/args.h" /* tb_list_contains */
 #include "tritbench/decoder.h"
 #include "tritbench/kernels.h"
 #include "tritbench/models.h"
@@ -38,21 +39,6 @@ static double now_s(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static bool in_list(const char *list, const char *name)
-{
-    if (!list || !*list)
-        return true;
-    const size_t n = strlen(name);
-    for (const char *p = list; p && *p;) {
-        const char *end = strchr(p, ',');
-        const size_t len = end ? (size_t)(end - p) : strlen(p);
-        if (len == n && strncmp(p, name, n) == 0)
-            return true;
-        p = end ? end + 1 : NULL;
-    }
-    return false;
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -92,7 +78,7 @@ static const trit_kernel *pick_variant(const vr_options *vo, trit_op op, trit_fo
         return trit_kernel_select(op, f, why, sizeof why);
     for (size_t i = 0; i < sizeof pref / sizeof pref[0]; i++) {
         const trit_kernel *v = trit_kernel_get(TRIT_OP_GEMV, f, pref[i]), *m = trit_kernel_get(TRIT_OP_GEMM, f, pref[i]);
-        if (v && m && in_list(vo->variants, pref[i]) && trit_kernel_runnable(v, why, sizeof why) &&
+        if (v && m && tb_list_contains(vo->variants, pref[i]) && trit_kernel_runnable(v, why, sizeof why) &&
             trit_kernel_runnable(m, why, sizeof why))
             return op == TRIT_OP_GEMV ? v : m;
     }
@@ -395,7 +381,7 @@ int vr_section_e2e(vr_report *r, const vr_options *o)
     int n = 0;
     char msg[512];
     for (int f = 0; f < TRIT_FMT_COUNT; f++) {
-        if (!in_list(o->formats, trit_format_name((trit_format)f)))
+        if (!tb_list_contains(o->formats, trit_format_name((trit_format)f)))
             continue;
         tb_decoder_opts to;
         opts_for(&to, o, threads, false, (trit_format)f);

@@ -27,6 +27,8 @@ counter = os.path.join(state, "launches")
 launch = int(open(counter).read()) if os.path.exists(counter) else 0
 with open(counter, "w") as f:
     f.write(str(launch + 1))
+with open(os.path.join(state, "last_args"), "w") as f:  # what ab forwarded, for the test to check
+    f.write(" ".join(args) + "\n")
 round_no = launch // 2  # ab launches both sides of a round back to back
 drift = 1.0 + 0.25 * math.sin(1.7 * round_no + 0.3)
 slow = "slow" in os.path.basename(sys.argv[0])

@@ -45,6 +45,12 @@ grep -q '"regressions": 20' "$dir/abj.out" || fail "planted --format json: no \"
 [ $? -eq 0 ] || fail "4 rounds: exit not 0"
 grep -q "wide intervals" "$dir/ab4.err" || fail "4 rounds: no warning"
 
+# Run flags reach every launch as typed (both spellings); ab sets repetitions and the output file itself.
+"$tb" ab "$fake" "$fake" --rounds 2 --benchmark_filter 'fake/.*' --benchmark_min_time=0.1s --benchmark_repetitions=3 \
+    --out "$dir/fw" --quiet >/dev/null 2>&1
+grep -q -- "^run --benchmark_filter fake/\.\* --benchmark_min_time=0.1s --benchmark_repetitions=3 --benchmark_out=$dir/fw/rounds/.*-01.json --benchmark_out_format=json$" "$dir/last_args" ||
+    { fail "run flags not forwarded as typed"; cat "$dir/last_args"; }
+
 # Could not run → 2, naming the launch and its log.
 FAKE_BENCH_FAIL=1 "$tb" ab "$fake" "$fake" --rounds 3 --out "$dir/f" >/dev/null 2>"$dir/f.err"
 rc=$?
@@ -62,6 +68,8 @@ expect2 "No such file" /nonexistent/tritbench "$fake"
 expect2 "a bare 10" "$fake" "$fake" --threshold 10
 expect2 "writes the result files itself" "$fake" "$fake" --benchmark_out=x.json
 expect2 "--rounds" "$fake" "$fake" --rounds 1
-expect2 "usage" "$fake"
+expect2 "missing BASELINE CONTENDER" "$fake"
+expect2 "unknown flag" "$fake" "$fake" --benchmark_fliter=x
+expect2 "--threads" "$fake" "$fake" --threads=0
 [ "$fails" -eq 0 ] || { echo "$fails failure(s)"; exit 1; }
 echo "ok"

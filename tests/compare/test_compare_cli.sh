@@ -61,7 +61,7 @@ timeout 10 "$tb" compare "$dir/pipe" "$dir/a.json" >"$dir/all" 2>&1
 rc=$?
 [ "$rc" -eq 2 ] || fail "FIFO: exit $rc (124 = it hung)"
 grep -q "not a regular file" "$dir/all" || fail "FIFO: no message"
-expect_exit 2 "usage" compare "$dir/a.json"
+expect_exit 2 "missing BASE.json NEW.json" compare "$dir/a.json"
 
 # google/benchmark's own edge cases: zero/NaN base times have their own state; escapes are escaped.
 expect_exit 0 "^BM_Zero .* invalid-base-time$" compare "$fixtures/google_edge_cases.json" "$fixtures/google_edge_cases.json"
