@@ -87,8 +87,9 @@ static bool is_complexity_row(json_t *e)
 
 /* One benchmarks[] entry: repetitions become samples; aggregates are kept aside in case a file holds
  * nothing else (--benchmark_report_aggregates_only). */
-static int take_entry(cmp_file *f, json_t *e, size_t idx, cmp_file *aggr, char *err, size_t err_len)
+static int take_entry(cmp_file *f, json_t *e, size_t idx, cmp_file *aggr, cmp_clock clock, char *err, size_t err_len)
 {
+    const char *field = clock == CMP_CPU_TIME ? "cpu_time" : "real_time";
     if (!json_is_object(e)) {
         snprintf(err, err_len, "%s: benchmarks[%zu] is not an object", f->path, idx);
         return -1;
@@ -112,7 +113,7 @@ static int take_entry(cmp_file *f, json_t *e, size_t idx, cmp_file *aggr, char *
     const char *an = str_field(e, "aggregate_name");
     if (aggregate && !(an && (strcmp(an, "median") == 0 || strcmp(an, "mean") == 0)))
         return 0; /* stddev, cv (a percentage), user statistics: not a time of the benchmark */
-    json_t *rt = json_object_get(e, "real_time");
+    json_t *rt = json_object_get(e, field);
     double value;
     if (json_is_number(rt))
         value = json_number_value(rt);
@@ -121,8 +122,8 @@ static int take_entry(cmp_file *f, json_t *e, size_t idx, cmp_file *aggr, char *
     else {
         char shown[128];
         cmp_escape_name(name, shown, sizeof shown);
-        snprintf(err, err_len, "%s: benchmarks[%zu] (\"%s\"): \"real_time\" missing or not a number", f->path, idx,
-                 shown);
+        snprintf(err, err_len, "%s: benchmarks[%zu] (\"%s\"): \"%s\" missing or not a number", f->path, idx,
+                 shown, field);
         return -1;
     }
     const char *unit = str_field(e, "time_unit");
@@ -139,7 +140,7 @@ static int take_entry(cmp_file *f, json_t *e, size_t idx, cmp_file *aggr, char *
     if (t < 0) {
         char shown[128];
         cmp_escape_name(name, shown, sizeof shown);
-        snprintf(err, err_len, "%s: benchmarks[%zu] (\"%s\"): negative real_time %g", f->path, idx, shown, value);
+        snprintf(err, err_len, "%s: benchmarks[%zu] (\"%s\"): negative %s %g", f->path, idx, shown, field, value);
         return -1;
     }
     if (aggregate) {
@@ -208,7 +209,8 @@ static char *nonfinite_to_null(const char *text, size_t len, size_t *out_len)
     return out;
 }
 
-int cmp_parse(const char *text, size_t len, const char *origin, cmp_file *f, char *err, size_t err_len)
+int cmp_parse_clock(const char *text, size_t len, const char *origin, cmp_clock clock, cmp_file *f, char *err,
+                    size_t err_len)
 {
     memset(f, 0, sizeof *f);
     tb_name_index_init(&f->index);
@@ -242,7 +244,7 @@ int cmp_parse(const char *text, size_t len, const char *origin, cmp_file *f, cha
     json_t *e;
     json_array_foreach(bench, i, e)
     {
-        if (take_entry(f, e, i, &aggr, err, err_len) != 0) {
+        if (take_entry(f, e, i, &aggr, clock, err, err_len) != 0) {
             cmp_file_free(&aggr);
             cmp_file_free(f);
             return -1;
@@ -265,7 +267,17 @@ int cmp_parse(const char *text, size_t len, const char *origin, cmp_file *f, cha
     return 0;
 }
 
+int cmp_parse(const char *text, size_t len, const char *origin, cmp_file *f, char *err, size_t err_len)
+{
+    return cmp_parse_clock(text, len, origin, CMP_REAL_TIME, f, err, err_len);
+}
+
 int cmp_load(const char *path, cmp_file *f, char *err, size_t err_len)
+{
+    return cmp_load_clock(path, CMP_REAL_TIME, f, err, err_len);
+}
+
+int cmp_load_clock(const char *path, cmp_clock clock, cmp_file *f, char *err, size_t err_len)
 {
     memset(f, 0, sizeof *f);
     /* O_NONBLOCK: opening a FIFO with no writer would otherwise block forever before fstat could refuse it. */
@@ -325,7 +337,7 @@ int cmp_load(const char *path, cmp_file *f, char *err, size_t err_len)
         snprintf(err, err_len, "%s: %s", path, read_error ? "read error" : "out of memory or over 1 GiB");
         return -1;
     }
-    int rc = cmp_parse(buf, len, path, f, err, err_len);
+    int rc = cmp_parse_clock(buf, len, path, clock, f, err, err_len);
     free(buf);
     return rc;
 }

@@ -104,7 +104,7 @@ int ab_run_rounds(const ab_plan *plan, cmp_file *files[2], char *err, size_t err
                          side_name[side], plan->bin[side], rc, log);
                 return -1;
             }
-            if (cmp_load(json, &files[side][k], err, err_len) != 0)
+            if (cmp_load_clock(json, plan->clock, &files[side][k], err, err_len) != 0)
                 return -1;
         }
         if (plan->verbose) {
@@ -113,6 +113,28 @@ int ab_run_rounds(const ab_plan *plan, cmp_file *files[2], char *err, size_t err
                     plan->rounds, side_name[first], el, el / (k + 1) * (plan->rounds - k - 1));
         }
     }
+    return 0;
+}
+
+int ab_load_rounds(const char *dir, cmp_clock clock, cmp_file *files[2], int max_rounds, int *rounds, char *err,
+                   size_t err_len)
+{
+    int k = 0;
+    for (; k < max_rounds; k++) {
+        char json[2][4400];
+        for (int s = 0; s < 2; s++)
+            snprintf(json[s], sizeof json[s], "%s/rounds/%s-%02d.json", dir, side_name[s], k);
+        if (access(json[0], F_OK) != 0 || access(json[1], F_OK) != 0)
+            break;
+        for (int s = 0; s < 2; s++)
+            if (cmp_load_clock(json[s], clock, &files[s][k], err, err_len) != 0)
+                return -1;
+    }
+    if (k == 0) {
+        snprintf(err, err_len, "%s/rounds: no baseline-00.json and contender-00.json (not an ab result directory)", dir);
+        return -1;
+    }
+    *rounds = k;
     return 0;
 }
 

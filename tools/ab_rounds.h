@@ -18,12 +18,17 @@ typedef struct ab_plan {
     uint64_t seed;          /* the order of each round */
     const char *out_dir;    /* DIR/rounds/{baseline,contender}-NN.json + .log */
     int verbose;            /* progress on stderr */
+    cmp_clock clock;        /* which time the analysis reads */
 } ab_plan;
 
 /* Runs every round. Returns 0, or -1 with err naming the launch that failed and its log. The per-launch
  * JSON files are loaded into files[side][round] (caller frees with ab_free_files). */
 int ab_run_rounds(const ab_plan *plan, cmp_file *files[2], char *err, size_t err_len);
 void ab_free_files(cmp_file *files[2], int rounds);
+/* Reads the per-launch files of an earlier run from DIR/rounds (rounds 0, 1, ... while both sides exist, at
+ * most max_rounds) into files[side][round], for re-judging without re-running. 0 (and *rounds), or -1. */
+int ab_load_rounds(const char *dir, cmp_clock clock, cmp_file *files[2], int max_rounds, int *rounds, char *err,
+                   size_t err_len);
 
 /* Paired rows: a benchmark's time in a round is the median of that launch's repetitions; rows pair the
  * rounds where both sides have it. Fills res (names owned by *names_out, free with ab_free_names). 0 / -1. */

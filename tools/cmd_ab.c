@@ -22,8 +22,9 @@ typedef struct ab_flags {
     double threshold, alpha;
     uint64_t seed;
     bool have_seed, quiet;
-    const char *out;
+    const char *out, *from;
     int format; /* 0 console, 1 json */
+    int clock;  /* cmp_clock */
 } ab_flags;
 
 static int set_seed(const tb_opt *opt, void *field, const char *v, char *err, size_t err_len)
@@ -36,6 +37,7 @@ static int set_seed(const tb_opt *opt, void *field, const char *v, char *err, si
 }
 
 static const char *const format_names[] = {"console", "json", NULL};
+static const char *const clock_names[] = {"real", "cpu", NULL};
 
 #define A(member) offsetof(ab_flags, member)
 static const tb_opt ab_table[] = {
@@ -49,6 +51,10 @@ static const tb_opt ab_table[] = {
     {"out", .field = A(out), .metavar = "DIR", .help = "where the result files go (default ab-results, created)"},
     {"format", .set = tb_set_choice, .field = A(format), .metavar = "F", .choices = format_names,
      .help = "console (default) or json, on stdout"},
+    {"time", .set = tb_set_choice, .field = A(clock), .metavar = "T", .choices = clock_names,
+     .help = "the time compared: cpu (default: leaves out waiting for a CPU on a loaded host)\n"
+             "or real (wall clock)"},
+    {"from", .field = A(from), .metavar = "DIR", .help = "judge the rounds of an earlier run in DIR again, without running"},
     {"quiet", .kind = TB_BOOL, .field = A(quiet), .help = "no progress lines on stderr"},
 };
 
@@ -68,7 +74,7 @@ static const tb_command ab_cmd = {
     .footer = "Writes DIR/baseline.json and DIR/contender.json (google/benchmark JSON, every round's repetitions),\n"
               "DIR/comparison.json and the per-launch files under DIR/rounds.\n"
               "Exit status: 0 no significant slowdown beyond the threshold, 1 one or more, 2 could not run.\n",
-    .min_pos = 2,
+    .min_pos = 0, /* 2, unless --from */
     .max_pos = 2,
     .pos_name = "BASELINE CONTENDER",
 };
@@ -108,7 +114,7 @@ static void load_line(char *buf, size_t len)
 
 int cmd_ab(int argc, char **argv)
 {
-    ab_flags f = {.threshold = 0.01, .alpha = 0.05, .out = "ab-results"};
+    ab_flags f = {.threshold = 0.01, .alpha = 0.05, .out = "ab-results", .clock = CMP_CPU_TIME};
     tb_flags run_flags;
     tb_flags_default(&run_flags);
     tb_opt_group groups[1 + TB_FLAGS_GROUPS] = {{"ab flags", ab_table, TB_COUNT(ab_table), &f}};
@@ -117,12 +123,16 @@ int cmd_ab(int argc, char **argv)
     const int st = tb_args_run(&ab_cmd, groups, n_groups, argc, argv, &args);
     if (st >= 0)
         return st;
+    if (!f.from && args.n_pos != 2) {
+        fprintf(stderr, "tritbench ab: missing BASELINE CONTENDER (see --help)\n");
+        return 2;
+    }
     ab_plan plan = {.rounds = f.rounds, .reps_per_launch = 1, .out_dir = f.out, .verbose = !f.quiet,
-                    .seed = f.seed};
+                    .seed = f.seed, .clock = (cmp_clock)f.clock};
     const double threshold = f.threshold, alpha = f.alpha;
     const int json_out = f.format == 1;
     const bool seed_given = f.have_seed;
-    const char *bins[2] = {args.pos[0], args.pos[1]};
+    const char *bins[2] = {args.n_pos == 2 ? args.pos[0] : "(baseline)", args.n_pos == 2 ? args.pos[1] : "(contender)"};
     /* The run flags as typed, forwarded to every launch, except what ab decides itself. */
     char **run_args = calloc((size_t)argc + 1, sizeof *run_args);
     if (!run_args)
@@ -147,9 +157,11 @@ int cmd_ab(int argc, char **argv)
             run_args[n_run++] = typed[i];
         }
     }
-    if (check_binary(bins[0]) != 0 || check_binary(bins[1]) != 0)
+    if (!f.from && (check_binary(bins[0]) != 0 || check_binary(bins[1]) != 0))
         goto usage_error;
-    if (plan.rounds == 0)
+    if (f.from && plan.rounds == 0)
+        plan.rounds = 512; /* as many as the directory holds */
+    else if (plan.rounds == 0)
         plan.rounds = user_reps ? (user_reps < 2 ? 2 : user_reps) : 10;
     else if (user_reps)
         plan.reps_per_launch = user_reps;
@@ -162,7 +174,7 @@ int cmd_ab(int argc, char **argv)
 
     char load_before[128], load_after[128], err[4600];
     load_line(load_before, sizeof load_before);
-    if (plan.verbose)
+    if (plan.verbose && !f.from)
         fprintf(stderr, "tritbench ab: %d rounds x 2 launches (%d repetition(s) each), seed %llu, load %s\n",
                 plan.rounds, plan.reps_per_launch, (unsigned long long)plan.seed, load_before);
     cmp_file *files[2] = {calloc((size_t)plan.rounds, sizeof(cmp_file)), calloc((size_t)plan.rounds, sizeof(cmp_file))};
@@ -174,13 +186,19 @@ int cmd_ab(int argc, char **argv)
         fprintf(stderr, "tritbench ab: out of memory\n");
         goto done;
     }
-    if (ab_run_rounds(&plan, files, err, sizeof err) != 0) {
+    if (f.from) {
+        plan.out_dir = f.from;
+        if (ab_load_rounds(f.from, plan.clock, files, plan.rounds, &plan.rounds, err, sizeof err) != 0) {
+            fprintf(stderr, "tritbench ab: %s\n", err);
+            goto done;
+        }
+    } else if (ab_run_rounds(&plan, files, err, sizeof err) != 0) {
         fprintf(stderr, "tritbench ab: could not run: %s\n", err);
         goto done;
     }
     load_line(load_after, sizeof load_after);
     char path[4200];
-    for (int s = 0; s < 2; s++) {
+    for (int s = 0; s < 2 && !f.from; s++) {
         snprintf(path, sizeof path, "%s/%s.json", plan.out_dir, s ? "contender" : "baseline");
         if (ab_write_merged(&plan, s, files[s], path, err, sizeof err) != 0) {
             fprintf(stderr, "tritbench ab: %s\n", err);
@@ -206,8 +224,9 @@ int cmd_ab(int argc, char **argv)
         json_object_set_new(cj, "seed", json_integer((json_int_t)(plan.seed & 0x7fffffffffffffffull)));
         json_object_set_new(cj, "load_before", json_string(load_before));
         json_object_set_new(cj, "load_after", json_string(load_after));
+        json_object_set_new(cj, "time", json_string(plan.clock == CMP_CPU_TIME ? "cpu_time" : "real_time"));
         snprintf(path, sizeof path, "%s/comparison.json", plan.out_dir);
-        if (json_dump_file(cj, path, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0)
+        if (!f.from && json_dump_file(cj, path, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0)
             fprintf(stderr, "tritbench ab: %s: cannot write\n", path);
     }
     rc = 0;
@@ -219,9 +238,13 @@ int cmd_ab(int argc, char **argv)
         char a_name[512], b_name[512];
         cmp_escape_name(bins[0], a_name, sizeof a_name);
         cmp_escape_name(bins[1], b_name, sizeof b_name);
-        printf("A/B: %s (baseline) vs %s (contender), %d interleaved rounds, seed %llu\n", a_name, b_name,
-               plan.rounds, (unsigned long long)plan.seed);
-        printf("load average before: %s; after: %s\n", load_before, load_after);
+        const char *clock = plan.clock == CMP_CPU_TIME ? "CPU time" : "real time";
+        if (f.from)
+            printf("A/B: the %d interleaved rounds in %s judged again, %s\n", plan.rounds, f.from, clock);
+        else
+            printf("A/B: %s (baseline) vs %s (contender), %d interleaved rounds, seed %llu, %s\n", a_name, b_name,
+                   plan.rounds, (unsigned long long)plan.seed, clock);
+        printf("load average before: %s; after: %s\n", load_before, f.from ? load_before : load_after);
         cmp_print_console(stdout, &res, &opt);
     }
     json_decref(cj);

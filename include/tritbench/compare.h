@@ -20,7 +20,8 @@
 
 typedef struct cmp_bench {
     char *name;          /* run_name (the instance) */
-    double *times;       /* real time per iteration, seconds, one per repetition (NaN or 0 kept as read) */
+    double *times;       /* time per iteration (real or CPU, cmp_clock), seconds, one per repetition (NaN or 0
+                            kept as read) */
     size_t n, cap;
     size_t n_invalid;    /* samples that are 0 or NaN: not a time */
     bool from_aggregate; /* only aggregates in the file: the median (or mean) stands in as one sample */
@@ -42,6 +43,12 @@ int cmp_load(const char *path, cmp_file *f, char *err, size_t err_len);
 /* Parses text as google/benchmark writes it, including the bare NaN / Infinity / -Infinity tokens its
  * JSON reporter emits for non-finite counters (read as null). 0, or -1 with err naming the problem. */
 int cmp_parse(const char *text, size_t len, const char *origin, cmp_file *f, char *err, size_t err_len);
+/* Which time is read: google/benchmark's real_time (wall clock, the default) or cpu_time (the process's CPU
+ * time: on a loaded host it leaves out the time spent waiting for a CPU). */
+typedef enum cmp_clock { CMP_REAL_TIME, CMP_CPU_TIME } cmp_clock;
+int cmp_load_clock(const char *path, cmp_clock clock, cmp_file *f, char *err, size_t err_len);
+int cmp_parse_clock(const char *text, size_t len, const char *origin, cmp_clock clock, cmp_file *f, char *err,
+                    size_t err_len);
 void cmp_file_free(cmp_file *f);
 const cmp_bench *cmp_find(const cmp_file *f, const char *name);
 

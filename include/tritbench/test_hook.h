@@ -3,7 +3,7 @@
  * shipped build TB_TEST_SLOWDOWN_SCOPE expands to nothing: no flag, no environment variable, no cost.
  *
  * Usage, on the one statement of a timed loop:  TB_TEST_SLOWDOWN_SCOPE(kernel) rc |= call(...);
- * The test build stretches that statement by a fixed fraction of its own duration (busy wait) when the
+ * The test build stretches that statement by a fixed fraction of the CPU time it took (busy wait) when the
  * kernel is the one named by TB_TEST_SLOWDOWN_KERNEL ("op/format/variant", e.g. "gemv/i2/avx2"). */
 #ifndef TRITBENCH_TEST_HOOK_H
 #define TRITBENCH_TEST_HOOK_H
