@@ -17,6 +17,7 @@ typedef enum { OUT_CONSOLE, OUT_JSON, OUT_MD } out_format;
 typedef struct compare_flags {
     double threshold, alpha;
     int format; /* out_format */
+    int clock;  /* cmp_clock */
 } compare_flags;
 
 /* --threshold: "5%" or "0.05"; a bare "10" is refused (10 % or 1000 %?). Shared with `ab`. */
@@ -47,6 +48,7 @@ int cmp_set_alpha(const tb_opt *opt, void *field, const char *v, char *err, size
 }
 
 static const char *const format_names[] = {"console", "json", "md", NULL};
+static const char *const clock_names[] = {"real", "cpu", NULL};
 
 #define C(member) offsetof(compare_flags, member)
 static const tb_opt compare_table[] = {
@@ -56,6 +58,8 @@ static const tb_opt compare_table[] = {
      .help = "false discovery rate across rows; intervals at 1 - A (default 0.05)"},
     {"format", .set = tb_set_choice, .field = C(format), .metavar = "F", .choices = format_names,
      .help = "console (default), json or md"},
+    {"time", .set = tb_set_choice, .field = C(clock), .metavar = "T", .choices = clock_names,
+     .help = "the time compared: real (default, wall clock) or cpu"},
 };
 
 static const tb_command compare_cmd = {
@@ -102,11 +106,11 @@ int cmd_compare(int argc, char **argv)
     const out_format fmt = (out_format)f.format;
     cmp_file base, new_;
     char err[1024];
-    if (cmp_load(files[0], &base, err, sizeof err) != 0) {
+    if (cmp_load_clock(files[0], (cmp_clock)f.clock, &base, err, sizeof err) != 0) {
         fprintf(stderr, "tritbench compare: %s\n", err);
         return 2;
     }
-    if (cmp_load(files[1], &new_, err, sizeof err) != 0) {
+    if (cmp_load_clock(files[1], (cmp_clock)f.clock, &new_, err, sizeof err) != 0) {
         fprintf(stderr, "tritbench compare: %s\n", err);
         cmp_file_free(&base);
         return 2;

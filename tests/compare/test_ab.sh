@@ -33,6 +33,13 @@ rc=$?
 [ "$(grep -c '^fake/kernel_b/.*REGRESSION$' "$dir/ab.out")" -eq 0 ] || fail "planted: kernel_b rows flagged"
 grep -q "+5.0% \[+4" "$dir/ab.out" || fail "planted: estimate +5.0 % with its interval not shown"
 grep -q "20 significant slowdown" "$dir/ab.err" || fail "planted: no summary line"
+# Judged again from its files, without running: the same verdicts, by either clock.
+"$tb" ab --from "$dir/ab" >"$dir/from.out" 2>&1
+[ $? -eq 1 ] || fail "--from: exit not 1"
+[ "$(grep -c '^fake/kernel_a/.*REGRESSION$' "$dir/from.out")" -eq 20 ] || fail "--from: not the 20 kernel_a rows"
+grep -q "10 interleaved rounds in .*/ab judged again, CPU time" "$dir/from.out" || fail "--from: header"
+"$tb" ab --from "$dir/ab" --time=real >/dev/null 2>&1
+[ $? -eq 1 ] || fail "--from --time=real: exit not 1"
 # The same as JSON.
 "$tb" ab "$fake" "$dir/fake_bench_slow" --rounds 10 --seed 2 --out "$dir/abj" --format json >"$dir/abj.out" 2>/dev/null
 [ $? -eq 1 ] || fail "planted --format json: exit not 1"
@@ -69,6 +76,8 @@ expect2 "a bare 10" "$fake" "$fake" --threshold 10
 expect2 "writes the result files itself" "$fake" "$fake" --benchmark_out=x.json
 expect2 "--rounds" "$fake" "$fake" --rounds 1
 expect2 "missing BASELINE CONTENDER" "$fake"
+expect2 "not an ab result directory" --from "$dir/nothing"
+expect2 "--time" "$fake" "$fake" --time=wall
 expect2 "unknown flag" "$fake" "$fake" --benchmark_fliter=x
 expect2 "--threads" "$fake" "$fake" --threads=0
 [ "$fails" -eq 0 ] || { echo "$fails failure(s)"; exit 1; }

@@ -25,7 +25,7 @@ gen() { # gen FILE FACTOR NAME2: a google/benchmark JSON file, 9 repetitions of 
             printf "%s{\"name\": \"slow\", \"run_name\": \"slow\", \"run_type\": \"iteration\", \"real_time\": %.3f, \"cpu_time\": 1, \"time_unit\": \"us\"}", sep, (t[i] + jit[i]) * f; sep = ", ";
             printf ", {\"name\": \"%s\", \"run_name\": \"%s\", \"run_type\": \"iteration\", \"real_time\": %.3f, \"cpu_time\": 1, \"time_unit\": \"ms\"}", n2, n2, t[10 - i] - jit[i];
         }
-        printf ", {\"name\": \"gone\", \"run_type\": \"iteration\", \"real_time\": 5, \"time_unit\": \"ns\"}";
+        printf ", {\"name\": \"gone\", \"run_type\": \"iteration\", \"real_time\": 5, \"cpu_time\": 5, \"time_unit\": \"ns\"}";
         printf "]}\n" }' > "$1"
 }
 gen "$dir/a.json" 1.0 steady
@@ -46,6 +46,9 @@ grep -q '"ratio_lo":' "$dir/all" || fail "json: no interval"
 expect_exit 0 '^\| `slow` \|.*inconclusive' compare --format md "$dir/a.json" "$dir/b.json"
 expect_exit 0 "^slow .* same$" compare --threshold 15% "$dir/a.json" "$dir/b.json"
 expect_exit 0 "^slow .* same$" compare --threshold 0.15 "$dir/a.json" "$dir/b.json"
+# --time=cpu reads cpu_time, which these files keep constant: nothing moved.
+expect_exit 0 "^slow .* same$" compare --time=cpu "$dir/a.json" "$dir/b.json"
+expect_exit 2 "--time" compare --time=wall "$dir/a.json" "$dir/b.json"
 expect_exit 0 "only in .*d.json: new" compare "$dir/a.json" "$dir/d.json"
 grep -q "only in .*a.json: gone" "$dir/all" || fail "unpaired base name not reported"
 
