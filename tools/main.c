@@ -20,6 +20,7 @@ static const struct command commands[] = {
     {"compare", cmd_compare, "compare two result files: ratio with interval per row (separate runs)"},
     {"ab", cmd_ab, "A/B two tritbench builds interleaved in one time window, gate regressions"},
     {"convert", cmd_convert, "quantize a safetensors checkpoint to packed ternary"},
+    {"lm", cmd_lm, "train a small byte-level language model, convert it, PTQ and QAT through the kernels"},
 };
 
 static void usage(FILE *out)
