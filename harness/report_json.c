@@ -116,7 +116,12 @@ json_t *tb_record_to_json(const tb_record *r)
     bad |= set(o, "iterations", json_integer((json_int_t)r->iterations));
     bad |= set(o, "real_time", number(r->real_time));
     bad |= set(o, "cpu_time", number(r->cpu_time));
-    bad |= set(o, "time_unit", json_string(tb_time_unit_name(r->time_unit)));
+    /* A skipped or failed run measured nothing. google/benchmark still writes its zero times; compare.py
+     * (1.7.1 … today) pairs every row carrying time_unit, real_time and cpu_time as a measurement and would
+     * U-test the zeros, so time_unit is left out of such rows: compare.py then passes them by. real_time and
+     * cpu_time stay, as its geomean reads them from every non-aggregate row. */
+    if (!r->skipped && !r->error_occurred)
+        bad |= set(o, "time_unit", json_string(tb_time_unit_name(r->time_unit)));
     for (int i = 0; i < r->n_counters; i++)
         bad |= set(o, r->counters[i].name, number(r->counters[i].value));
     if (r->label[0])
@@ -126,6 +131,22 @@ json_t *tb_record_to_json(const tb_record *r)
         return NULL;
     }
     return o;
+}
+
+/* A skipped/failed instance is written once, as google/benchmark reports one failing run and no
+ * aggregates: its later repetitions say nothing new and would look like repeated zero-time samples. */
+static bool repeated_failure(const tb_results *res, size_t i)
+{
+    const tb_record *r = &res->records[i];
+    if (!(r->skipped || r->error_occurred) || r->run_type == TB_RUN_AGGREGATE)
+        return false;
+    for (size_t k = i; k-- > 0;) {
+        const tb_record *e = &res->records[k];
+        if ((e->skipped || e->error_occurred) && e->run_type != TB_RUN_AGGREGATE &&
+            strcmp(e->run_name, r->run_name) == 0)
+            return true;
+    }
+    return false;
 }
 
 json_t *tb_results_to_json(const tb_context *ctx, const tb_results *res)
@@ -141,6 +162,8 @@ json_t *tb_results_to_json(const tb_context *ctx, const tb_results *res)
     }
     int bad = set(root, "context", jctx);
     for (size_t i = 0; i < res->count && !bad; i++) {
+        if (repeated_failure(res, i))
+            continue;
         json_t *rec = tb_record_to_json(&res->records[i]);
         bad |= rec ? json_array_append_new(list, rec) : -1;
     }

@@ -17,6 +17,7 @@
 #include "tritbench/fixtures.h"
 #include "tritbench/kernels.h"
 #include "tritbench/quant.h"
+#include "tritbench/test_hook.h" /* a no-op outside the ab sensitivity test build */
 #include "weight_cache.h"
 
 /* Scalar code is registered only below this many multiply-adds per call (unless named in --variants):
@@ -134,7 +135,7 @@ static void mm_run(tb_state *st)
     const size_t M = a->rows, K = a->cols, N = a->batch;
     int rc = 0;
     while (tb_keep_running(st))
-        rc |= trit_kernel_run(&fx->b, &fx->xs, threads, fx->acc, fx->Y);
+        TB_TEST_SLOWDOWN_SCOPE(fx->k) rc |= trit_kernel_run(&fx->b, &fx->xs, threads, fx->acc, fx->Y);
     if (rc != 0) {
         tb_skip_with_error(st, "trit_kernel_run rejected the shapes");
         return;

@@ -1,12 +1,13 @@
-/* fuzz_compare.c — libFuzzer target for what `tritbench compare` reads (reports/compare.c cmp_parse:
- * our results.json and google/benchmark JSON): accepted with finite, positive samples and a comparison
- * that pairs every name with itself, or rejected with a message naming the origin. */
+/* fuzz_compare.c — libFuzzer target for what `tritbench compare` reads (compare/reader.c cmp_parse:
+ * our results.json and google/benchmark JSON): accepted with non-negative samples (NaN marks a time that was
+ * not a number, counted as invalid) and a comparison that pairs every name with itself, or rejected with a
+ * message naming the origin. */
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "reports/compare.h"
+#include "tritbench/compare.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -22,11 +23,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (f && cmp_parse(text, size, "fuzz", f, err, sizeof err) == 0) {
         for (size_t i = 0; i < f->n; i++)
             for (size_t k = 0; k < f->b[i].n; k++)
-                if (!(f->b[i].times[k] >= 0) || isinf(f->b[i].times[k]))
+                if (f->b[i].times[k] < 0 || isinf(f->b[i].times[k]))
                     abort(); /* a sample the statistics cannot use got through */
         cmp_result r;
-        if (cmp_compare(f, f, 0.05, 0.05, &r) == 0) {
-            if (r.n_only_base || r.n_only_new || r.n_regressions)
+        const cmp_options opt = {.threshold = 0.05, .alpha = 0.05};
+        if (cmp_compare(f, f, &opt, &r) == 0) {
+            if (r.n_only_base || r.n_only_new || r.counts[CMP_REGRESSION])
                 abort(); /* a file against itself: every name pairs, nothing regresses */
             cmp_result_free(&r);
         }

@@ -1,5 +1,6 @@
 /* json_demo.c — writes a small, real (not fake-clock) result file in google/benchmark's JSON with 3
- * repetitions, for the compare.py test: `json_demo OUT.json`. */
+ * repetitions and one skipped benchmark (as a CUDA row on a machine without a GPU), for the compare.py
+ * test: `json_demo OUT.json`. */
 #include <stdio.h>
 #include <string.h>
 
@@ -19,6 +20,8 @@ static void run_sum(tb_state *st)
     tb_set_items_processed(st, (double)tb_iterations(st) * (double)*n);
 }
 
+static void run_skipped(tb_state *st) { tb_skip(st, "no CUDA device"); }
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -36,6 +39,9 @@ int main(int argc, char **argv)
         if (tb_register(r, &s) != 0)
             return 1;
     }
+    tb_bench_spec skip = {.family = "demo/skipped", .args = "1", .run = run_skipped, .threads = 1};
+    if (tb_register(r, &skip) != 0)
+        return 1;
     tb_options o;
     tb_options_default(&o);
     o.min_time = 0.01;

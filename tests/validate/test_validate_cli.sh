@@ -49,7 +49,7 @@ errors)
     touch "$dir/afile"
     expect_exit 2 "afile" validate --profile "$src/fixtures/profiles/bitnet-phase4.json" --out "$dir/afile/sub"
     expect_exit 0 "usage: tritbench compare" compare --help
-    expect_exit 2 "usage" compare onlyone.json
+    expect_exit 2 "missing BASE.json NEW.json" compare onlyone.json
     expect_exit 2 "/nonexistent/a.json: cannot open" compare /nonexistent/a.json /nonexistent/b.json
     expect_exit 2 "--threshold" compare --threshold=abc a.json b.json
     expect_exit 2 "--alpha" compare --alpha=2 a.json b.json

@@ -1,0 +1,56 @@
+/* test_slowdown.c — the planted slowdown behind TB_TEST_SLOWDOWN_SCOPE (include/tritbench/test_hook.h),
+ * linked only into the test-only contender `tritbench_slow_test`. The slowed kernel is fixed at compile
+ * time (TB_TEST_SLOWDOWN_KERNEL); the size defaults to TB_TEST_SLOWDOWN_PCT and may be overridden in this
+ * test binary by the environment variable TB_TEST_SLOWDOWN_PCT, so one build measures 2, 3 and 5 %. */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "tritbench/formats.h"
+#include "tritbench/kernels.h"
+#include "tritbench/test_hook.h"
+
+/* The calling thread's CPU time: the stretch is 5 % more work, whatever the load (a wall-clock stretch
+ * would also scale the time this thread spent preempted, making the planted slowdown grow with the load). */
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static double fraction(void)
+{
+    static double f = -1;
+    if (f < 0) {
+        const char *e = getenv("TB_TEST_SLOWDOWN_PCT");
+        double pct = e && *e ? strtod(e, NULL) : TB_TEST_SLOWDOWN_PCT;
+        f = pct > 0 && pct < 1000 ? pct / 100.0 : 0.0;
+    }
+    return f;
+}
+
+static int is_target(const trit_kernel *k)
+{
+    static const char target[] = TB_TEST_SLOWDOWN_KERNEL; /* "op/format/variant" */
+    const char *op = trit_op_name(k->op), *fmt = trit_format_name(k->format);
+    size_t lo = strlen(op), lf = strlen(fmt);
+    return strncmp(target, op, lo) == 0 && target[lo] == '/' && strncmp(target + lo + 1, fmt, lf) == 0 &&
+           target[lo + 1 + lf] == '/' && strcmp(target + lo + lf + 2, k->variant) == 0;
+}
+
+double tb_test_slowdown_begin(const struct trit_kernel *k)
+{
+    return is_target(k) && fraction() > 0 ? now_s() : -1;
+}
+
+double tb_test_slowdown_end(const struct trit_kernel *k, double t0)
+{
+    (void)k;
+    if (t0 >= 0) {
+        const double until = t0 + (now_s() - t0) * (1.0 + fraction());
+        while (now_s() < until) {
+        }
+    }
+    return -2;
+}
