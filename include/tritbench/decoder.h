@@ -139,11 +139,22 @@ int tb_decoder_head_row(const tb_decoder *d, int32_t vocab_row, float *out);
 /* The embedding/lm_head storage this decoder uses (head_fp32 folded in; FP variants: their own type). */
 const char *tb_decoder_table_type(const tb_decoder *d); /* "fp32", "fp16", "bf16", "q8" */
 
-/* Logit error of one decoder against a reference over decode steps (e.g. the Q8 head against the same
- * ternary model with an FP32 head). Both must have the same configuration and an empty or equal KV cache
- * state; both prefill `prompt`, then decode `steps` tokens, each the reference's argmax of the previous
- * step (so the two stay on one token stream). Per step: max |Δ logit|, the cosine of the logit vectors,
- * whether the argmaxes agree. Leaves both decoders at position n_prompt + steps. */
+/* lm_head of d applied to a final-normed hidden state (hidden floats) → logits (vocab floats). 0 or -1. */
+int tb_decoder_head_logits(tb_decoder *d, const float *hidden, float *logits);
+
+/* Logit error of one decoder against a reference over decode steps. Both must have the same
+ * configuration and an empty KV cache. The reference prefills `prompt`, then decodes `steps` tokens, each
+ * its own argmax of the previous step (greedy). Per step: max |Δ logit|, the cosine of the logit vectors,
+ * whether the argmaxes agree.
+ *   TB_LOGIT_HEAD — the head alone: the test decoder's lm_head runs on the reference's final hidden state
+ *                   of each step (e.g. Q8 head vs the same ternary model with an FP32 head); the test
+ *                   decoder's layers do not run. This is the error the head storage adds.
+ *   TB_LOGIT_FULL — the test decoder runs the same token stream itself (embedding lookup, every layer,
+ *                   its head): the whole model's divergence (e.g. an FP16 model vs the FP32 one). In a
+ *                   ternary model any input change flips some int8 activation roundings, so this is
+ *                   larger than the head's own error.
+ * Leaves the decoders that ran at position n_prompt + steps. */
+typedef enum tb_logit_mode { TB_LOGIT_HEAD = 0, TB_LOGIT_FULL = 1 } tb_logit_mode;
 typedef struct tb_logit_error {
     size_t steps;
     double max_abs;        /* over all steps and vocabulary entries */
@@ -152,8 +163,8 @@ typedef struct tb_logit_error {
     size_t top1_agree;     /* steps whose argmax agrees */
     double top1_agreement; /* top1_agree / steps */
 } tb_logit_error;
-int tb_decoder_logit_error(tb_decoder *test, tb_decoder *ref, const int32_t *prompt, size_t n_prompt, size_t steps,
-                           tb_logit_error *out, char *err, size_t err_len);
+int tb_decoder_logit_error(tb_decoder *test, tb_decoder *ref, tb_logit_mode mode, const int32_t *prompt,
+                           size_t n_prompt, size_t steps, tb_logit_error *out, char *err, size_t err_len);
 /* Adds one step's logit vectors (n entries) to an accumulating error (zeroed before the first step;
  * min_cosine starts from the first step). */
 void tb_logit_error_add(tb_logit_error *e, const float *test, const float *ref, size_t n);

@@ -196,6 +196,16 @@ static int layer_forward(tb_decoder *d, int l, size_t p0, size_t n, double *t0)
     return 0;
 }
 
+static int lm_head(tb_decoder *d, float *logits);
+
+int tb_decoder_head_logits(tb_decoder *d, const float *hidden, float *logits)
+{
+    if (!d || !hidden || !logits)
+        return -1;
+    memmove(d->ws.last, hidden, (size_t)d->cfg.hidden * sizeof(float));
+    return lm_head(d, logits);
+}
+
 static int lm_head(tb_decoder *d, float *logits)
 {
     const size_t V = (size_t)d->cfg.vocab, H = (size_t)d->cfg.hidden;

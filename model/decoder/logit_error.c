@@ -39,13 +39,28 @@ void tb_logit_error_add(tb_logit_error *e, const float *test, const float *ref, 
     e->top1_agreement = (double)e->top1_agree / (double)e->steps;
 }
 
-int tb_decoder_logit_error(tb_decoder *test, tb_decoder *ref, const int32_t *prompt, size_t n_prompt, size_t steps,
-                           tb_logit_error *out, char *err, size_t err_len)
+/* One step of both: the reference runs the token; the test runs it too (FULL) or only its head on the
+ * reference's final hidden state (HEAD). */
+static int step(tb_decoder *test, tb_decoder *ref, tb_logit_mode mode, const int32_t *tokens, size_t n, float *lt,
+                float *lr)
+{
+    const int rc = n > 1 || tb_decoder_pos(ref) == 0 ? tb_decoder_prefill(ref, tokens, n, lr)
+                                                     : tb_decoder_decode(ref, tokens[0], lr);
+    if (rc != 0)
+        return -1;
+    if (mode == TB_LOGIT_HEAD)
+        return tb_decoder_head_logits(test, ref->ws.last, lt);
+    return n > 1 || tb_decoder_pos(test) == 0 ? tb_decoder_prefill(test, tokens, n, lt)
+                                              : tb_decoder_decode(test, tokens[0], lt);
+}
+
+int tb_decoder_logit_error(tb_decoder *test, tb_decoder *ref, tb_logit_mode mode, const int32_t *prompt,
+                           size_t n_prompt, size_t steps, tb_logit_error *out, char *err, size_t err_len)
 {
     memset(out, 0, sizeof *out);
     const trit_model_config *a = tb_decoder_config(test), *b = tb_decoder_config(ref);
-    if (a->vocab != b->vocab || a->hidden != b->hidden || a->n_layers != b->n_layers) {
-        snprintf(err, err_len, "logit error: %s and %s are not the same model shape", a->name, b->name);
+    if (a->vocab != b->vocab || a->hidden != b->hidden || a->n_layers != b->n_layers || n_prompt == 0) {
+        snprintf(err, err_len, "logit error: %s and %s are not the same model shape (or no prompt)", a->name, b->name);
         return -1;
     }
     const size_t V = (size_t)a->vocab;
@@ -55,13 +70,13 @@ int tb_decoder_logit_error(tb_decoder *test, tb_decoder *ref, const int32_t *pro
         snprintf(err, err_len, "logit error: out of memory for two logit rows of %zu", V);
         goto out;
     }
-    if (tb_decoder_prefill(test, prompt, n_prompt, lt) != 0 || tb_decoder_prefill(ref, prompt, n_prompt, lr) != 0) {
+    if (step(test, ref, mode, prompt, n_prompt, lt, lr) != 0) {
         snprintf(err, err_len, "logit error: prefill of %zu tokens failed (bad token or context full)", n_prompt);
         goto out;
     }
     for (size_t s = 0; s < steps; s++) {
         const int32_t next = (int32_t)argmax(lr, V); /* both follow the reference's greedy stream */
-        if (tb_decoder_decode(test, next, lt) != 0 || tb_decoder_decode(ref, next, lr) != 0) {
+        if (step(test, ref, mode, &next, 1, lt, lr) != 0) {
             snprintf(err, err_len, "logit error: decode step %zu failed (context of %zu full?)", s,
                      tb_decoder_options(ref)->max_ctx);
             goto out;
