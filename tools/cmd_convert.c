@@ -38,6 +38,17 @@ static int set_granularity(const tb_opt *opt, void *field, const char *v, char *
     return -1;
 }
 
+static int set_head(const tb_opt *opt, void *field, const char *v, char *err, size_t err_len)
+{
+    (void)opt;
+    if (strcmp(v, "keep") == 0 || strcmp(v, "q8") == 0) {
+        *(bool *)field = strcmp(v, "q8") == 0;
+        return 0;
+    }
+    snprintf(err, err_len, "unknown head storage '%s' (keep or q8)", v);
+    return -1;
+}
+
 #define C(member) offsetof(convert_flags, member)
 static const tb_opt convert_table[] = {
     {"output", 'o', .field = C(o.out_path), .metavar = "OUT", .help = "output file (never one of the inputs)"},
@@ -48,6 +59,9 @@ static const tb_opt convert_table[] = {
              "of 256 stay float; a tensor container without tokenizer/hyperparameters)"},
     {"granularity", .set = set_granularity, .field = C(o.granularity), .metavar = "G",
      .help = "one scale per tensor (default, as the BitNet paper) or per row"},
+    {"head", .set = set_head, .field = C(o.head_q8), .metavar = "H",
+     .help = "embedding/lm_head tables: keep (default, copied as stored) or q8 (int8 per row\n"
+             "+ FP32 scale: NAME I8 [rows, cols], NAME_scale F32 [rows]; safetensors only)"},
     {"exclude", .set = tb_set_append, .field = C(excludes), .metavar = "REGEX",
      .help = "keep tensors whose name matches (POSIX ERE, repeatable), besides the defaults"},
     {"no-default-excludes", .kind = TB_BOOL, .field = C(no_default_excludes), .help = "drop the default exclusions"},
@@ -117,6 +131,10 @@ int cmd_convert(int argc, char **argv)
     }
     for (int i = 0; i < f.excludes.n; i++)
         o.excludes[o.n_excludes++] = f.excludes.items[i];
+    if (gguf && o.head_q8) {
+        fprintf(stderr, "tritbench convert: --head q8 writes safetensors only (not with --format tq1_0/tq2_0)\n");
+        return 2;
+    }
     st_convert_stats st;
     char err[1024];
     const int rc = gguf ? st_export_gguf(&o, (st_gguf_type)gguf, &st, o.dry_run ? print_line : NULL, NULL, err, sizeof err)

@@ -140,7 +140,17 @@ typedef struct st_convert_opts {
     size_t n_excludes;
     bool dry_run;
     bool progress; /* per-tensor lines on stderr (also forced on for inputs over 256 MiB) */
+    bool head_q8;  /* embedding / lm_head tables (not quantized to ternary) as Q8 rows (st_q8head.c) */
 } st_convert_opts;
+
+/* --- Q8 head tables (convert --head q8): NAME I8 [rows, cols] + NAME_scale F32 [rows], described in
+ * __metadata__["tritbench.q8.NAME"]; st_q8head.c --- */
+#define ST_Q8_META_PREFIX "tritbench.q8."
+/* 1 if head_q8 and t is an embed/lm_head weight, 0 if not, -1 (message) if its scale name is taken. */
+int st_q8head_selects(const st_convert_opts *o, const st_model *m, const st_tensor *t, char *err, size_t err_len);
+uint64_t st_q8head_bytes(const st_tensor *t);
+int st_q8head_declare(st_writer *w, const st_tensor *t, char *err, size_t err_len);
+int st_q8head_write(st_writer *w, const st_tensor *t, char *err, size_t err_len);
 
 /* The default exclusions (BitNet keeps embeddings, lm_head and norms in full precision). */
 const char *const *st_default_excludes(size_t *count);

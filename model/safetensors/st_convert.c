@@ -69,6 +69,7 @@ int st_refuse_input_as_output(const st_model *m, const char *out, char *err, siz
 typedef struct plan_entry {
     const st_tensor *t;
     int quantize;
+    bool q8; /* --head q8 table */
     size_t row_bytes, n_scales;
 } plan_entry;
 
@@ -102,8 +103,12 @@ static int make_plan(const st_convert_opts *o, const st_model *m, plan_entry *pl
         const uint64_t in_bytes = t->end - t->begin;
         st->in_bytes += in_bytes;
         st->n_tensors++;
+        const int q8 = e->quantize ? 0 : st_q8head_selects(o, m, t, err, err_len);
+        if (q8 < 0)
+            return -1;
+        e->q8 = q8 == 1;
         if (!e->quantize) {
-            st->out_bytes += in_bytes;
+            st->out_bytes += e->q8 ? st_q8head_bytes(t) : in_bytes;
             continue;
         }
         char *sn = scale_name(t->name);
@@ -178,6 +183,7 @@ static int declare(st_writer *w, const st_convert_opts *o, const st_model *m, co
     for (size_t i = 0; i < m->n_tensors; i++) {
         const plan_entry *e = &plan[i];
         int rc = e->quantize ? declare_packed(w, o, e, err, err_len)
+                 : e->q8     ? st_q8head_declare(w, e->t, err, err_len)
                              : st_writer_add_tensor(w, e->t->name, e->t->dtype, e->t->ndim, e->t->shape, err, err_len);
         if (rc != 0)
             return -1;
@@ -247,6 +253,10 @@ int st_convert(const st_convert_opts *o, st_convert_stats *stats, void (*plan_li
                      st_dtype_name(t->dtype), trit_format_name(o->format),
                      o->granularity == TRIT_SCALE_ROW ? "row" : "tensor", (unsigned long long)(t->end - t->begin),
                      (unsigned long long)(t->shape[0] * plan[i].row_bytes + plan[i].n_scales * sizeof(float)));
+        else if (plan[i].q8)
+            snprintf(line, sizeof line, "q8        %-56s %-12s %s -> q8 row (%llu -> %llu bytes)", t->name, shape,
+                     st_dtype_name(t->dtype), (unsigned long long)(t->end - t->begin),
+                     (unsigned long long)st_q8head_bytes(t));
         else
             snprintf(line, sizeof line, "keep      %-56s %-12s %s (%llu bytes)", t->name, shape, st_dtype_name(t->dtype),
                      (unsigned long long)(t->end - t->begin));
@@ -266,6 +276,7 @@ int st_convert(const st_convert_opts *o, st_convert_stats *stats, void (*plan_li
             fprintf(stderr, "convert: [%zu/%zu] %s %s\n", i + 1, m.n_tensors, e->quantize ? "quantize" : "copy    ",
                     e->t->name);
         if (e->quantize ? write_packed(w, o, e, err, err_len) != 0
+            : e->q8     ? st_q8head_write(w, e->t, err, err_len) != 0
                         : st_writer_write(w, e->t->data, e->t->end - e->t->begin, err, err_len) != 0)
             goto done;
     }
