@@ -1,6 +1,6 @@
 /* half_avx512_bf16.c — BF16 blocks with vdpbf16ps (built with -mavx512f -mavx512bw -mavx512bf16): each
  * instruction multiplies 32 bf16 pairs into 16 FP32 lanes. X arrives already rounded to bfloat16 (Xb).
- * Tails use masked 16-bit loads (masked pairs are 0 · 0). GEMV keeps 4 rows × 2 K-steps = 8 chains. */
+ * Tails use masked 16-bit loads (masked pairs are 0 · 0). */
 #include <immintrin.h>
 
 #include "lowp_isa.h"
@@ -10,50 +10,23 @@ static inline __mmask32 tail_mask(size_t left) { return left >= 32 ? ~(__mmask32
 static inline __m512bh ld(const uint16_t *p) { return (__m512bh)_mm512_loadu_si512(p); }
 static inline __m512bh ldm(__mmask32 m, const uint16_t *p) { return (__m512bh)_mm512_maskz_loadu_epi16(m, p); }
 
+/* One row, four chains of 32 pairs: one linear stream through W (four rows sharing each activation load
+ * measured slower out of cache, as for the Q8 head). */
 static float dot1(const uint16_t *w, const uint16_t *x, size_t K)
 {
-    __m512 a0 = _mm512_setzero_ps(), a1 = a0;
+    __m512 a0 = _mm512_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
     size_t k = 0;
-    for (; k + 64 <= K; k += 64) {
+    for (; k + 128 <= K; k += 128) {
         a0 = _mm512_dpbf16_ps(a0, ld(w + k), ld(x + k));
         a1 = _mm512_dpbf16_ps(a1, ld(w + k + 32), ld(x + k + 32));
+        a2 = _mm512_dpbf16_ps(a2, ld(w + k + 64), ld(x + k + 64));
+        a3 = _mm512_dpbf16_ps(a3, ld(w + k + 96), ld(x + k + 96));
     }
     for (; k < K; k += 32) {
         const __mmask32 mk = tail_mask(K - k);
         a0 = _mm512_dpbf16_ps(a0, ldm(mk, w + k), ldm(mk, x + k));
     }
-    return _mm512_reduce_add_ps(_mm512_add_ps(a0, a1));
-}
-
-/* Four rows against one token. */
-static void dot4rows(const uint16_t *w, size_t K, const uint16_t *x, float *y)
-{
-    const uint16_t *w0 = w, *w1 = w + K, *w2 = w + 2 * K, *w3 = w + 3 * K;
-    __m512 a0 = _mm512_setzero_ps(), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
-    size_t k = 0;
-    for (; k + 64 <= K; k += 64) {
-        const __m512bh x0 = ld(x + k), x1 = ld(x + k + 32);
-        a0 = _mm512_dpbf16_ps(a0, ld(w0 + k), x0);
-        a1 = _mm512_dpbf16_ps(a1, ld(w1 + k), x0);
-        a2 = _mm512_dpbf16_ps(a2, ld(w2 + k), x0);
-        a3 = _mm512_dpbf16_ps(a3, ld(w3 + k), x0);
-        b0 = _mm512_dpbf16_ps(b0, ld(w0 + k + 32), x1);
-        b1 = _mm512_dpbf16_ps(b1, ld(w1 + k + 32), x1);
-        b2 = _mm512_dpbf16_ps(b2, ld(w2 + k + 32), x1);
-        b3 = _mm512_dpbf16_ps(b3, ld(w3 + k + 32), x1);
-    }
-    for (; k < K; k += 32) {
-        const __mmask32 mk = tail_mask(K - k);
-        const __m512bh x0 = ldm(mk, x + k);
-        a0 = _mm512_dpbf16_ps(a0, ldm(mk, w0 + k), x0);
-        a1 = _mm512_dpbf16_ps(a1, ldm(mk, w1 + k), x0);
-        a2 = _mm512_dpbf16_ps(a2, ldm(mk, w2 + k), x0);
-        a3 = _mm512_dpbf16_ps(a3, ldm(mk, w3 + k), x0);
-    }
-    y[0] = _mm512_reduce_add_ps(_mm512_add_ps(a0, b0));
-    y[1] = _mm512_reduce_add_ps(_mm512_add_ps(a1, b1));
-    y[2] = _mm512_reduce_add_ps(_mm512_add_ps(a2, b2));
-    y[3] = _mm512_reduce_add_ps(_mm512_add_ps(a3, b3));
+    return _mm512_reduce_add_ps(_mm512_add_ps(_mm512_add_ps(a0, a1), _mm512_add_ps(a2, a3)));
 }
 
 /* One row against four tokens (GEMM). */
@@ -78,16 +51,6 @@ static void dot4tokens(const uint16_t *w, const uint16_t *x, size_t K, float *y,
 void trit_half_block_bf16_avx512(const trit_half_block *b)
 {
     const size_t K = b->K, M = b->M;
-    if (b->n1 - b->n0 == 1) {
-        const size_t n = b->n0;
-        const uint16_t *x = b->Xb + n * K;
-        size_t m = b->m0;
-        for (; m + 4 <= b->m1; m += 4)
-            dot4rows(b->W + m * K, K, x, b->Y + n * M + m);
-        for (; m < b->m1; m++)
-            b->Y[n * M + m] = dot1(b->W + m * K, x, K);
-        return;
-    }
     for (size_t m = b->m0; m < b->m1; m++) {
         const uint16_t *w = b->W + m * K;
         size_t n = b->n0;

@@ -9,49 +9,32 @@
 
 static inline __mmask64 tail_mask(size_t left) { return left >= 64 ? ~(__mmask64)0 : (((__mmask64)1 << left) - 1); }
 
+/* One row at a time, four independent chains of 64 bytes: a single linear stream through the matrix
+ * measured faster out of cache than four rows sharing each activation load (128256 × 2560, 1 thread:
+ * ~19 vs ~24 ms, thread CPU time on a loaded 2-core VM). */
 void trit_q8_dot_avx512_vnni(const trit_q8_rows *w, const int8_t *xq, int32_t *acc, size_t m_begin, size_t m_end)
 {
     const size_t K = w->cols, S = w->stride;
     const __m512i bias = _mm512_set1_epi8((char)0x80);
-    size_t m = m_begin;
-    /* Four rows share each activation load; two K steps per iteration give 8 independent chains. */
-    for (; m + 4 <= m_end; m += 4) {
-        const int8_t *r0 = w->codes + m * S, *r1 = r0 + S, *r2 = r1 + S, *r3 = r2 + S;
-        __m512i a0 = _mm512_setzero_si512(), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+    for (size_t m = m_begin; m < m_end; m++) {
+        const int8_t *r = w->codes + m * S;
+        __m512i a0 = _mm512_setzero_si512(), a1 = a0, a2 = a0, a3 = a0;
         size_t k = 0;
-        for (; k + 128 <= K; k += 128) {
-            const __m512i x0 = _mm512_xor_si512(_mm512_loadu_si512(xq + k), bias);
-            const __m512i x1 = _mm512_xor_si512(_mm512_loadu_si512(xq + k + 64), bias);
-            a0 = _mm512_dpbusd_epi32(a0, x0, _mm512_load_si512(r0 + k));
-            a1 = _mm512_dpbusd_epi32(a1, x0, _mm512_load_si512(r1 + k));
-            a2 = _mm512_dpbusd_epi32(a2, x0, _mm512_load_si512(r2 + k));
-            a3 = _mm512_dpbusd_epi32(a3, x0, _mm512_load_si512(r3 + k));
-            b0 = _mm512_dpbusd_epi32(b0, x1, _mm512_load_si512(r0 + k + 64));
-            b1 = _mm512_dpbusd_epi32(b1, x1, _mm512_load_si512(r1 + k + 64));
-            b2 = _mm512_dpbusd_epi32(b2, x1, _mm512_load_si512(r2 + k + 64));
-            b3 = _mm512_dpbusd_epi32(b3, x1, _mm512_load_si512(r3 + k + 64));
+        for (; k + 256 <= K; k += 256) {
+            a0 = _mm512_dpbusd_epi32(a0, _mm512_xor_si512(_mm512_loadu_si512(xq + k), bias), _mm512_load_si512(r + k));
+            a1 = _mm512_dpbusd_epi32(a1, _mm512_xor_si512(_mm512_loadu_si512(xq + k + 64), bias),
+                                     _mm512_load_si512(r + k + 64));
+            a2 = _mm512_dpbusd_epi32(a2, _mm512_xor_si512(_mm512_loadu_si512(xq + k + 128), bias),
+                                     _mm512_load_si512(r + k + 128));
+            a3 = _mm512_dpbusd_epi32(a3, _mm512_xor_si512(_mm512_loadu_si512(xq + k + 192), bias),
+                                     _mm512_load_si512(r + k + 192));
         }
         for (; k < K; k += 64) {
             const __mmask64 mk = tail_mask(K - k);
-            const __m512i x0 = _mm512_xor_si512(_mm512_maskz_loadu_epi8(mk, xq + k), bias);
-            a0 = _mm512_dpbusd_epi32(a0, x0, _mm512_maskz_loadu_epi8(mk, r0 + k));
-            a1 = _mm512_dpbusd_epi32(a1, x0, _mm512_maskz_loadu_epi8(mk, r1 + k));
-            a2 = _mm512_dpbusd_epi32(a2, x0, _mm512_maskz_loadu_epi8(mk, r2 + k));
-            a3 = _mm512_dpbusd_epi32(a3, x0, _mm512_maskz_loadu_epi8(mk, r3 + k));
+            a0 = _mm512_dpbusd_epi32(a0, _mm512_xor_si512(_mm512_maskz_loadu_epi8(mk, xq + k), bias),
+                                     _mm512_maskz_loadu_epi8(mk, r + k));
         }
-        acc[m - m_begin + 0] = _mm512_reduce_add_epi32(_mm512_add_epi32(a0, b0)) - 128 * w->wsum[m + 0];
-        acc[m - m_begin + 1] = _mm512_reduce_add_epi32(_mm512_add_epi32(a1, b1)) - 128 * w->wsum[m + 1];
-        acc[m - m_begin + 2] = _mm512_reduce_add_epi32(_mm512_add_epi32(a2, b2)) - 128 * w->wsum[m + 2];
-        acc[m - m_begin + 3] = _mm512_reduce_add_epi32(_mm512_add_epi32(a3, b3)) - 128 * w->wsum[m + 3];
-    }
-    for (; m < m_end; m++) {
-        const int8_t *r0 = w->codes + m * S;
-        __m512i a0 = _mm512_setzero_si512();
-        for (size_t k = 0; k < K; k += 64) {
-            const __mmask64 mk = tail_mask(K - k);
-            const __m512i x0 = _mm512_xor_si512(_mm512_maskz_loadu_epi8(mk, xq + k), bias);
-            a0 = _mm512_dpbusd_epi32(a0, x0, _mm512_maskz_loadu_epi8(mk, r0 + k));
-        }
-        acc[m - m_begin] = _mm512_reduce_add_epi32(a0) - 128 * w->wsum[m];
+        const __m512i s = _mm512_add_epi32(_mm512_add_epi32(a0, a1), _mm512_add_epi32(a2, a3));
+        acc[m - m_begin] = _mm512_reduce_add_epi32(s) - 128 * w->wsum[m];
     }
 }
