@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #include "tritbench/formats.h"
+#include "tritbench/quant.h"
 
 typedef enum st_dtype {
     ST_BOOL = 0, ST_U8, ST_I8, ST_F8_E4M3, ST_F8_E5M2, ST_I16, ST_U16, ST_F16, ST_BF16,
@@ -46,6 +47,7 @@ typedef struct st_tensor {
     size_t begin, end;   /* byte offsets in the data section */
     const uint8_t *data; /* begin of the bytes (inside the file's mapping) */
     size_t file_index;   /* which file of an st_model holds it */
+    int guard;           /* the mapped file's truncation guard (-1: an in-memory image) */
 } st_tensor;
 
 typedef struct st_meta {
@@ -62,12 +64,14 @@ typedef struct st_file {
     size_t n_tensors;
     st_meta *meta;       /* __metadata__, in file order */
     size_t n_meta;
+    int guard; /* truncation guard of the mapping (-1 for st_parse of a buffer) */
 } st_file;
 
 /* Parses a whole in-memory image (length, header, data). `name` goes into messages. The tensors point
  * into buf, which must outlive out. Returns 0, or -1 with "NAME: [tensor 'T': ]problem" in err. */
 int st_parse(const uint8_t *buf, size_t len, const char *name, st_file *out, char *err, size_t err_len);
-/* Maps path read-only and parses it. */
+/* Maps path read-only and parses it. Refuses anything but a regular file without blocking (a FIFO is
+ * refused, not opened for a writer). */
 int st_open(const char *path, st_file *out, char *err, size_t err_len);
 void st_close(st_file *f);
 const st_tensor *st_file_find(const st_file *f, const char *name); /* NULL if absent */
@@ -76,6 +80,10 @@ const char *st_file_meta(const st_file *f, const char *key);       /* NULL if ab
 /* Elements of a float tensor (F16, BF16, F32, F64) as FP32; out holds t->n_elems floats. -1 (message)
  * for any other dtype. */
 int st_tensor_to_f32(const st_tensor *t, float *out, char *err, size_t err_len);
+/* After reading a tensor's bytes: 0, or -1 with "FILE changed size while being read" when another process
+ * truncated or grew the file since it was mapped (the read itself got zeros instead of a SIGBUS). Every
+ * reader of t->data calls it before trusting what it read. */
+int st_tensor_check(const st_tensor *t, char *err, size_t err_len);
 float st_f16_to_f32(uint16_t h);
 float st_bf16_to_f32(uint16_t b);
 uint16_t st_f32_to_f16(float f);  /* round half to even; overflow → ±Inf */
@@ -140,8 +148,28 @@ typedef struct st_convert_opts {
     size_t n_excludes;
     bool dry_run;
     bool progress; /* per-tensor lines on stderr (also forced on for inputs over 256 MiB) */
+    /* 0: packed output (format). ST_F16 or ST_BF16: the ternary projection γ·{−1,0,+1} written dequantized
+     * in that type, loadable by any safetensors reader, with the compression statistics in __metadata__
+     * (ST_STATS_META_PREFIX NAME per layer and ST_STATS_META_PREFIX "total"); format then only sizes
+     * bytes_packed / bits_per_weight. st_convert only. */
+    st_dtype dequant_dtype;
+    trit_wquant_method method; /* TRIT_WQ_ABSMEAN (default, BitNet b1.58) or TRIT_WQ_THRESHOLD */
+    float threshold;           /* TRIT_WQ_THRESHOLD: |W| < threshold·γ → 0 (quant.h) */
     bool head_q8;  /* embedding / lm_head tables (not quantized to ternary) as Q8 rows (st_q8head.c) */
 } st_convert_opts;
+
+#define ST_STATS_META_PREFIX "tritbench.stats."
+#define ST_DEQUANT_FORMAT "tritbench.ternary_dequantized.v1"
+
+/* Checks the options alone (every --exclude regex compiles, threshold sane, dequant dtype F16/BF16).
+ * st_convert and st_export_gguf call it before opening anything. 0, or -1 (message). */
+int st_convert_check_opts(const st_convert_opts *o, char *err, size_t err_len);
+
+/* Copies name into buf with control bytes (< 0x20, 0x7f) and backslashes written as \xNN / \\, so a
+ * name from a hostile file cannot drive the terminal; truncated with "..." to fit. Returns buf. */
+const char *st_escape_name(const char *name, char *buf, size_t len);
+/* The escaped name in a buffer that lives until the end of the enclosing block (for messages). */
+#define ST_SHOW(name) st_escape_name((name), (char[256]){0}, 256)
 
 /* --- Q8 head tables (convert --head q8): NAME I8 [rows, cols] + NAME_scale F32 [rows], described in
  * __metadata__["tritbench.q8.NAME"]; st_q8head.c --- */

@@ -28,7 +28,7 @@ int st_q8head_selects(const st_convert_opts *o, const st_model *m, const st_tens
     snprintf(sn, sizeof sn, "%s%s", t->name, ST_PACKED_SCALE_SUFFIX);
     if (strlen(t->name) + sizeof ST_PACKED_SCALE_SUFFIX > sizeof sn || st_model_find(m, sn)) {
         snprintf(err, err_len, "%s: tensor '%s' already exists (or the name is too long), so the q8 scales of '%s' "
-                 "cannot be stored under that name (already converted?)", m->path, sn, t->name);
+                 "cannot be stored under that name (already converted?)", m->path, ST_SHOW(sn), ST_SHOW(t->name));
         return -1;
     }
     return 1;
@@ -52,7 +52,7 @@ int st_q8head_declare(st_writer *w, const st_tensor *t, char *err, size_t err_le
     }
     const uint64_t sshape[1] = {t->shape[0]};
     if (!desc || st_writer_add_meta(w, key, desc) != 0)
-        snprintf(err, err_len, "tensor '%s': out of memory building the header", t->name);
+        snprintf(err, err_len, "tensor '%s': out of memory building the header", ST_SHOW(t->name));
     else if (st_writer_add_tensor(w, t->name, ST_I8, 2, t->shape, err, err_len) == 0 &&
              st_writer_add_tensor(w, sn, ST_F32, 1, sshape, err, err_len) == 0)
         rc = 0;
@@ -69,13 +69,13 @@ int st_q8head_write(st_writer *w, const st_tensor *t, char *err, size_t err_len)
     trit_q8_rows q = {0};
     int rc = -1;
     if (cols > TRIT_Q8_MAX_K) {
-        snprintf(err, err_len, "tensor '%s': %zu columns, beyond the Q8 head's %u", t->name, cols, TRIT_Q8_MAX_K);
+        snprintf(err, err_len, "tensor '%s': %zu columns, beyond the Q8 head's %u", ST_SHOW(t->name), cols, TRIT_Q8_MAX_K);
     } else if (!W || trit_q8_alloc(&q, rows, cols) != 0) {
-        snprintf(err, err_len, "tensor '%s': out of memory (%zu x %zu)", t->name, rows, cols);
+        snprintf(err, err_len, "tensor '%s': out of memory (%zu x %zu)", ST_SHOW(t->name), rows, cols);
     } else if (st_tensor_to_f32(t, W, err, err_len) != 0) {
         /* message set */
     } else if (trit_q8_quantize_rows(&q, 0, rows, W) != 0) {
-        snprintf(err, err_len, "tensor '%s': non-finite value (NaN or Inf); cannot quantize to q8", t->name);
+        snprintf(err, err_len, "tensor '%s': non-finite value (NaN or Inf); cannot quantize to q8", ST_SHOW(t->name));
     } else {
         rc = 0;
         for (size_t r = 0; rc == 0 && r < rows; r++) /* rows without the 64-byte stride padding */
