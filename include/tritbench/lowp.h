@@ -2,7 +2,8 @@
  *
  * 1. Q8 rows (the int8 lm_head / embedding of llama.cpp-family deployments): a matrix stored per row as
  *    absmax int8 codes and one FP32 scale, w[m][k] ≈ code[m][k] · scale[m] with
- *    scale = max_k |w[m][k]| / 127 (0 for an all-zero row) and code = clamp(round-half-even(w / scale)).
+ *    scale = max_k |w[m][k]| / 127 (0 for an all-zero row) and code = round-half-even(w · 127 / max|w|),
+ *    in [−127, 127] (kernels also take −128, which the tests use).
  *    Its GEMV quantizes the activation per token exactly as BitLinear does (quant.h: s = 127/max|x|),
  *    computes acc[m] = Σ_k code[m][k] · xq[k] in int32 — BIT-EXACT, the same integers in every variant —
  *    and then one FP32 rescale y[m] = acc[m] · scale[m] / s.
