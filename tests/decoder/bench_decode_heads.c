@@ -7,10 +7,16 @@
  *
  *   bench_decode_heads [--model bitnet-2b] [--ctx 128] [--threads 1] [--min-time 2] [--reps 3]
  *                      [--modes i2+fp16head,i2+q8head,fp32,fp16,bf16] [--logit-steps 64]
+ *                      [--interleave 1] [--cpu-time 1]
+ * --interleave: repetitions in random order across modes (the models stay loaded meanwhile: ternary ones
+ * together, a float model alone). --cpu-time (1 thread only): each token timed by the thread's CPU clock
+ * instead of the wall clock — on a machine loaded by others the wall clock mostly measures the scheduler;
+ * the CPU clock still includes memory contention. Say which one a figure used.
  * Hold the lock on a shared machine: flock /tmp/tritbench-bench.lock build/tests/decoder/bench_decode_heads */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "tritbench/bench.h"
 #include "tritbench/decoder.h"
@@ -42,6 +48,20 @@ typedef struct fixture {
     float *logits;
 } fixture;
 
+static bool cpu_time;
+
+/* Loaded models by mode (interleaved repetitions reuse them); a float model is loaded alone. */
+static tb_decoder *loaded[N_MODES];
+
+static void unload_except(const mode *keep_kind)
+{
+    for (size_t i = 0; i < N_MODES; i++)
+        if (loaded[i] && (keep_kind->variant != TB_DEC_TERNARY || modes[i].variant != TB_DEC_TERNARY)) {
+            tb_decoder_free(loaded[i]);
+            loaded[i] = NULL;
+        }
+}
+
 static tb_decoder *new_model(const trit_model_config *cfg, const mode *m, size_t ctx, char *err, size_t len)
 {
     tb_decoder_opts o;
@@ -59,15 +79,19 @@ static void *setup(tb_state *st)
     const bench_arg *a = tb_arg(st);
     fixture *fx = calloc(1, sizeof *fx);
     char err[512] = "out of memory";
+    const size_t i = (size_t)(a->m - modes);
+    if (fx && !loaded[i]) {
+        unload_except(a->m);
+        loaded[i] = new_model(a->cfg, a->m, a->ctx, err, sizeof err);
+    }
     if (fx) {
-        fx->d = new_model(a->cfg, a->m, a->ctx, err, sizeof err);
+        fx->d = loaded[i];
         fx->logits = malloc((size_t)a->cfg->vocab * sizeof(float));
     }
     if (!fx || !fx->d || !fx->logits || tb_decoder_set_threads(fx->d, tb_threads(st)) != 0 ||
         tb_decoder_fill_cache(fx->d, a->ctx, SEED) != 0) {
         tb_skip_with_error(st, err);
         if (fx) {
-            tb_decoder_free(fx->d);
             free(fx->logits);
             free(fx);
         }
@@ -78,8 +102,7 @@ static void *setup(tb_state *st)
 
 static void teardown(void *p)
 {
-    fixture *fx = p;
-    tb_decoder_free(fx->d);
+    fixture *fx = p; /* the model stays loaded */
     free(fx->logits);
     free(fx);
 }
@@ -93,8 +116,15 @@ static void run(tb_state *st)
     int rc = 0;
     tb_decoder_reset_times(fx->d);
     while (tb_keep_running(st)) {
+        struct timespec t0, t1;
+        if (cpu_time)
+            clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
         rc |= tb_decoder_set_pos(fx->d, a->ctx);
         rc |= tb_decoder_decode(fx->d, 1, fx->logits);
+        if (cpu_time) {
+            clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t1);
+            tb_set_iteration_time(st, (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) * 1e-9);
+        }
     }
     if (rc) {
         tb_skip_with_error(st, "decode failed");
@@ -146,7 +176,7 @@ int main(int argc, char **argv)
 {
     const char *model = "bitnet-2b", *list = "i2+fp16head,i2+q8head,fp32,fp16,bf16";
     size_t ctx = 128, logit_steps = 0;
-    int threads = 1, reps = 3;
+    int threads = 1, reps = 3, interleave = 0;
     double min_time = 2.0;
     for (int i = 1; i + 1 < argc; i += 2) {
         const char *f = argv[i], *v = argv[i + 1];
@@ -157,6 +187,8 @@ int main(int argc, char **argv)
         else if (!strcmp(f, "--reps")) reps = atoi(v);
         else if (!strcmp(f, "--min-time")) min_time = atof(v);
         else if (!strcmp(f, "--logit-steps")) logit_steps = strtoull(v, NULL, 10);
+        else if (!strcmp(f, "--interleave")) interleave = atoi(v);
+        else if (!strcmp(f, "--cpu-time")) cpu_time = atoi(v) != 0;
         else {
             fprintf(stderr, "%s: unknown flag %s\n", argv[0], f);
             return 2;
@@ -165,8 +197,8 @@ int main(int argc, char **argv)
     const trit_model_config *cfg = trit_model_config_get(model);
     if (!cfg)
         cfg = tb_decoder_test_config(model);
-    if (!cfg || ctx == 0 || threads < 1 || reps < 1 || min_time <= 0) {
-        fprintf(stderr, "%s: bad --model/--ctx/--threads/--reps/--min-time\n", argv[0]);
+    if (!cfg || ctx == 0 || threads < 1 || reps < 1 || min_time <= 0 || (cpu_time && threads != 1)) {
+        fprintf(stderr, "%s: bad --model/--ctx/--threads/--reps/--min-time (--cpu-time needs 1 thread)\n", argv[0]);
         return 2;
     }
     if (logit_steps)
@@ -185,7 +217,7 @@ int main(int argc, char **argv)
         snprintf(family, sizeof family, "decode_heads/%s/%s", cfg->name, modes[i].name);
         snprintf(argstr, sizeof argstr, "ctx:%zu", ctx);
         tb_bench_spec spec = {.family = family, .args = argstr, .run = run, .setup = setup, .teardown = teardown,
-                              .arg = &args[i], .threads = threads, .time_unit = TB_MS};
+                              .arg = &args[i], .threads = threads, .time_unit = TB_MS, .manual_time = cpu_time};
         if (tb_register(r, &spec) != 0)
             return 1;
     }
@@ -193,13 +225,14 @@ int main(int argc, char **argv)
     tb_options_default(&o);
     o.repetitions = reps;
     o.min_time = min_time;
+    o.random_interleaving = interleave != 0;
     tb_results res = {0};
     char err[256];
     if (tb_run(r, &o, NULL, &res, err, sizeof err) != 0) {
         fprintf(stderr, "%s\n", err);
         return 1;
     }
-    printf("%-48s %10s %10s %8s %8s  %s\n", "instance (median of reps)", "ms/token", "tokens/s", "lm_head", "GB", "kernels");
+    printf("%s clock; %-30s %10s %10s %8s %8s  %s\n", cpu_time ? "thread CPU" : "wall", "instance (median of reps)", "ms/token", "tokens/s", "lm_head", "GB", "kernels");
     for (size_t i = 0; i < res.count; i++) {
         const tb_record *rec = &res.records[i];
         const bool agg = rec->run_type == TB_RUN_AGGREGATE;
@@ -212,5 +245,7 @@ int main(int argc, char **argv)
     }
     tb_results_free(&res);
     tb_registry_free(r);
+    for (size_t i = 0; i < N_MODES; i++)
+        tb_decoder_free(loaded[i]);
     return 0;
 }
