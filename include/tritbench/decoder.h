@@ -162,6 +162,9 @@ typedef struct tb_logit_error {
     double min_cosine, mean_cosine;
     size_t top1_agree;     /* steps whose argmax agrees */
     double top1_agreement; /* top1_agree / steps */
+    /* Over the steps whose argmax differs: the largest ref[ref's top-1] − ref[test's top-1], i.e. how near
+     * a tie the reference had there (0 when all agree). Flips with margins below max_abs are near-ties. */
+    double max_flip_margin;
 } tb_logit_error;
 int tb_decoder_logit_error(tb_decoder *test, tb_decoder *ref, tb_logit_mode mode, const int32_t *prompt,
                            size_t n_prompt, size_t steps, tb_logit_error *out, char *err, size_t err_len);

@@ -34,7 +34,10 @@ void tb_logit_error_add(tb_logit_error *e, const float *test, const float *ref, 
     e->mean_cosine = (e->mean_cosine * prev + cosine) / (prev + 1);
     e->min_cosine = e->steps == 0 || cosine < e->min_cosine ? cosine : e->min_cosine;
     e->max_abs = max_abs > e->max_abs ? max_abs : e->max_abs;
-    e->top1_agree += argmax(test, n) == argmax(ref, n);
+    const size_t at = argmax(test, n), ar = argmax(ref, n);
+    e->top1_agree += at == ar;
+    const double margin = (double)ref[ar] - (double)ref[at];
+    e->max_flip_margin = margin > e->max_flip_margin ? margin : e->max_flip_margin;
     e->steps++;
     e->top1_agreement = (double)e->top1_agree / (double)e->steps;
 }

@@ -163,9 +163,9 @@ static int logit_error(const trit_model_config *cfg, size_t steps)
             return -1;
         }
         printf("logit error %s, %s head vs fp32 head, %zu greedy decode steps (same hidden states): max|d| %.4f "
-               "mean|d| %.5f cosine min %.6f mean %.6f top-1 %zu/%zu (%.1f %%)\n",
+               "mean|d| %.5f cosine min %.6f mean %.6f top-1 %zu/%zu (%.1f %%), largest reference margin at a flip %.4f\n",
                cfg->name, tb_decoder_table_type(t), e.steps, e.max_abs, e.mean_abs, e.min_cosine, e.mean_cosine,
-               e.top1_agree, e.steps, 100 * e.top1_agreement);
+               e.top1_agree, e.steps, 100 * e.top1_agreement, e.max_flip_margin);
         tb_decoder_free(t);
     }
     tb_decoder_free(r);

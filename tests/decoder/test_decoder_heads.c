@@ -124,9 +124,10 @@ static tb_logit_error compare(const char *cfg, tb_logit_mode mode, tb_dec_varian
     const int32_t prompt[4] = {1, 17, 42, 99};
     char err[256];
     CHECKF(tb_decoder_logit_error(t, r, mode, prompt, 4, steps, &e, err, sizeof err) == 0, "%s", err);
-    printf("%-9s %s %s/%s vs %s/%s over %zu steps: max|Δ| %.4f mean|Δ| %.5f cosine min %.6f mean %.6f top-1 %zu/%zu\n",
+    printf("%-9s %s %s/%s vs %s/%s over %zu steps: max|Δ| %.4f mean|Δ| %.5f cosine min %.6f mean %.6f top-1 %zu/%zu "
+           "(flip margin ≤ %.4f)\n",
            cfg, mode == TB_LOGIT_HEAD ? "head " : "model", tb_dec_variant_name(tv), tb_decoder_table_type(t), tb_dec_variant_name(rv), tb_decoder_table_type(r),
-           e.steps, e.max_abs, e.mean_abs, e.min_cosine, e.mean_cosine, e.top1_agree, e.steps);
+           e.steps, e.max_abs, e.mean_abs, e.min_cosine, e.mean_cosine, e.top1_agree, e.steps, e.max_flip_margin);
     CHECK(e.steps == steps && tb_decoder_pos(r) == 4 + steps);
     CHECK(tb_decoder_pos(t) == (mode == TB_LOGIT_HEAD ? 0 : 4 + steps));
     tb_decoder_free(t);
@@ -142,6 +143,9 @@ static void logit_errors(void)
         const tb_logit_error q =
             compare(cfgs[i], TB_LOGIT_HEAD, TB_DEC_TERNARY, TB_DEC_HEAD_Q8, TB_DEC_TERNARY, TB_DEC_HEAD_FP32, 64);
         CHECKF(q.top1_agreement >= 0.98 && q.min_cosine > 0.9995 && q.max_abs > 0, "%s Q8 head", cfgs[i]);
+        /* A flip happens only where the reference's top two are within the head's error of each other. */
+        CHECKF(q.max_flip_margin <= 2 * q.max_abs, "%s Q8 head flips at margin %g (max |Δ| %g)", cfgs[i],
+               q.max_flip_margin, q.max_abs);
         const tb_logit_error h =
             compare(cfgs[i], TB_LOGIT_HEAD, TB_DEC_TERNARY, TB_DEC_HEAD_FP16, TB_DEC_TERNARY, TB_DEC_HEAD_FP32, 16);
         CHECK(h.min_cosine > q.min_cosine && h.max_abs < q.max_abs); /* FP16 rounds finer than int8 */
@@ -165,7 +169,14 @@ static void logit_errors(void)
     CHECK(e.max_abs == 0 && fabs(e.min_cosine - 1) < 1e-12 && e.top1_agree == 1);
     tb_logit_error_add(&e, a, b, 3);
     CHECK(e.steps == 2 && e.max_abs == 6 && fabs(e.min_cosine + 1) < 1e-12 && e.top1_agree == 1 &&
-          fabs(e.top1_agreement - 0.5) < 1e-12 && fabs(e.mean_abs - 2) < 1e-12);
+          fabs(e.top1_agreement - 0.5) < 1e-12 && fabs(e.mean_abs - 2) < 1e-12 && fabs(e.max_flip_margin - 2) < 1e-12);
+    /* A flip: the reference prefers entry 2 by 0.5 over the test's choice, entry 0. */
+    const float r3[3] = {1.0f, 0.0f, 1.5f}, t3[3] = {2.0f, 0.0f, 1.5f};
+    memset(&e, 0, sizeof e);
+    tb_logit_error_add(&e, a, a, 3);
+    CHECK(e.max_flip_margin == 0);
+    tb_logit_error_add(&e, t3, r3, 3);
+    CHECK(e.steps == 2 && e.top1_agree == 1 && fabs(e.max_flip_margin - 0.5) < 1e-12);
 }
 
 static void memory(void)
