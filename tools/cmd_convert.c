@@ -64,6 +64,15 @@ static int set_head(const tb_opt *opt, void *field, const char *v, char *err, si
     return -1;
 }
 
+static int set_layout(const tb_opt *opt, void *field, const char *v, char *err, size_t err_len)
+{
+    (void)opt;
+    if (st_layout_parse(v, (st_layout *)field) == 0)
+        return 0;
+    snprintf(err, err_len, "unknown layout '%s' (auto, llama, bitnet or gpt2)", v);
+    return -1;
+}
+
 #define C(member) offsetof(convert_flags, member)
 static const tb_opt convert_table[] = {
     {"output", 'o', .field = C(o.out_path), .metavar = "OUT", .help = "output file (never one of the inputs)"},
@@ -84,6 +93,10 @@ static const tb_opt convert_table[] = {
     {"head", .set = set_head, .field = C(o.head_q8), .metavar = "H",
      .help = "embedding/lm_head tables: keep (default, copied as stored) or q8 (int8 per row\n"
              "+ FP32 scale: NAME I8 [rows, cols], NAME_scale F32 [rows]; safetensors only)"},
+    {"layout", .set = set_layout, .field = C(o.layout), .metavar = "L",
+     .help = "how the checkpoint stores its linear weights: auto (default: config.json's model_type\n"
+             "beside IN, else the tensor names), llama (nn.Linear [out, in]; BitNet too) or gpt2\n"
+             "(Conv1D [in, out]: transposed before quantizing). An unrecognised checkpoint needs it"},
     {"exclude", .set = tb_set_append, .field = C(excludes), .metavar = "REGEX",
      .help = "keep tensors whose name matches (POSIX ERE, repeatable), besides the defaults"},
     {"no-default-excludes", .kind = TB_BOOL, .field = C(no_default_excludes), .help = "drop the default exclusions"},
@@ -101,7 +114,7 @@ static const tb_command convert_cmd = {
     .pos_name = "one IN",
 };
 #define CONVERT_FOOTER                                                                                                 \
-    "Default exclusions: %s.\n\n"                                                                                     \
+    "Default exclusions (per layout, printed by --dry-run): %s.\n\n"                                                                                     \
     "Only 2-D float (F32/F16/BF16/F64) tensors whose name ends in 'weight' are quantized. Each becomes\n"              \
     "NAME (U8 [rows, row_bytes]) + NAME_scale (F32), described in __metadata__['tritbench.packed.NAME'].\n"            \
     "Exit: 0 done, 2 bad usage or a bad/unreadable checkpoint (the message names file, tensor, problem).\n"
@@ -109,12 +122,16 @@ static const tb_command convert_cmd = {
 /* The --help footer with the default exclusions quoted. */
 static void footer_text(char *buf, size_t cap)
 {
-    size_t n;
-    const char *const *ex = st_default_excludes(&n);
     char list[512] = "";
-    for (size_t i = 0; i < n; i++) {
+    for (int l = ST_LAYOUT_LLAMA; l < ST_LAYOUT_COUNT; l++) {
+        size_t n;
+        const char *const *ex = st_layout_default_excludes((st_layout)l, &n);
         size_t used = strlen(list);
-        snprintf(list + used, sizeof list - used, "%s'%s'", i ? " " : "", ex[i]);
+        snprintf(list + used, sizeof list - used, "%s%s", l > ST_LAYOUT_LLAMA ? "; " : "", st_layout_name((st_layout)l));
+        for (size_t i = 0; i < n; i++) {
+            used = strlen(list);
+            snprintf(list + used, sizeof list - used, " '%s'", ex[i]);
+        }
     }
     snprintf(buf, cap, CONVERT_FOOTER, list);
 }
@@ -150,12 +167,7 @@ int cmd_convert(int argc, char **argv)
         fprintf(stderr, "tritbench convert: need IN and -o OUT (or --dry-run); see --help\n");
         return 2;
     }
-    if (!f.no_default_excludes) {
-        size_t n;
-        const char *const *ex = st_default_excludes(&n);
-        for (size_t i = 0; i < n; i++)
-            o.excludes[o.n_excludes++] = ex[i];
-    }
+    o.layout_excludes = !f.no_default_excludes; /* the detected layout's defaults (st_layout.c) */
     for (int i = 0; i < f.excludes.n; i++)
         o.excludes[o.n_excludes++] = f.excludes.items[i];
     if (gguf && o.head_q8) {

@@ -140,6 +140,34 @@ int st_load_packed(const st_model *m, const char *name, trit_packed *p, char *er
 /* --- conversion (the library behind `tritbench convert`) --- */
 #define ST_MAX_EXCLUDES 32
 
+/* --- architecture layouts (st_layout.c) ---
+ * How a checkpoint stores its linear weights, which decides what convert quantizes and how:
+ *   llama  nn.Linear weights [out, in] (Llama, BitNet, Mistral, ...): packed as stored.
+ *   gpt2   Conv1D weights [in, out] (GPT-2's attn.c_attn, attn.c_proj, mlp.c_fc, mlp.c_proj): transposed
+ *          to [out, in] before quantizing, so packed rows are output features and per-row scales are per
+ *          output channel. The fused QKV projection c_attn stays ONE tensor [3·hidden, hidden] (rows
+ *          q | k | v): the name a GPT-2 loader looks for survives and one matmul computes all three, as a
+ *          fused BitLinear does. Per-tensor γ is then shared by q, k and v; --granularity row gives each
+ *          output channel its own.
+ * Detection (ST_LAYOUT_AUTO): config.json beside the checkpoint (model_type, else architectures[0]), else
+ * the tensor names. A checkpoint recognised as neither, with a weight convert would quantize, is refused
+ * unless the caller names a layout: a wrong guess would pack input features as rows silently. */
+typedef enum st_layout { ST_LAYOUT_AUTO = 0, ST_LAYOUT_LLAMA, ST_LAYOUT_GPT2, ST_LAYOUT_COUNT } st_layout;
+
+const char *st_layout_name(st_layout l);            /* "auto", "llama", "gpt2" */
+int st_layout_parse(const char *name, st_layout *out); /* also "bitnet" → llama; 0, or -1 if unknown */
+/* The layout of m, read from config.json beside in_path (the checkpoint file's directory, or the directory
+ * itself), else from tensor names. 1: found (*out set, `why` says from what); 0: unknown (`why` says what was
+ * seen); -1: a config.json that exists but cannot be read or parsed (message in why). */
+int st_layout_detect(const char *in_path, const st_model *m, st_layout *out, char *why, size_t why_len);
+/* Default exclusions of a layout (POSIX ERE): llama 'embed' 'lm_head' 'norm'; gpt2 '(^|\.)wte\.'
+ * '(^|\.)wpe\.' 'lm_head' '(^|\.)ln_'. */
+const char *const *st_layout_default_excludes(st_layout l, size_t *count);
+/* Is this 2-D tensor stored [in, out] in layout l (so convert transposes it)? */
+bool st_layout_transposes(st_layout l, const st_tensor *t);
+/* In place: W (rows × cols, row-major) becomes its transpose (cols × rows). 0, or -1 out of memory. */
+int st_transpose_f32(float *W, size_t rows, size_t cols);
+
 typedef struct st_convert_opts {
     const char *in_path, *out_path;
     trit_format format;            /* st_convert only (st_export_gguf takes its block type) */
@@ -155,6 +183,8 @@ typedef struct st_convert_opts {
     st_dtype dequant_dtype;
     trit_wquant_method method; /* TRIT_WQ_ABSMEAN (default, BitNet b1.58) or TRIT_WQ_THRESHOLD */
     float threshold;           /* TRIT_WQ_THRESHOLD: |W| < threshold·γ → 0 (quant.h) */
+    st_layout layout;     /* ST_LAYOUT_AUTO (0): detected; an unknown layout is an error (st_layout.c) */
+    bool layout_excludes; /* add the layout's default excludes (st_layout_default_excludes) */
     bool head_q8;  /* embedding / lm_head tables (not quantized to ternary) as Q8 rows (st_q8head.c) */
 } st_convert_opts;
 
@@ -174,11 +204,17 @@ const char *st_escape_name(const char *name, char *buf, size_t len);
 /* --- Q8 head tables (convert --head q8): NAME I8 [rows, cols] + NAME_scale F32 [rows], described in
  * __metadata__["tritbench.q8.NAME"]; st_q8head.c --- */
 #define ST_Q8_META_PREFIX "tritbench.q8."
-/* 1 if head_q8 and t is an embed/lm_head weight, 0 if not, -1 (message) if its scale name is taken. */
+/* 1 if head_q8 and t is a vocabulary table (embed*, lm_head, GPT-2 wte) weight, 0 if not, -1 (message) if its scale name is taken. */
 int st_q8head_selects(const st_convert_opts *o, const st_model *m, const st_tensor *t, char *err, size_t err_len);
 uint64_t st_q8head_bytes(const st_tensor *t);
 int st_q8head_declare(st_writer *w, const st_tensor *t, char *err, size_t err_len);
 int st_q8head_write(st_writer *w, const st_tensor *t, char *err, size_t err_len);
+
+/* The resolved conversion: o with the layout detected (or o->layout), checked (unknown → error), and the
+ * layout's default excludes appended when o->layout_excludes. `line` gets the plan's layout line (layout,
+ * from what, transposition, default excludes). 0, or -1 with a message. */
+int st_layout_resolve(const st_convert_opts *o, const st_model *m, st_convert_opts *eff, char *line, size_t line_len,
+                      char *err, size_t err_len);
 
 /* The default exclusions (BitNet keeps embeddings, lm_head and norms in full precision). */
 const char *const *st_default_excludes(size_t *count);

@@ -269,6 +269,18 @@ int st_export_gguf(const st_convert_opts *o, st_gguf_type type, st_convert_stats
         snprintf(err, err_len, "%s: out of memory", o->in_path);
         goto done;
     }
+    char layout_line[1024];
+    st_convert_opts eff; /* the layout and its default excludes (st_layout.c); Conv1D is not handled here */
+    if (st_layout_resolve(o, &m, &eff, layout_line, sizeof layout_line, err, err_len) != 0)
+        goto done;
+    o = &eff;
+    if (o->layout == ST_LAYOUT_GPT2) {
+        snprintf(err, err_len, "%s: GGUF export of a GPT-2 (Conv1D [in, out]) layout is not supported; convert to "
+                 "safetensors (i2/t5), which transposes", o->in_path);
+        goto done;
+    }
+    if (plan)
+        plan(user, layout_line);
     if ((!o->dry_run && st_refuse_input_as_output(&m, o->out_path, err, err_len) != 0) ||
         plan_entries(o, type, &m, e, stats, plan, user, err, err_len) != 0)
         goto done;

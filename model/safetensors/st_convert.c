@@ -102,6 +102,8 @@ typedef struct plan_entry {
     int quantize;
     bool q8; /* --head q8 table */
     size_t row_bytes, n_scales;
+    size_t rows, cols; /* as quantized: [out, in] (st_layout.c transposes a Conv1D's [in, out]) */
+    bool transpose;
     /* --format f16|bf16 only: what the ternary projection gave (measured in the plan, as the header that
      * carries them is written before any data). */
     size_t zeros;
@@ -110,9 +112,11 @@ typedef struct plan_entry {
 } plan_entry;
 
 /* W → ternary exactly as trit_quantize_weights does in memory (absmean, or the threshold quantizer). */
-static int project(const st_convert_opts *o, const st_tensor *t, int8_t *wq, float *gamma, char *err, size_t err_len)
+static int project(const st_convert_opts *o, const plan_entry *e, int8_t *wq, float *gamma, char *err,
+                   size_t err_len)
 {
-    const size_t rows = t->shape[0], cols = t->shape[1];
+    const st_tensor *t = e->t;
+    const size_t rows = e->rows, cols = e->cols;
     float *W = malloc(t->n_elems * sizeof *W);
     int rc = -1;
     const trit_wquant_opts qo = {.granularity = o->granularity, .method = o->method,
@@ -121,6 +125,8 @@ static int project(const st_convert_opts *o, const st_tensor *t, int8_t *wq, flo
         snprintf(err, err_len, "tensor '%s': out of memory (%zu x %zu)", ST_SHOW(t->name), rows, cols);
     else if (st_tensor_to_f32(t, W, err, err_len) != 0)
         ; /* message set */
+    else if (e->transpose && st_transpose_f32(W, cols, rows) != 0)
+        snprintf(err, err_len, "tensor '%s': out of memory (%zu x %zu)", ST_SHOW(t->name), rows, cols);
     else if (trit_quantize_weights(W, rows, cols, &qo, wq, gamma) != 0)
         snprintf(err, err_len, "%s: tensor '%s': non-finite weight (NaN or Inf); cannot quantize", o->in_path,
                  ST_SHOW(t->name));
@@ -137,7 +143,7 @@ static int measure_projection(const st_convert_opts *o, plan_entry *e, char *err
     int rc = -1;
     if (!wq || !gamma)
         snprintf(err, err_len, "tensor '%s': out of memory", ST_SHOW(e->t->name));
-    else if (project(o, e->t, wq, gamma, err, err_len) == 0) {
+    else if (project(o, e, wq, gamma, err, err_len) == 0) {
         for (size_t i = 0; i < e->t->n_elems; i++)
             e->zeros += wq[i] == 0;
         e->gamma_min = e->gamma_max = gamma[0];
@@ -200,9 +206,12 @@ static int make_plan(const st_convert_opts *o, const st_model *m, plan_entry *pl
             return -1;
         }
         free(sn);
-        packed_size(o->format, o->granularity, t->shape[0], t->shape[1], &e->row_bytes, &e->n_scales);
+        e->transpose = st_layout_transposes(o->layout, t);
+        e->rows = t->shape[e->transpose ? 1 : 0];
+        e->cols = t->shape[e->transpose ? 0 : 1];
+        packed_size(o->format, o->granularity, e->rows, e->cols, &e->row_bytes, &e->n_scales);
         const uint64_t out = dequantizing(o) ? (uint64_t)t->n_elems * 2
-                                             : (uint64_t)t->shape[0] * e->row_bytes + e->n_scales * sizeof(float);
+                                             : (uint64_t)e->rows * e->row_bytes + e->n_scales * sizeof(float);
         if (dequantizing(o) && measure_projection(o, e, err, err_len) != 0)
             return -1;
         st->out_bytes += out;
@@ -249,8 +258,8 @@ static int check_input_descriptors(const st_model *m, const plan_entry *plan, ch
 static char *packed_desc(const st_convert_opts *o, const plan_entry *e, const char *sn)
 {
     json_t *d = json_pack("{s:s, s:s, s:[I, I], s:I, s:s, s:s}", "format", trit_format_name(o->format), "granularity",
-                          o->granularity == TRIT_SCALE_ROW ? "row" : "tensor", "shape", (json_int_t)e->t->shape[0],
-                          (json_int_t)e->t->shape[1], "row_bytes", (json_int_t)e->row_bytes, "scale", sn,
+                          o->granularity == TRIT_SCALE_ROW ? "row" : "tensor", "shape", (json_int_t)e->rows,
+                          (json_int_t)e->cols, "row_bytes", (json_int_t)e->row_bytes, "scale", sn,
                           "source_dtype", st_dtype_name(e->t->dtype));
     char *text = d ? json_dumps(d, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
     json_decref(d);
@@ -260,7 +269,7 @@ static char *packed_desc(const st_convert_opts *o, const plan_entry *e, const ch
 static int declare_packed(st_writer *w, const st_convert_opts *o, const plan_entry *e, char *err, size_t err_len)
 {
     const st_tensor *t = e->t;
-    const uint64_t cshape[2] = {t->shape[0], e->row_bytes}, sshape[1] = {e->n_scales};
+    const uint64_t cshape[2] = {e->rows, e->row_bytes}, sshape[1] = {e->n_scales};
     const size_t kn = strlen(ST_PACKED_META_PREFIX) + strlen(t->name) + 1;
     char *sn = scale_name(t->name), *key = malloc(kn), *desc = sn ? packed_desc(o, e, sn) : NULL;
     int rc = -1;
@@ -284,7 +293,7 @@ static int declare_packed(st_writer *w, const st_convert_opts *o, const plan_ent
  * bytes_packed and bits_per_weight are what the packed format (o->format) would store: codes + scales. */
 static json_t *projection_stats(const st_convert_opts *o, const plan_entry *e)
 {
-    const uint64_t packed = (uint64_t)e->t->shape[0] * e->row_bytes + e->n_scales * sizeof(float);
+    const uint64_t packed = (uint64_t)e->rows * e->row_bytes + e->n_scales * sizeof(float);
     const double n = (double)e->t->n_elems;
     return json_pack("{s:s, s:s, s:s, s:f, s:I, s:I, s:I, s:f, s:f, s:f, s:f, s:f}", "method",
                      o->method == TRIT_WQ_THRESHOLD ? "threshold" : "absmean", "granularity",
@@ -322,7 +331,7 @@ static int declare_stats(st_writer *w, const st_convert_opts *o, const st_model 
         if (rc != 0)
             return -1;
         before += e->t->end - e->t->begin;
-        packed += (uint64_t)e->t->shape[0] * e->row_bytes + e->n_scales * sizeof(float);
+        packed += (uint64_t)e->rows * e->row_bytes + e->n_scales * sizeof(float);
         stored += (uint64_t)e->t->n_elems * 2;
         weights += e->t->n_elems;
         zeros += e->zeros;
@@ -348,6 +357,7 @@ static int declare(st_writer *w, const st_convert_opts *o, const st_model *m, co
                 return -1;
             }
     if (st_writer_add_meta(w, "tritbench.format", dequantizing(o) ? ST_DEQUANT_FORMAT : "tritbench.packed.v1") != 0 ||
+        st_writer_add_meta(w, "tritbench.layout", st_layout_name(o->layout)) != 0 ||
         (dequantizing(o) && declare_stats(w, o, m, plan) != 0)) {
         snprintf(err, err_len, "%s: out of memory building the header", o->out_path);
         return -1;
@@ -371,29 +381,33 @@ static int declare(st_writer *w, const st_convert_opts *o, const st_model *m, co
 static int write_quantized(st_writer *w, const st_convert_opts *o, const plan_entry *e, char *err, size_t err_len)
 {
     const st_tensor *t = e->t;
-    const size_t rows = t->shape[0], cols = t->shape[1];
+    const size_t rows = e->rows, cols = e->cols;
     int8_t *wq = malloc(t->n_elems);
     float *gamma = malloc(e->n_scales * sizeof *gamma);
-    uint8_t *half = dequantizing(o) ? malloc(cols * 2) : NULL;
+    uint8_t *half = dequantizing(o) ? malloc((rows > cols ? rows : cols) * 2) : NULL;
     trit_packed p = {0};
     int rc = -1;
     const bool no_out = dequantizing(o) ? !half : trit_packed_alloc(&p, o->format, o->granularity, rows, cols) != 0;
     if (!wq || !gamma || no_out) {
         snprintf(err, err_len, "tensor '%s': out of memory (%zu x %zu)", ST_SHOW(t->name), rows, cols);
-    } else if (project(o, t, wq, gamma, err, err_len) != 0) {
+    } else if (project(o, e, wq, gamma, err, err_len) != 0) {
         /* message set */
     } else if (dequantizing(o)) {
+        /* Written in the stored orientation (a Conv1D's [in, out] again), so readers see the shape they know;
+         * γ stays per output channel. */
+        const size_t srows = e->transpose ? cols : rows, scols = e->transpose ? rows : cols;
         rc = 0;
-        for (size_t r = 0; r < rows && rc == 0; r++) {
-            const float g = gamma[o->granularity == TRIT_SCALE_ROW ? r : 0];
-            const uint16_t plus = o->dequant_dtype == ST_F16 ? st_f32_to_f16(g) : st_f32_to_bf16(g);
-            for (size_t c = 0; c < cols; c++) {
-                const int8_t q = wq[r * cols + c];
+        for (size_t r = 0; r < srows && rc == 0; r++) {
+            for (size_t c = 0; c < scols; c++) {
+                const size_t out = e->transpose ? c : r, in = e->transpose ? r : c;
+                const float g = gamma[o->granularity == TRIT_SCALE_ROW ? out : 0];
+                const uint16_t plus = o->dequant_dtype == ST_F16 ? st_f32_to_f16(g) : st_f32_to_bf16(g);
+                const int8_t q = wq[out * cols + in];
                 const uint16_t h = q == 0 ? 0 : q > 0 ? plus : (uint16_t)(plus | 0x8000u);
                 half[2 * c] = (uint8_t)h;
                 half[2 * c + 1] = (uint8_t)(h >> 8);
             }
-            rc = st_writer_write(w, half, cols * 2, err, err_len);
+            rc = st_writer_write(w, half, scols * 2, err, err_len);
         }
     } else if (trit_pack(&p, wq, gamma) != 0 || p.row_bytes != e->row_bytes) {
         snprintf(err, err_len, "tensor '%s': packing failed", ST_SHOW(t->name));
@@ -428,8 +442,15 @@ int st_convert(const st_convert_opts *o, st_convert_stats *stats, void (*plan_li
     }
     if (!o->dry_run && st_refuse_input_as_output(&m, o->out_path, err, err_len) != 0)
         goto done;
+    char layout_line[1024];
+    st_convert_opts eff; /* o with the checkpoint's layout and its default excludes (st_layout.c) */
+    if (st_layout_resolve(o, &m, &eff, layout_line, sizeof layout_line, err, err_len) != 0)
+        goto done;
+    o = &eff;
     if (make_plan(o, &m, plan, stats, err, err_len) != 0 || check_input_descriptors(&m, plan, err, err_len) != 0)
         goto done;
+    if (plan_line)
+        plan_line(user, layout_line);
     for (size_t i = 0; plan_line && i < m.n_tensors; i++) {
         char line[768], name[384];
         const st_tensor *t = plan[i].t;
@@ -445,10 +466,11 @@ int st_convert(const st_convert_opts *o, st_convert_stats *stats, void (*plan_li
                      (unsigned long long)t->n_elems * 2, plan[i].gamma_sum / (double)plan[i].n_scales,
                      (double)plan[i].zeros / (double)t->n_elems);
         else if (plan[i].quantize)
-            snprintf(line, sizeof line, "quantize  %-56s %-12s %s -> %s %s (%llu -> %llu bytes)", name, shape,
+            snprintf(line, sizeof line, "quantize  %-56s %-12s %s -> %s %s%s (%llu -> %llu bytes)", name, shape,
                      st_dtype_name(t->dtype), trit_format_name(o->format),
-                     o->granularity == TRIT_SCALE_ROW ? "row" : "tensor", (unsigned long long)(t->end - t->begin),
-                     (unsigned long long)(t->shape[0] * plan[i].row_bytes + plan[i].n_scales * sizeof(float)));
+                     o->granularity == TRIT_SCALE_ROW ? "row" : "tensor", plan[i].transpose ? ", transposed" : "",
+                     (unsigned long long)(t->end - t->begin),
+                     (unsigned long long)(plan[i].rows * plan[i].row_bytes + plan[i].n_scales * sizeof(float)));
         else if (plan[i].q8)
             snprintf(line, sizeof line, "q8        %-56s %-12s %s -> q8 row (%llu -> %llu bytes)", name, shape,
                      st_dtype_name(t->dtype), (unsigned long long)(t->end - t->begin),

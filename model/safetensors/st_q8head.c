@@ -22,7 +22,7 @@ static bool ends_with(const char *s, const char *suffix)
 int st_q8head_selects(const st_convert_opts *o, const st_model *m, const st_tensor *t, char *err, size_t err_len)
 {
     if (!(o->head_q8 && t->ndim == 2 && st_dtype_is_float(t->dtype) && t->n_elems > 0 && ends_with(t->name, "weight") &&
-          (strstr(t->name, "embed") || strstr(t->name, "lm_head"))))
+          (strstr(t->name, "embed") || strstr(t->name, "lm_head") || strstr(t->name, "wte."))))
         return 0;
     char sn[512];
     snprintf(sn, sizeof sn, "%s%s", t->name, ST_PACKED_SCALE_SUFFIX);

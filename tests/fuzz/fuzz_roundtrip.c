@@ -246,7 +246,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     st_close(&f);
 
-    st_convert_opts o = {.in_path = st_path, .out_path = gguf_path, .granularity = TRIT_SCALE_ROW};
+    /* Fuzzed names have no known layout: name one (convert never guesses). */
+    st_convert_opts o = {.in_path = st_path, .out_path = gguf_path, .granularity = TRIT_SCALE_ROW,
+                         .layout = ST_LAYOUT_LLAMA};
     st_convert_stats stats;
     if (st_export_gguf(&o, ST_GGUF_TQ2_0, &stats, NULL, NULL, err, sizeof err) == 0)
         check_gguf(gguf_path, s, n_t);

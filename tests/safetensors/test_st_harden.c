@@ -75,6 +75,7 @@ static void opts(st_convert_opts *o, const char *in, const char *out)
     o->out_path = out;
     o->format = TRIT_FMT_I2;
     o->granularity = TRIT_SCALE_TENSOR;
+    o->layout = ST_LAYOUT_LLAMA; /* generic names ("layer.weight"): convert refuses to guess a layout */
     const char *const *ex = st_default_excludes(&o->n_excludes);
     for (size_t i = 0; i < o->n_excludes; i++)
         o->excludes[i] = ex[i];

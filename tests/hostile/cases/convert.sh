@@ -121,7 +121,7 @@ hcase "content/bad-packed-metadata-copied" 2 "$d/badmeta.safetensors" -- \
     "$tb" convert "$d/badmeta.safetensors" -o "$d/badmeta-out.safetensors"
 mkst "$d/escape.safetensors" "$(printf '{"x\\u001b]0;pwned\\u0007.weight": 0}')"
 hcase "content/escaped-names-in-dry-run" 0 'x\x1b]0;pwned\x07.weight' -- \
-    bash -c "'$tb' convert '$d/escape.safetensors' --dry-run | { ! grep -q \$'\\033'; }; s=(\${PIPESTATUS[@]}); [ \${s[0]} = 0 ] && [ \${s[1]} = 0 ] && '$tb' convert '$d/escape.safetensors' --dry-run"
+    bash -c "'$tb' convert '$d/escape.safetensors' --layout llama --dry-run | { ! grep -q \$'\\033'; }; s=(\${PIPESTATUS[@]}); [ \${s[0]} = 0 ] && [ \${s[1]} = 0 ] && '$tb' convert '$d/escape.safetensors' --layout llama --dry-run"
 mkdir -p "$d/both"
 cp "$d/small.safetensors" "$d/both/model.safetensors"
 echo '{"weight_map": {"x": "model.safetensors"}}' > "$d/both/model.safetensors.index.json"
