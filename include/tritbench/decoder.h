@@ -52,7 +52,7 @@ typedef struct tb_decoder_opts {
     bool head_fp32;                /* ternary: keep embedding/lm_head FP32 (same as head = TB_DEC_HEAD_FP32) */
     tb_dec_head head;              /* ternary: embedding/lm_head storage, FP16 by default */
     const trit_q8_kernel *q8;      /* Q8 head kernel; NULL → trit_q8_select */
-    const trit_half_kernel *half;  /* FP16/BF16 variants and FP16 head: NULL → trit_half_select */
+    const trit_half_kernel *half;  /* FP16/BF16 variants and FP16 head: NULL → trit_half_select per op */
     int threads;                   /* ≥ 1 */
     size_t max_ctx;                /* KV cache length (tokens); 0 → 1024 */
     size_t max_batch;              /* rows per prefill step (longer prompts go in chunks); 0 → 512 */

@@ -100,14 +100,16 @@ typedef struct trit_half_kernel {
     const char *name;    /* "scalar", "f16c", "avx512_bf16", "bf16_convert" */
     trit_half_type type;
     uint32_t requires;   /* TRIT_CPU_* bits; plus the extra checks of trit_half_runnable */
-    int priority;
+    int priority;        /* GEMV (N == 1) preference, higher wins */
+    int priority_gemm;   /* GEMM (N > 1) preference: the fastest path differs (lowp/half.c) */
     trit_hgemm_fn fn;
 } trit_half_kernel;
 
 const trit_half_kernel *trit_half_kernels(size_t *count);
 bool trit_half_runnable(const trit_half_kernel *k);
 const trit_half_kernel *trit_half_get(trit_half_type t, const char *name);
-const trit_half_kernel *trit_half_select(trit_half_type t); /* best runnable (scalar at worst) */
+/* Best runnable for GEMV (gemm false) or GEMM (true); scalar at worst. */
+const trit_half_kernel *trit_half_select(trit_half_type t, bool gemm);
 
 /* What the CPU has beyond cpu.h's bits (cpu.h has no F16C / AVX512_BF16 bit yet). */
 bool trit_cpu_has_f16c(void);

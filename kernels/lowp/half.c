@@ -212,16 +212,17 @@ HALF_VARIANT(hgemm_bf16_avx512, trit_half_block_bf16_avx512, TRIT_HALF_BF16)
 
 /* requires = 0 beyond the TRIT_CPU bits for the scalar twins; the x86 ones also check F16C / BF16 below. */
 static const trit_half_kernel half_table[] = {
-    {"scalar", TRIT_HALF_FP16, 0, 0, hgemm_f16_scalar},
-    {"scalar", TRIT_HALF_BF16, 0, 0, hgemm_bf16_scalar},
+    {"scalar", TRIT_HALF_FP16, 0, 0, 0, hgemm_f16_scalar},
+    {"scalar", TRIT_HALF_BF16, 0, 0, 0, hgemm_bf16_scalar},
 #if TRIT_HAVE_X86_64
-    {"f16c", TRIT_HALF_FP16, TRIT_CPU_AVX2, 10, hgemm_f16c},
-    /* The baseline must be the fastest BF16 path: widening + FMA measured faster than vdpbf16ps on the
-     * lm_head GEMV (128256 × 2560, 1 thread: ~31–33 vs ~38–43 ms on this VM class), so it is preferred;
-     * avx512_bf16 stays selectable by name. */
-    {"bf16_convert", TRIT_HALF_BF16, TRIT_CPU_AVX2, 20, hgemm_bf16_avx2},
+    {"f16c", TRIT_HALF_FP16, TRIT_CPU_AVX2, 10, 10, hgemm_f16c},
+    /* A baseline must be the fastest path of its type, measured (1 thread, thread CPU time, loaded VM):
+     * GEMV 128256 × 2560 — widen + FMA ~31–33 ms, vdpbf16ps ~38–43 ms (a memory stream: the cheaper loop
+     * wins); GEMM 6912 × 2560 × 128 — vdpbf16ps 97 GFLOP/s, widen + FMA 44 (compute: 2 products per lane
+     * per instruction win). So each op prefers its own. */
+    {"bf16_convert", TRIT_HALF_BF16, TRIT_CPU_AVX2, 20, 10, hgemm_bf16_avx2},
 #if TRIT_LOWP_BF16
-    {"avx512_bf16", TRIT_HALF_BF16, TRIT_CPU_AVX512F | TRIT_CPU_AVX512BW, 10, hgemm_bf16_avx512},
+    {"avx512_bf16", TRIT_HALF_BF16, TRIT_CPU_AVX512F | TRIT_CPU_AVX512BW, 10, 20, hgemm_bf16_avx512},
 #endif
 #endif
 };
@@ -251,12 +252,13 @@ const trit_half_kernel *trit_half_get(trit_half_type t, const char *name)
     return NULL;
 }
 
-const trit_half_kernel *trit_half_select(trit_half_type t)
+const trit_half_kernel *trit_half_select(trit_half_type t, bool gemm)
 {
     const trit_half_kernel *best = NULL;
     for (size_t i = 0; i < sizeof half_table / sizeof half_table[0]; i++) {
         const trit_half_kernel *k = &half_table[i];
-        if (k->type == t && trit_half_runnable(k) && (!best || k->priority > best->priority))
+        const int p = gemm ? k->priority_gemm : k->priority, bp = !best ? 0 : gemm ? best->priority_gemm : best->priority;
+        if (k->type == t && trit_half_runnable(k) && (!best || p > bp))
             best = k;
     }
     return best;

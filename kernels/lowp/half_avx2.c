@@ -67,17 +67,18 @@ static inline void dot4(const uint16_t *w, const float *x, size_t K, float *y, s
     y[3 * ldy] = s3;
 }
 
+/* Tokens in groups of four outside, the tile's rows inside: the 64-row tile of W (≤ 64·K·2 bytes) stays in
+ * L2 while every token group passes over it, so W is read from memory once per call. */
 static inline void block(const trit_half_block *b, int bf16)
 {
     const size_t K = b->K, M = b->M;
-    for (size_t m = b->m0; m < b->m1; m++) {
-        const uint16_t *w = b->W + m * K;
-        size_t n = b->n0;
-        for (; n + 4 <= b->n1; n += 4)
-            dot4(w, b->X + n * K, K, b->Y + n * M + m, M, bf16);
-        for (; n < b->n1; n++)
-            b->Y[n * M + m] = dot1(w, b->X + n * K, K, bf16);
-    }
+    size_t n = b->n0;
+    for (; n + 4 <= b->n1; n += 4)
+        for (size_t m = b->m0; m < b->m1; m++)
+            dot4(b->W + m * K, b->X + n * K, K, b->Y + n * M + m, M, bf16);
+    for (; n < b->n1; n++)
+        for (size_t m = b->m0; m < b->m1; m++)
+            b->Y[n * M + m] = dot1(b->W + m * K, b->X + n * K, K, bf16);
 }
 
 void trit_half_block_f16c(const trit_half_block *b) { block(b, 0); }

@@ -51,12 +51,12 @@ static void dot4tokens(const uint16_t *w, const uint16_t *x, size_t K, float *y,
 void trit_half_block_bf16_avx512(const trit_half_block *b)
 {
     const size_t K = b->K, M = b->M;
-    for (size_t m = b->m0; m < b->m1; m++) {
-        const uint16_t *w = b->W + m * K;
-        size_t n = b->n0;
-        for (; n + 4 <= b->n1; n += 4)
-            dot4tokens(w, b->Xb + n * K, K, b->Y + n * M + m, M);
-        for (; n < b->n1; n++)
-            b->Y[n * M + m] = dot1(w, b->Xb + n * K, K);
-    }
+    /* Token groups outside, the tile's rows inside: the W tile stays in L2 (as in half_avx2.c). */
+    size_t n = b->n0;
+    for (; n + 4 <= b->n1; n += 4)
+        for (size_t m = b->m0; m < b->m1; m++)
+            dot4tokens(b->W + m * K, b->Xb + n * K, K, b->Y + n * M + m, M);
+    for (; n < b->n1; n++)
+        for (size_t m = b->m0; m < b->m1; m++)
+            b->Y[n * M + m] = dot1(b->W + m * K, b->Xb + n * K, K);
 }

@@ -133,8 +133,9 @@ static int pick_kernels(tb_decoder *d, char *err, size_t err_len)
     d->tables = dec_table_kind_of(o);
     if (d->tables == DEC_TAB_F16 || d->tables == DEC_TAB_BF16) {
         const trit_half_type t = d->tables == DEC_TAB_BF16 ? TRIT_HALF_BF16 : TRIT_HALF_FP16;
-        d->half = o->half ? o->half : trit_half_select(t);
-        if (!d->half || d->half->type != t || !trit_half_runnable(d->half)) {
+        d->half = o->half ? o->half : trit_half_select(t, false);
+        d->half_gemm = o->half ? o->half : trit_half_select(t, true);
+        if (!d->half || d->half->type != t || !trit_half_runnable(d->half) || !d->half_gemm) {
             snprintf(err, err_len, "no runnable %s kernel%s%s", trit_half_type_name(t), d->half ? " for " : "",
                      d->half ? d->half->name : "");
             return -1;
@@ -152,7 +153,8 @@ static int pick_kernels(tb_decoder *d, char *err, size_t err_len)
         return 0;
     }
     if (dec_variant_is_half(o->variant)) {
-        snprintf(d->kernel_desc, sizeof d->kernel_desc, "%s/%s", trit_half_type_name(d->half->type), d->half->name);
+        snprintf(d->kernel_desc, sizeof d->kernel_desc, "gemv/%s/%s + gemm/%s/%s", trit_half_type_name(d->half->type),
+                 d->half->name, trit_half_type_name(d->half->type), d->half_gemm->name);
         return 0;
     }
     d->gemv = o->gemv ? o->gemv : trit_kernel_select(TRIT_OP_GEMV, o->format, err, err_len);

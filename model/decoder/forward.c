@@ -78,7 +78,7 @@ static int linear_shared(tb_decoder *d, const dec_linear *const *L, int count, c
     }
     if (dec_variant_is_half(d->opts.variant)) { /* the FP16/BF16 baseline splits its own rows / tokens */
         for (int i = 0; i < count; i++)
-            d->half->fn(L[i]->h, X, Y[i], L[i]->rows, L[i]->cols, n, d->opts.threads);
+            (n == 1 ? d->half : d->half_gemm)->fn(L[i]->h, X, Y[i], L[i]->rows, L[i]->cols, n, d->opts.threads);
         lap(d, TB_DEC_PH_MATMUL, t0);
         return 0;
     }

@@ -120,7 +120,11 @@ static void test_products(void)
             for (int threads = 1; threads <= 2; threads++)
                 check_shape(&ks[i], shapes[s][0], shapes[s][1], shapes[s][2], threads);
     }
-    CHECK(trit_half_select(TRIT_HALF_FP16) && trit_half_select(TRIT_HALF_BF16), "a runnable variant of each type");
+    for (int g = 0; g < 2; g++)
+        CHECK(trit_half_select(TRIT_HALF_FP16, g) && trit_half_select(TRIT_HALF_BF16, g) &&
+                  trit_half_select(TRIT_HALF_FP16, g)->type == TRIT_HALF_FP16 &&
+                  trit_half_select(TRIT_HALF_BF16, g)->type == TRIT_HALF_BF16,
+              "a runnable variant of each type and op");
 }
 
 int main(void)
