@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "tritbench/fixtures.h"
+#include "tritbench/kernels.h"
 #include "tritbench/lowp.h"
 
 static int failures;
@@ -127,10 +128,66 @@ static void test_products(void)
               "a runnable variant of each type and op");
 }
 
+/* The same kernels as descriptors of the one kernel table (kernels/lowp/table.c): trit_kernel_run's row
+ * split, BF16 preparation and adapters give the trit_half_kernel results bit for bit, and the declared
+ * tolerance covers the exact product of the half weights and the FP32 activations. */
+static void test_descriptors(void)
+{
+    enum { M = 77, K = 333, N = 5 };
+    static uint16_t W[M * K];
+    static float X[N * K], Y[N * M], Yref[N * M];
+    trit_rng r;
+    trit_rng_seed(&r, 17);
+    size_t nk, checked = 0;
+    const trit_kernel *ks = trit_kernels(&nk);
+    for (size_t i = 0; i < nk; i++) {
+        const trit_kernel *k = &ks[i];
+        if ((k->format != TRIT_FMT_FP16 && k->format != TRIT_FMT_BF16) || !trit_kernel_runnable(k, NULL, 0))
+            continue;
+        const trit_half_type t = k->format == TRIT_FMT_BF16 ? TRIT_HALF_BF16 : TRIT_HALF_FP16;
+        const trit_half_kernel *h = trit_half_get(t, k->variant);
+        CHECK(h != NULL, "descriptor %s/%s has no trit_half_kernel twin", trit_format_name(k->format), k->variant);
+        if (!h)
+            continue;
+        const size_t n = k->op == TRIT_OP_GEMV ? 1 : N;
+        for (size_t j = 0; j < M * K; j++)
+            W[j] = t == TRIT_HALF_BF16 ? trit_f32_to_bf16((float)trit_rng_normal(&r)) : trit_f32_to_f16((float)trit_rng_normal(&r));
+        for (size_t j = 0; j < n * K; j++)
+            X[j] = (float)trit_rng_normal(&r);
+        h->fn(W, X, Yref, M, K, n, 1);
+        trit_weights w = {.dense = W, .rows = M, .cols = K};
+        trit_bound_weights b;
+        CHECK(trit_kernel_bind(k, &w, &b) == 0, "bind %s", k->variant);
+        const trit_acts xs = {.dense = X, .rows = n};
+        for (int threads = 1; threads <= 2; threads++) {
+            for (size_t j = 0; j < n * M; j++)
+                Y[j] = NAN;
+            CHECK(trit_kernel_run(&b, &xs, threads, NULL, Y) == 0, "run %s", k->variant);
+            int bad = 0;
+            for (size_t j = 0; j < n * M; j++) {
+                double exact = 0, mag = 0;
+                for (size_t kk = 0; kk < K; kk++) {
+                    const double wv = t == TRIT_HALF_BF16 ? trit_bf16_to_f32(W[(j % M) * K + kk]) : trit_f16_to_f32(W[(j % M) * K + kk]);
+                    exact += wv * X[(j / M) * K + kk];
+                    mag += fabs(wv * X[(j / M) * K + kk]);
+                }
+                bad += Y[j] != Yref[j] || !(fabs(Y[j] - exact) <= k->tolerance * mag);
+            }
+            CHECK(bad == 0, "%s/%s/%s threads %d: %d outputs differ from the twin or exceed tolerance %g",
+                  trit_op_name(k->op), trit_format_name(k->format), k->variant, threads, bad, k->tolerance);
+        }
+        trit_kernel_unbind(&b);
+        checked++;
+    }
+    CHECK(checked >= 4, "only %zu fp16/bf16 descriptors ran", checked);
+    printf("%zu fp16/bf16 descriptors agree with their twins\n", checked);
+}
+
 int main(void)
 {
     test_conversions();
     test_products();
+    test_descriptors();
     if (failures) {
         printf("%d failure(s)\n", failures);
         return 1;
