@@ -49,6 +49,7 @@ static void build_table(void)
 #if TRIT_HAVE_CUDA
     append(trit_kernels_cuda, trit_kernels_cuda_count);
 #endif
+    append(trit_kernels_lowp, trit_kernels_lowp_count);
 #if TRIT_HAVE_OPENBLAS
     append(trit_kernels_openblas, trit_kernels_openblas_count);
 #endif

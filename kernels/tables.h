@@ -25,6 +25,8 @@ extern const trit_kernel trit_kernels_arm[];   /* kernels/arm/table.c (aarch64 b
 extern const size_t trit_kernels_arm_count;
 extern const trit_kernel trit_kernels_cuda[];  /* kernels/cuda/table.c (CUDA builds) */
 extern const size_t trit_kernels_cuda_count;
+extern const trit_kernel trit_kernels_lowp[];  /* kernels/lowp/table.c (FP16/BF16 baselines) */
+extern const size_t trit_kernels_lowp_count;
 extern const trit_kernel trit_kernels_openblas[]; /* kernels/baselines.c (OpenBLAS builds) */
 extern const size_t trit_kernels_openblas_count;
 

@@ -16,6 +16,7 @@
 #include "suite_list.h"
 #include "tritbench/fixtures.h"
 #include "tritbench/kernels.h"
+#include "tritbench/lowp.h"
 #include "tritbench/quant.h"
 #include "tritbench/test_hook.h" /* a no-op outside the ab sensitivity test build */
 #include "weight_cache.h"
@@ -43,6 +44,7 @@ typedef struct mm_fixture {
     trit_act x;
     trit_acts xs;
     float *X, *Y;
+    uint16_t *half; /* fp16/bf16 formats: the cached FP32 weights rounded to the format (lowp.h) */
     int32_t *acc;
     double roof_gbps;
 } mm_fixture;
@@ -56,6 +58,7 @@ static void mm_teardown(void *p)
     trit_act_free(&fx->x);
     free(fx->X);
     free(fx->Y);
+    free(fx->half);
     free(fx->acc);
     free(fx);
 }
@@ -101,8 +104,14 @@ static void *mm_setup(tb_state *st)
         const float *W = tb_wcache_f32(M, K, WEIGHT_SEED);
         fx->cached = W;
         w.dense = W;
+        if (W && trit_format_element_bytes(a->format) == 2) { /* fp16/bf16 descriptors hold 16-bit weights */
+            fx->half = trit_aligned_alloc(M * K * sizeof(uint16_t));
+            if (fx->half)
+                trit_f32_to_half_row(a->format == TRIT_FMT_BF16 ? TRIT_HALF_BF16 : TRIT_HALF_FP16, W, M * K, fx->half);
+            w.dense = fx->half;
+        }
         fx->Y = trit_aligned_alloc(N * M * sizeof(float));
-        if (!W || !fx->Y) {
+        if (!W || !fx->Y || !w.dense) {
             err = "out of memory (FP32 weights)";
             goto fail;
         }

@@ -53,6 +53,17 @@ static int set_granularity(const tb_opt *opt, void *field, const char *v, char *
     return -1;
 }
 
+static int set_head(const tb_opt *opt, void *field, const char *v, char *err, size_t err_len)
+{
+    (void)opt;
+    if (strcmp(v, "keep") == 0 || strcmp(v, "q8") == 0) {
+        *(bool *)field = strcmp(v, "q8") == 0;
+        return 0;
+    }
+    snprintf(err, err_len, "unknown head storage '%s' (keep or q8)", v);
+    return -1;
+}
+
 static int set_layout(const tb_opt *opt, void *field, const char *v, char *err, size_t err_len)
 {
     (void)opt;
@@ -79,6 +90,9 @@ static const tb_opt convert_table[] = {
      .help = "T for --method threshold (default 0.5)"},
     {"granularity", .set = set_granularity, .field = C(o.granularity), .metavar = "G",
      .help = "one scale per tensor (default, as the BitNet paper) or per row"},
+    {"head", .set = set_head, .field = C(o.head_q8), .metavar = "H",
+     .help = "embedding/lm_head tables: keep (default, copied as stored) or q8 (int8 per row\n"
+             "+ FP32 scale: NAME I8 [rows, cols], NAME_scale F32 [rows]; safetensors only)"},
     {"layout", .set = set_layout, .field = C(o.layout), .metavar = "L",
      .help = "how the checkpoint stores its linear weights: auto (default: config.json's model_type\n"
              "beside IN, else the tensor names), llama (nn.Linear [out, in]; BitNet too) or gpt2\n"
@@ -156,6 +170,10 @@ int cmd_convert(int argc, char **argv)
     o.layout_excludes = !f.no_default_excludes; /* the detected layout's defaults (st_layout.c) */
     for (int i = 0; i < f.excludes.n; i++)
         o.excludes[o.n_excludes++] = f.excludes.items[i];
+    if (gguf && o.head_q8) {
+        fprintf(stderr, "tritbench convert: --head q8 writes safetensors only (not with --format tq1_0/tq2_0)\n");
+        return 2;
+    }
     st_convert_stats st;
     char err[1024];
     const int rc = gguf ? st_export_gguf(&o, (st_gguf_type)gguf, &st, o.dry_run ? print_line : NULL, NULL, err, sizeof err)

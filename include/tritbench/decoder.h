@@ -12,6 +12,12 @@
  *                    them) unless head_fp32.
  *   TB_DEC_FP32    — the dequantized weights (trit · γ, bit-for-bit the same model) as FP32 matrices run by
  *                    an FP32 baseline (OpenBLAS sgemv/sgemm when built with it); FP32 embedding/lm_head.
+ *   TB_DEC_FP16 / TB_DEC_BF16 — the same dequantized weights rounded to IEEE half / bfloat16 (γ rounded: the
+ *                    same model up to one rounding of γ), every linear layer, the embedding and lm_head in
+ *                    that type, run by the lowp.h FP16/BF16 baselines (F16C+FMA, vdpbf16ps): the llama.cpp
+ *                    FP16/BF16 models bitnet.cpp compares against.
+ * The ternary variant's embedding/lm_head storage is opts.head: FP16 (default), Q8 (absmax int8 per row +
+ * FP32 scale, lowp.h: int8 embedding lookup and the int8 lm_head GEMV) or FP32 (head_fp32, the reference).
  * Everything else (norms, RoPE, attention over an FP32 KV cache) is the same code for both.
  */
 #ifndef TRITBENCH_DECODER_H
@@ -24,10 +30,18 @@
 #include "tritbench/baselines.h"
 #include "tritbench/formats.h"
 #include "tritbench/kernels.h"
+#include "tritbench/lowp.h"
 #include "tritbench/models.h"
 
-typedef enum tb_dec_variant { TB_DEC_TERNARY = 0, TB_DEC_FP32 = 1 } tb_dec_variant;
-const char *tb_dec_variant_name(tb_dec_variant v); /* "ternary", "fp32" */
+typedef enum tb_dec_variant { TB_DEC_TERNARY = 0, TB_DEC_FP32 = 1, TB_DEC_FP16 = 2, TB_DEC_BF16 = 3 } tb_dec_variant;
+#define TB_DEC_VARIANT_COUNT 4
+const char *tb_dec_variant_name(tb_dec_variant v); /* "ternary", "fp32", "fp16", "bf16" */
+int tb_dec_variant_parse(const char *name, tb_dec_variant *out); /* 0, or -1 for an unknown name */
+
+/* Storage of the ternary model's embedding and lm_head (the FP variants keep theirs in their own type). */
+typedef enum tb_dec_head { TB_DEC_HEAD_FP16 = 0, TB_DEC_HEAD_Q8 = 1, TB_DEC_HEAD_FP32 = 2 } tb_dec_head;
+const char *tb_dec_head_name(tb_dec_head h);              /* "fp16", "q8", "fp32" */
+int tb_dec_head_parse(const char *name, tb_dec_head *out); /* 0, or -1 for an unknown name */
 
 typedef struct tb_decoder_opts {
     tb_dec_variant variant;
@@ -35,7 +49,10 @@ typedef struct tb_decoder_opts {
     const trit_kernel *gemv;       /* ternary decode kernel; NULL → trit_kernel_select (TRIT_ISA) */
     const trit_kernel *gemm;       /* ternary prefill kernel; NULL → trit_kernel_select */
     const trit_fp32_kernel *fp32;  /* FP32 variant; NULL → "openblas", else the best runnable own one */
-    bool head_fp32;                /* ternary: keep embedding/lm_head FP32 instead of FP16 */
+    bool head_fp32;                /* ternary: keep embedding/lm_head FP32 (same as head = TB_DEC_HEAD_FP32) */
+    tb_dec_head head;              /* ternary: embedding/lm_head storage, FP16 by default */
+    const trit_q8_kernel *q8;      /* Q8 head kernel; NULL → trit_q8_select */
+    const trit_half_kernel *half;  /* FP16/BF16 variants and FP16 head: NULL → trit_half_select per op */
     int threads;                   /* ≥ 1 */
     size_t max_ctx;                /* KV cache length (tokens); 0 → 1024 */
     size_t max_batch;              /* rows per prefill step (longer prompts go in chunks); 0 → 512 */
@@ -118,6 +135,42 @@ const float *tb_decoder_norm_weight(const tb_decoder *d, int layer, const char *
 /* Embedding row of a token as FP32 (converted from FP16 where stored so); lm_head row likewise. */
 int tb_decoder_embedding_row(const tb_decoder *d, int32_t token, float *out);
 int tb_decoder_head_row(const tb_decoder *d, int32_t vocab_row, float *out);
+
+/* The embedding/lm_head storage this decoder uses (head_fp32 folded in; FP variants: their own type). */
+const char *tb_decoder_table_type(const tb_decoder *d); /* "fp32", "fp16", "bf16", "q8" */
+
+/* lm_head of d applied to a final-normed hidden state (hidden floats) → logits (vocab floats). 0 or -1. */
+int tb_decoder_head_logits(tb_decoder *d, const float *hidden, float *logits);
+
+/* Logit error of one decoder against a reference over decode steps. Both must have the same
+ * configuration and an empty KV cache. The reference prefills `prompt`, then decodes `steps` tokens, each
+ * its own argmax of the previous step (greedy). Per step: max |Δ logit|, the cosine of the logit vectors,
+ * whether the argmaxes agree.
+ *   TB_LOGIT_HEAD — the head alone: the test decoder's lm_head runs on the reference's final hidden state
+ *                   of each step (e.g. Q8 head vs the same ternary model with an FP32 head); the test
+ *                   decoder's layers do not run. This is the error the head storage adds.
+ *   TB_LOGIT_FULL — the test decoder runs the same token stream itself (embedding lookup, every layer,
+ *                   its head): the whole model's divergence (e.g. an FP16 model vs the FP32 one). In a
+ *                   ternary model any input change flips some int8 activation roundings, so this is
+ *                   larger than the head's own error.
+ * Leaves the decoders that ran at position n_prompt + steps. */
+typedef enum tb_logit_mode { TB_LOGIT_HEAD = 0, TB_LOGIT_FULL = 1 } tb_logit_mode;
+typedef struct tb_logit_error {
+    size_t steps;
+    double max_abs;        /* over all steps and vocabulary entries */
+    double mean_abs;       /* mean |Δ| over all steps and entries */
+    double min_cosine, mean_cosine;
+    size_t top1_agree;     /* steps whose argmax agrees */
+    double top1_agreement; /* top1_agree / steps */
+    /* Over the steps whose argmax differs: the largest ref[ref's top-1] − ref[test's top-1], i.e. how near
+     * a tie the reference had there (0 when all agree). Flips with margins below max_abs are near-ties. */
+    double max_flip_margin;
+} tb_logit_error;
+int tb_decoder_logit_error(tb_decoder *test, tb_decoder *ref, tb_logit_mode mode, const int32_t *prompt,
+                           size_t n_prompt, size_t steps, tb_logit_error *out, char *err, size_t err_len);
+/* Adds one step's logit vectors (n entries) to an accumulating error (zeroed before the first step;
+ * min_cosine starts from the first step). */
+void tb_logit_error_add(tb_logit_error *e, const float *test, const float *ref, size_t n);
 
 /* Process memory from /proc/self/status: VmHWM (peak) and VmRSS in bytes; 0 if unavailable. */
 size_t tb_process_peak_rss(void);

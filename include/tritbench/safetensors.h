@@ -185,6 +185,7 @@ typedef struct st_convert_opts {
     float threshold;           /* TRIT_WQ_THRESHOLD: |W| < threshold·γ → 0 (quant.h) */
     st_layout layout;     /* ST_LAYOUT_AUTO (0): detected; an unknown layout is an error (st_layout.c) */
     bool layout_excludes; /* add the layout's default excludes (st_layout_default_excludes) */
+    bool head_q8;  /* embedding / lm_head tables (not quantized to ternary) as Q8 rows (st_q8head.c) */
 } st_convert_opts;
 
 #define ST_STATS_META_PREFIX "tritbench.stats."
@@ -199,6 +200,15 @@ int st_convert_check_opts(const st_convert_opts *o, char *err, size_t err_len);
 const char *st_escape_name(const char *name, char *buf, size_t len);
 /* The escaped name in a buffer that lives until the end of the enclosing block (for messages). */
 #define ST_SHOW(name) st_escape_name((name), (char[256]){0}, 256)
+
+/* --- Q8 head tables (convert --head q8): NAME I8 [rows, cols] + NAME_scale F32 [rows], described in
+ * __metadata__["tritbench.q8.NAME"]; st_q8head.c --- */
+#define ST_Q8_META_PREFIX "tritbench.q8."
+/* 1 if head_q8 and t is a vocabulary table (embed*, lm_head, GPT-2 wte) weight, 0 if not, -1 (message) if its scale name is taken. */
+int st_q8head_selects(const st_convert_opts *o, const st_model *m, const st_tensor *t, char *err, size_t err_len);
+uint64_t st_q8head_bytes(const st_tensor *t);
+int st_q8head_declare(st_writer *w, const st_tensor *t, char *err, size_t err_len);
+int st_q8head_write(st_writer *w, const st_tensor *t, char *err, size_t err_len);
 
 /* The resolved conversion: o with the layout detected (or o->layout), checked (unknown → error), and the
  * layout's default excludes appended when o->layout_excludes. `line` gets the plan's layout line (layout,

@@ -15,7 +15,57 @@
 
 #define DEC_MAX_THREADS 64
 
-const char *tb_dec_variant_name(tb_dec_variant v) { return v == TB_DEC_FP32 ? "fp32" : "ternary"; }
+static const char *const variant_names[TB_DEC_VARIANT_COUNT] = {"ternary", "fp32", "fp16", "bf16"};
+static const char *const head_names[3] = {"fp16", "q8", "fp32"};
+
+const char *tb_dec_variant_name(tb_dec_variant v)
+{
+    return (unsigned)v < TB_DEC_VARIANT_COUNT ? variant_names[v] : "?";
+}
+
+int tb_dec_variant_parse(const char *name, tb_dec_variant *out)
+{
+    for (int i = 0; name && i < TB_DEC_VARIANT_COUNT; i++)
+        if (strcmp(variant_names[i], name) == 0) {
+            *out = (tb_dec_variant)i;
+            return 0;
+        }
+    return -1;
+}
+
+const char *tb_dec_head_name(tb_dec_head h) { return (unsigned)h < 3 ? head_names[h] : "?"; }
+
+int tb_dec_head_parse(const char *name, tb_dec_head *out)
+{
+    for (int i = 0; name && i < 3; i++)
+        if (strcmp(head_names[i], name) == 0) {
+            *out = (tb_dec_head)i;
+            return 0;
+        }
+    return -1;
+}
+
+bool dec_variant_is_half(tb_dec_variant v) { return v == TB_DEC_FP16 || v == TB_DEC_BF16; }
+trit_half_type dec_half_type(tb_dec_variant v) { return v == TB_DEC_BF16 ? TRIT_HALF_BF16 : TRIT_HALF_FP16; }
+
+dec_table_kind dec_table_kind_of(const tb_decoder_opts *o)
+{
+    switch (o->variant) {
+    case TB_DEC_FP32: return DEC_TAB_F32;
+    case TB_DEC_FP16: return DEC_TAB_F16;
+    case TB_DEC_BF16: return DEC_TAB_BF16;
+    default: break;
+    }
+    if (o->head_fp32 || o->head == TB_DEC_HEAD_FP32)
+        return DEC_TAB_F32;
+    return o->head == TB_DEC_HEAD_Q8 ? DEC_TAB_Q8 : DEC_TAB_F16;
+}
+
+const char *tb_decoder_table_type(const tb_decoder *d)
+{
+    static const char *const names[] = {"fp32", "fp16", "bf16", "q8"};
+    return names[d->tables];
+}
 
 const char *tb_dec_phase_name(tb_dec_phase p)
 {
@@ -80,8 +130,31 @@ static int pick_kernels(tb_decoder *d, char *err, size_t err_len)
         snprintf(err, err_len, "no runnable FP32 kernel for the FP32 parts");
         return -1;
     }
+    d->tables = dec_table_kind_of(o);
+    if (d->tables == DEC_TAB_F16 || d->tables == DEC_TAB_BF16) {
+        const trit_half_type t = d->tables == DEC_TAB_BF16 ? TRIT_HALF_BF16 : TRIT_HALF_FP16;
+        d->half = o->half ? o->half : trit_half_select(t, false);
+        d->half_gemm = o->half ? o->half : trit_half_select(t, true);
+        if (!d->half || d->half->type != t || !trit_half_runnable(d->half) || !d->half_gemm) {
+            snprintf(err, err_len, "no runnable %s kernel%s%s", trit_half_type_name(t), d->half ? " for " : "",
+                     d->half ? d->half->name : "");
+            return -1;
+        }
+    }
+    if (d->tables == DEC_TAB_Q8) {
+        d->q8 = o->q8 ? o->q8 : trit_q8_select();
+        if (!trit_q8_runnable(d->q8)) {
+            snprintf(err, err_len, "Q8 head kernel %s cannot run on this CPU", d->q8 ? d->q8->name : "?");
+            return -1;
+        }
+    }
     if (o->variant == TB_DEC_FP32) {
         snprintf(d->kernel_desc, sizeof d->kernel_desc, "fp32/%s", d->fp32->name);
+        return 0;
+    }
+    if (dec_variant_is_half(o->variant)) {
+        snprintf(d->kernel_desc, sizeof d->kernel_desc, "gemv/%s/%s + gemm/%s/%s", trit_half_type_name(d->half->type),
+                 d->half->name, trit_half_type_name(d->half->type), d->half_gemm->name);
         return 0;
     }
     d->gemv = o->gemv ? o->gemv : trit_kernel_select(TRIT_OP_GEMV, o->format, err, err_len);
@@ -105,7 +178,8 @@ static int pick_kernels(tb_decoder *d, char *err, size_t err_len)
     char a[96], b[96];
     trit_kernel_name(d->gemv, a, sizeof a);
     trit_kernel_name(d->gemm, b, sizeof b);
-    snprintf(d->kernel_desc, sizeof d->kernel_desc, "%s + %s, head %s", a, b, o->head_fp32 ? "fp32" : "fp16");
+    snprintf(d->kernel_desc, sizeof d->kernel_desc, "%s + %s, head %s/%s", a, b, tb_decoder_table_type(d),
+             d->tables == DEC_TAB_Q8 ? d->q8->name : d->tables == DEC_TAB_F16 ? d->half->name : d->fp32->name);
     return 0;
 }
 
@@ -130,6 +204,8 @@ static int alloc_ws(tb_decoder *d)
     w->last = trit_aligned_alloc(H * sizeof(float));
     if (!w->h || !w->n || !w->q || !w->k || !w->v || !w->att || !w->gate || !w->up || !w->out || !w->scores ||
         !w->last)
+        return -1;
+    if (d->tables == DEC_TAB_Q8 && !(d->head_acc = trit_aligned_alloc((size_t)c->vocab * sizeof(int32_t))))
         return -1;
     if (d->opts.variant == TB_DEC_TERNARY) {
         w->acc = trit_aligned_alloc(B * max_rows * sizeof(int32_t));
@@ -162,6 +238,16 @@ tb_decoder *tb_decoder_new(const trit_model_config *cfg, const tb_decoder_opts *
         return NULL;
     if (o->threads < 1 || o->threads > DEC_MAX_THREADS || (unsigned)o->format >= TRIT_FMT_COUNT) {
         snprintf(err, err_len, "%s: threads must be 1..%d and the format i2 or t5", cfg->name, DEC_MAX_THREADS);
+        return NULL;
+    }
+    if ((unsigned)o->variant >= TB_DEC_VARIANT_COUNT || (unsigned)o->head > TB_DEC_HEAD_FP32) {
+        snprintf(err, err_len, "%s: unknown decoder variant (%d) or head storage (%d)", cfg->name, (int)o->variant,
+                 (int)o->head);
+        return NULL;
+    }
+    if (o->head == TB_DEC_HEAD_Q8 && (size_t)cfg->hidden > TRIT_Q8_MAX_K) {
+        snprintf(err, err_len, "%s: hidden %d is beyond the Q8 head's %u columns", cfg->name, cfg->hidden,
+                 TRIT_Q8_MAX_K);
         return NULL;
     }
     tb_decoder_opts opts = *o;
@@ -208,6 +294,7 @@ void tb_decoder_free(tb_decoder *d)
         return;
     dec_weights_free(d);
     free_ws(&d->ws);
+    free(d->head_acc);
     free(d->k_cache);
     free(d->v_cache);
     free(d->rope_cos);
@@ -302,28 +389,32 @@ const float *tb_decoder_norm_weight(const tb_decoder *d, int layer, const char *
     return NULL;
 }
 
-static int table_row(const tb_decoder *d, const uint16_t *th, const float *tf, int32_t row, float *out)
+/* One row of a table as FP32: the embedding lookup (Q8: code · scale of that row only). */
+static int table_row(const tb_decoder *d, const uint16_t *th, const float *tf, const trit_q8_rows *tq, int32_t row,
+                     float *out)
 {
     const size_t H = (size_t)d->cfg.hidden;
     if (!out || row < 0 || row >= d->cfg.vocab)
         return -1;
-    if (th)
-        dec_f16_row_to_f32(th + (size_t)row * H, H, out);
-    else
-        memcpy(out, tf + (size_t)row * H, H * sizeof(float));
+    switch (d->tables) {
+    case DEC_TAB_Q8: trit_q8_dequantize_row(tq, (size_t)row, out); break;
+    case DEC_TAB_F16: trit_half_to_f32_row(TRIT_HALF_FP16, th + (size_t)row * H, H, out); break;
+    case DEC_TAB_BF16: trit_half_to_f32_row(TRIT_HALF_BF16, th + (size_t)row * H, H, out); break;
+    default: memcpy(out, tf + (size_t)row * H, H * sizeof(float)); break;
+    }
     return 0;
 }
 
 int tb_decoder_embedding_row(const tb_decoder *d, int32_t token, float *out)
 {
-    return table_row(d, d->embed_h, d->embed_f, token, out);
+    return table_row(d, d->embed_h, d->embed_f, &d->embed_q, token, out);
 }
 
 int tb_decoder_head_row(const tb_decoder *d, int32_t vocab_row, float *out)
 {
     if (d->cfg.tied_embeddings)
-        return table_row(d, d->embed_h, d->embed_f, vocab_row, out);
-    return table_row(d, d->head_h, d->head_f, vocab_row, out);
+        return table_row(d, d->embed_h, d->embed_f, &d->embed_q, vocab_row, out);
+    return table_row(d, d->head_h, d->head_f, &d->head_q, vocab_row, out);
 }
 
 static size_t status_kb(const char *key)

@@ -2,6 +2,7 @@
 #ifndef TRITBENCH_DECODER_INTERNAL_H
 #define TRITBENCH_DECODER_INTERNAL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -10,12 +11,19 @@
 enum { DEC_Q = 0, DEC_K, DEC_V, DEC_O, DEC_GATE, DEC_UP, DEC_DOWN, DEC_N_LINEAR };
 enum { DEC_ATTN_NORM = 0, DEC_ATTN_SUBNORM, DEC_FFN_NORM, DEC_FFN_SUBNORM, DEC_N_NORM };
 
-/* One projection in either representation (the other pointer stays empty). */
+/* One projection in one representation (the others stay empty). */
 typedef struct dec_linear {
     size_t rows, cols;
     trit_packed w; /* ternary variant */
     float *f;      /* FP32 variant: rows × cols, row-major */
+    uint16_t *h;   /* FP16/BF16 variants: rows × cols half / bfloat16 bits */
 } dec_linear;
+
+/* How the embedding and lm_head tables are stored. */
+typedef enum dec_table_kind { DEC_TAB_F32 = 0, DEC_TAB_F16, DEC_TAB_BF16, DEC_TAB_Q8 } dec_table_kind;
+dec_table_kind dec_table_kind_of(const tb_decoder_opts *o);
+bool dec_variant_is_half(tb_dec_variant v); /* FP16 or BF16 */
+trit_half_type dec_half_type(tb_dec_variant v);
 
 typedef struct dec_layer {
     dec_linear lin[DEC_N_LINEAR];
@@ -43,9 +51,16 @@ struct tb_decoder {
     char kernel_desc[256];
     dec_layer *layers;
     float *final_norm;
-    /* Embedding (vocab × hidden) and lm_head (NULL when tied): FP16 bits or FP32, one of the two. */
+    /* Embedding (vocab × hidden) and lm_head (empty when tied), stored as `tables`: FP16/BF16 bits, FP32
+     * or Q8 rows — one of the three. */
+    dec_table_kind tables;
     uint16_t *embed_h, *head_h;
     float *embed_f, *head_f;
+    trit_q8_rows embed_q, head_q;
+    const trit_q8_kernel *q8;       /* Q8 tables */
+    const trit_half_kernel *half;      /* FP16/BF16 GEMV: decode linears and the tables */
+    const trit_half_kernel *half_gemm; /* FP16/BF16 GEMM: prefill linears */
+    int32_t *head_acc;              /* vocab int32: the Q8 lm_head's integer dot products */
     float *k_cache, *v_cache; /* n_layers × n_kv_heads × max_ctx × head_dim */
     float *rope_cos, *rope_sin; /* max_ctx × head_dim/2 */
     size_t pos, q_dim, kv_dim;

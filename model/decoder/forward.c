@@ -76,6 +76,12 @@ static int linear_shared(tb_decoder *d, const dec_linear *const *L, int count, c
         lap(d, TB_DEC_PH_MATMUL, t0);
         return 0;
     }
+    if (dec_variant_is_half(d->opts.variant)) { /* the FP16/BF16 baseline splits its own rows / tokens */
+        for (int i = 0; i < count; i++)
+            (n == 1 ? d->half : d->half_gemm)->fn(L[i]->h, X, Y[i], L[i]->rows, L[i]->cols, n, d->opts.threads);
+        lap(d, TB_DEC_PH_MATMUL, t0);
+        return 0;
+    }
     trit_act a = *act_for(d, L[0]->cols); /* a view of its first n rows */
     a.rows = n;
     if (trit_quantize_activations(X, L[0]->cols, &a) != 0)
@@ -190,15 +196,32 @@ static int layer_forward(tb_decoder *d, int l, size_t p0, size_t n, double *t0)
     return 0;
 }
 
-static void lm_head(tb_decoder *d, float *logits)
+static int lm_head(tb_decoder *d, float *logits);
+
+int tb_decoder_head_logits(tb_decoder *d, const float *hidden, float *logits)
+{
+    if (!d || !hidden || !logits)
+        return -1;
+    memmove(d->ws.last, hidden, (size_t)d->cfg.hidden * sizeof(float));
+    return lm_head(d, logits);
+}
+
+static int lm_head(tb_decoder *d, float *logits)
 {
     const size_t V = (size_t)d->cfg.vocab, H = (size_t)d->cfg.hidden;
-    const uint16_t *th = d->head_h ? d->head_h : d->embed_h;
-    const float *tf = d->head_f ? d->head_f : d->embed_f;
-    if (th && !d->head_f)
-        dec_gemv_f16(th, d->ws.last, logits, V, H, d->opts.threads);
-    else
-        fp32_matmul(d, tf, d->ws.last, logits, V, H, 1);
+    const bool tied = d->cfg.tied_embeddings;
+    switch (d->tables) {
+    case DEC_TAB_Q8: /* int8 codes · per-token int8 activation, one FP32 rescale (lowp.h) */
+        return trit_q8_gemv(d->q8, tied ? &d->embed_q : &d->head_q, d->ws.last, &d->ws.act_hidden, d->head_acc,
+                            logits, d->opts.threads);
+    case DEC_TAB_F16:
+    case DEC_TAB_BF16:
+        d->half->fn(tied ? d->embed_h : d->head_h, d->ws.last, logits, V, H, 1, d->opts.threads);
+        return 0;
+    default:
+        fp32_matmul(d, tied ? d->embed_f : d->head_f, d->ws.last, logits, V, H, 1);
+        return 0;
+    }
 }
 
 /* n ≤ max_batch rows at positions [pos, pos + n). */
@@ -217,7 +240,8 @@ static int forward_batch(tb_decoder *d, const int32_t *tokens, size_t n, float *
     if (logits) {
         dec_rms_norm(d->ws.h + (n - 1) * H, d->final_norm, d->cfg.norm_eps, H, d->ws.last);
         lap(d, TB_DEC_PH_NORM, &t0);
-        lm_head(d, logits);
+        if (lm_head(d, logits) != 0)
+            return -1;
         lap(d, TB_DEC_PH_LM_HEAD, &t0);
     }
     return 0;

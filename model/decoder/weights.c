@@ -49,12 +49,24 @@ static size_t linear_bytes(const tb_decoder_opts *o, size_t rows, size_t cols)
 {
     if (o->variant == TB_DEC_FP32)
         return round64(rows * cols * sizeof(float));
+    if (dec_variant_is_half(o->variant))
+        return round64(rows * cols * sizeof(uint16_t));
     const size_t block = trit_format_block(o->format);
     const size_t blocks = (cols + block - 1) / block;
     return round64(rows * blocks * TRIT_BLOCK_BYTES) + round64(sizeof(float));
 }
 
-static bool head_is_fp16(const tb_decoder_opts *o) { return o->variant == TB_DEC_TERNARY && !o->head_fp32; }
+/* One embedding-like table (vocab × hidden) as dec_table_kind_of(o) stores it. */
+static size_t table_bytes(const trit_model_config *c, const tb_decoder_opts *o)
+{
+    const size_t V = (size_t)c->vocab, H = (size_t)c->hidden;
+    switch (dec_table_kind_of(o)) {
+    case DEC_TAB_Q8: return trit_q8_bytes(V, H);
+    case DEC_TAB_F16:
+    case DEC_TAB_BF16: return round64(V * H * sizeof(uint16_t));
+    default: return round64(V * H * sizeof(float));
+    }
+}
 
 size_t tb_decoder_weight_bytes(const trit_model_config *c, const tb_decoder_opts *o)
 {
@@ -67,8 +79,7 @@ size_t tb_decoder_weight_bytes(const trit_model_config *c, const tb_decoder_opts
     for (int i = 0; i < DEC_N_NORM; i++)
         total += (size_t)c->n_layers * round64(norm_len(c, i) * sizeof(float));
     total += round64((size_t)c->hidden * sizeof(float));
-    const size_t table = (size_t)c->vocab * (size_t)c->hidden * (head_is_fp16(o) ? 2 : 4);
-    return total + round64(table) * (c->tied_embeddings ? 1 : 2);
+    return total + table_bytes(c, o) * (c->tied_embeddings ? 1 : 2);
 }
 
 static size_t act_bytes(size_t rows, size_t cols)
@@ -89,6 +100,8 @@ size_t tb_decoder_total_bytes(const trit_model_config *c, const tb_decoder_opts 
     ws += act_bytes(b, h) + act_bytes(b, q) + act_bytes(b, f);
     size_t max_rows = f > (size_t)c->vocab ? f : (size_t)c->vocab;
     ws += b * (f > h ? f : h) * sizeof(int32_t) + max_rows * sizeof(float);
+    if (dec_table_kind_of(o) == DEC_TAB_Q8) /* the Q8 lm_head's int32 dot products */
+        ws += (size_t)c->vocab * sizeof(int32_t);
     const size_t gen_scratch = 64 * (size_t)CHUNK_ROWS * widest; /* generous: per-thread int8 chunks */
     return tb_decoder_weight_bytes(c, o) + kv_cache + ws + gen_scratch + ctx * (size_t)c->head_dim * 4;
 }
@@ -263,6 +276,15 @@ static int gen_linear_chunk(const tb_decoder *d, dec_linear *L, uint64_t mseed, 
         view.n_scales = 1;
         return trit_pack(&view, s->tmp, &gamma);
     }
+    if (dec_variant_is_half(d->opts.variant)) { /* trit · γ rounded once to half / bfloat16 */
+        const trit_half_type t = dec_half_type(d->opts.variant);
+        const uint16_t pos = t == TRIT_HALF_BF16 ? trit_f32_to_bf16(gamma) : trit_f32_to_f16(gamma);
+        const uint16_t neg = t == TRIT_HALF_BF16 ? trit_f32_to_bf16(-gamma) : trit_f32_to_f16(-gamma);
+        uint16_t *dst = L->h + r0 * cols;
+        for (size_t i = 0; i < nr * cols; i++)
+            dst[i] = s->tmp[i] > 0 ? pos : s->tmp[i] < 0 ? neg : 0;
+        return 0;
+    }
     float *dst = L->f + r0 * cols;
     for (size_t i = 0; i < nr * cols; i++)
         dst[i] = (float)s->tmp[i] * gamma;
@@ -307,8 +329,7 @@ static int gen_all_linears(tb_decoder *d, char *err, size_t err_len)
     byte_lut_init(&lut);
     /* Bytes still to touch: the projections left plus the embedding/lm_head tables generated after them. */
     const double total = (double)tb_decoder_weight_bytes(c, &d->opts);
-    const double tables = (double)c->vocab * (double)c->hidden * (head_is_fp16(&d->opts) ? 2.0 : 4.0) *
-                          (c->tied_embeddings ? 1.0 : 2.0);
+    const double tables = (double)table_bytes(c, &d->opts) * (c->tied_embeddings ? 1.0 : 2.0);
     int failed = 0, short_of_memory = 0;
 #if TRIT_HAVE_OPENMP
 #pragma omp parallel num_threads(gen_threads()) reduction(| : failed)
@@ -373,41 +394,54 @@ static int alloc_linear(const tb_decoder *d, dec_linear *L, int idx)
     linear_shape(&d->cfg, idx, &L->rows, &L->cols);
     if (d->opts.variant == TB_DEC_TERNARY)
         return trit_packed_alloc(&L->w, d->opts.format, TRIT_SCALE_TENSOR, L->rows, L->cols);
+    if (dec_variant_is_half(d->opts.variant)) {
+        L->h = trit_aligned_alloc(L->rows * L->cols * sizeof(uint16_t));
+        return L->h ? 0 : -1;
+    }
     L->f = trit_aligned_alloc(L->rows * L->cols * sizeof(float));
     return L->f ? 0 : -1;
 }
 
-/* Embedding-like table (vocab × hidden), values in ±sqrt(3/hidden) so logits come out O(1). */
-static int gen_table(const tb_decoder *d, uint64_t tseed, uint16_t **as_h, float **as_f)
+/* Embedding-like table (vocab × hidden), values in ±sqrt(3/hidden) so logits come out O(1), stored as
+ * d->tables says: each row drawn in FP32 from its own seed, then rounded (FP16/BF16) or quantized (Q8). */
+static int gen_table(const tb_decoder *d, uint64_t tseed, uint16_t **as_h, float **as_f, trit_q8_rows *as_q)
 {
     const size_t V = (size_t)d->cfg.vocab, H = (size_t)d->cfg.hidden;
     const float a = (float)sqrt(3.0 / (double)H);
-    const bool half = head_is_fp16(&d->opts);
+    const dec_table_kind kind = d->tables;
     *as_h = NULL;
     *as_f = NULL;
-    if (half)
-        *as_h = trit_aligned_alloc(V * H * sizeof(uint16_t));
-    else
-        *as_f = trit_aligned_alloc(V * H * sizeof(float));
-    if (!*as_h && !*as_f)
+    memset(as_q, 0, sizeof *as_q);
+    if (kind == DEC_TAB_Q8) {
+        if (trit_q8_alloc(as_q, V, H) != 0)
+            return -1;
+    } else if (kind == DEC_TAB_F32) {
+        if (!(*as_f = trit_aligned_alloc(V * H * sizeof(float))))
+            return -1;
+    } else if (!(*as_h = trit_aligned_alloc(V * H * sizeof(uint16_t)))) {
         return -1;
+    }
     int failed = 0;
 #if TRIT_HAVE_OPENMP
 #pragma omp parallel num_threads(gen_threads()) reduction(| : failed)
 #endif
     {
-        float *row = half ? malloc(H * sizeof(float)) : NULL;
-        if (half && !row)
+        float *row = kind != DEC_TAB_F32 ? malloc(H * sizeof(float)) : NULL;
+        if (kind != DEC_TAB_F32 && !row)
             failed = 1;
 #if TRIT_HAVE_OPENMP
 #pragma omp for schedule(static)
 #endif
         for (size_t v = 0; v < V; v++) {
-            if (!half) {
+            if (kind == DEC_TAB_F32) {
                 gen_uniform(mix(tseed, v), H, a, *as_f + v * H);
             } else if (row) {
                 gen_uniform(mix(tseed, v), H, a, row);
-                dec_f32_row_to_f16(row, H, *as_h + v * H);
+                if (kind == DEC_TAB_Q8)
+                    failed |= trit_q8_quantize_rows(as_q, v, 1, row) != 0;
+                else
+                    trit_f32_to_half_row(kind == DEC_TAB_BF16 ? TRIT_HALF_BF16 : TRIT_HALF_FP16, row, H,
+                                         *as_h + v * H);
             }
         }
         free(row);
@@ -434,16 +468,20 @@ static size_t allocated_bytes(const tb_decoder *d)
     for (int l = 0; l < c->n_layers; l++) {
         for (int i = 0; i < DEC_N_LINEAR; i++) {
             const dec_linear *L = &d->layers[l].lin[i];
-            total += L->f ? round64(L->rows * L->cols * sizeof(float))
-                          : round64(L->w.rows * L->w.row_bytes) + round64(L->w.n_scales * sizeof(float));
+            total += L->f   ? round64(L->rows * L->cols * sizeof(float))
+                     : L->h ? round64(L->rows * L->cols * sizeof(uint16_t))
+                            : round64(L->w.rows * L->w.row_bytes) + round64(L->w.n_scales * sizeof(float));
         }
         for (int i = 0; i < DEC_N_NORM; i++)
             total += round64(norm_len(c, i) * sizeof(float));
     }
     total += round64((size_t)c->hidden * sizeof(float));
     const size_t cells = (size_t)c->vocab * (size_t)c->hidden;
-    const size_t tables = 1 + (d->head_h || d->head_f);
-    return total + tables * round64(cells * (d->embed_h ? sizeof(uint16_t) : sizeof(float)));
+    const size_t tables = 1 + (d->head_h || d->head_f || d->head_q.codes);
+    const size_t one = d->embed_q.codes ? trit_q8_bytes(d->embed_q.rows, d->embed_q.cols)
+                       : d->embed_h     ? round64(cells * sizeof(uint16_t))
+                                        : round64(cells * sizeof(float));
+    return total + tables * one;
 }
 
 int dec_weights_generate(tb_decoder *d, char *err, size_t err_len)
@@ -470,9 +508,9 @@ int dec_weights_generate(tb_decoder *d, char *err, size_t err_len)
     }
     if (!(d->final_norm = gen_norm(mix(seed, 0x46494e41ull), (size_t)c->hidden)))
         goto oom;
-    if (gen_table(d, mix(seed, 0x454d4245ull), &d->embed_h, &d->embed_f) != 0)
+    if (gen_table(d, mix(seed, 0x454d4245ull), &d->embed_h, &d->embed_f, &d->embed_q) != 0)
         goto oom;
-    if (!c->tied_embeddings && gen_table(d, mix(seed, 0x48454144ull), &d->head_h, &d->head_f) != 0)
+    if (!c->tied_embeddings && gen_table(d, mix(seed, 0x48454144ull), &d->head_h, &d->head_f, &d->head_q) != 0)
         goto oom;
     d->weight_bytes = allocated_bytes(d);
     return 0;
@@ -489,6 +527,7 @@ void dec_weights_free(tb_decoder *d)
             for (int i = 0; i < DEC_N_LINEAR; i++) {
                 trit_packed_free(&d->layers[l].lin[i].w);
                 free(d->layers[l].lin[i].f);
+                free(d->layers[l].lin[i].h);
             }
             for (int i = 0; i < DEC_N_NORM; i++)
                 free(d->layers[l].norm[i]);
@@ -499,6 +538,8 @@ void dec_weights_free(tb_decoder *d)
     free(d->embed_f);
     free(d->head_h);
     free(d->head_f);
+    trit_q8_free(&d->embed_q);
+    trit_q8_free(&d->head_q);
     d->layers = NULL;
     d->final_norm = NULL;
     d->embed_h = d->head_h = NULL;

@@ -100,6 +100,7 @@ int st_refuse_input_as_output(const st_model *m, const char *out, char *err, siz
 typedef struct plan_entry {
     const st_tensor *t;
     int quantize;
+    bool q8; /* --head q8 table */
     size_t row_bytes, n_scales;
     size_t rows, cols; /* as quantized: [out, in] (st_layout.c transposes a Conv1D's [in, out]) */
     bool transpose;
@@ -188,8 +189,12 @@ static int make_plan(const st_convert_opts *o, const st_model *m, plan_entry *pl
         const uint64_t in_bytes = t->end - t->begin;
         st->in_bytes += in_bytes;
         st->n_tensors++;
+        const int q8 = e->quantize ? 0 : st_q8head_selects(o, m, t, err, err_len);
+        if (q8 < 0)
+            return -1;
+        e->q8 = q8 == 1;
         if (!e->quantize) {
-            st->out_bytes += in_bytes;
+            st->out_bytes += e->q8 ? st_q8head_bytes(t) : in_bytes;
             continue;
         }
         char *sn = scale_name(t->name);
@@ -360,7 +365,8 @@ static int declare(st_writer *w, const st_convert_opts *o, const st_model *m, co
     for (size_t i = 0; i < m->n_tensors; i++) {
         const plan_entry *e = &plan[i];
         const st_tensor *t = e->t;
-        int rc = !e->quantize    ? st_writer_add_tensor(w, t->name, t->dtype, t->ndim, t->shape, err, err_len)
+        int rc = e->q8           ? st_q8head_declare(w, t, err, err_len)
+                 : !e->quantize  ? st_writer_add_tensor(w, t->name, t->dtype, t->ndim, t->shape, err, err_len)
                  : dequantizing(o) ? st_writer_add_tensor(w, t->name, o->dequant_dtype, 2, t->shape, err, err_len)
                                    : declare_packed(w, o, e, err, err_len);
         if (rc != 0)
@@ -465,6 +471,10 @@ int st_convert(const st_convert_opts *o, st_convert_stats *stats, void (*plan_li
                      o->granularity == TRIT_SCALE_ROW ? "row" : "tensor", plan[i].transpose ? ", transposed" : "",
                      (unsigned long long)(t->end - t->begin),
                      (unsigned long long)(plan[i].rows * plan[i].row_bytes + plan[i].n_scales * sizeof(float)));
+        else if (plan[i].q8)
+            snprintf(line, sizeof line, "q8        %-56s %-12s %s -> q8 row (%llu -> %llu bytes)", name, shape,
+                     st_dtype_name(t->dtype), (unsigned long long)(t->end - t->begin),
+                     (unsigned long long)st_q8head_bytes(t));
         else
             snprintf(line, sizeof line, "keep      %-56s %-12s %s (%llu bytes)", name, shape, st_dtype_name(t->dtype),
                      (unsigned long long)(t->end - t->begin));
@@ -484,6 +494,7 @@ int st_convert(const st_convert_opts *o, st_convert_stats *stats, void (*plan_li
             fprintf(stderr, "convert: [%zu/%zu] %s %s\n", i + 1, m.n_tensors, e->quantize ? "quantize" : "copy    ",
                     ST_SHOW(e->t->name));
         if (e->quantize ? write_quantized(w, o, e, err, err_len) != 0
+            : e->q8     ? st_q8head_write(w, e->t, err, err_len) != 0
                         : (st_writer_write(w, e->t->data, e->t->end - e->t->begin, err, err_len) != 0 ||
                            st_tensor_check(e->t, err, err_len) != 0))
             goto done;

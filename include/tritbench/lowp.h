@@ -1,0 +1,118 @@
+/* lowp.h — dense low-precision kernels that sit beside the ternary ones:
+ *
+ * 1. Q8 rows (the int8 lm_head / embedding of llama.cpp-family deployments): a matrix stored per row as
+ *    absmax int8 codes and one FP32 scale, w[m][k] ≈ code[m][k] · scale[m] with
+ *    scale = max_k |w[m][k]| / 127 (0 for an all-zero row) and code = round-half-even(w · 127 / max|w|),
+ *    in [−127, 127] (kernels also take −128, which the tests use).
+ *    Its GEMV quantizes the activation per token exactly as BitLinear does (quant.h: s = 127/max|x|),
+ *    computes acc[m] = Σ_k code[m][k] · xq[k] in int32 — BIT-EXACT, the same integers in every variant —
+ *    and then one FP32 rescale y[m] = acc[m] · scale[m] / s.
+ *      scalar      — the oracle;
+ *      avx2        — sign-extend to int16 and vpmaddwd (vpmaddubsw would saturate int16 on 255·127 pairs);
+ *      avx512_vnni — vpdpbusd needs u8 × s8: x + 128 is fed as the unsigned side and the row's Σ code
+ *                    (stored, trit_q8_rows.wsum) corrects: Σ c·x = Σ c·(x+128) − 128·Σ c;
+ *      neon(_dotprod) — sdot (s8 × s8) where present, else vmull/vpadal (aarch64 builds).
+ *    K ≤ TRIT_Q8_MAX_K keeps every int32 partial sum (including the +128 offset's) exact.
+ *
+ * 2. FP16 / BF16 GEMV and GEMM baselines ("like-for-like": bitnet.cpp quotes its speedups over llama.cpp
+ *    FP16). Weights are IEEE binary16 or bfloat16 bits (uint16), activations FP32, output FP32:
+ *        Y[n·M + m] = Σ_k W[m·K + k] · X[n·K + k]        (W: M × K row-major, X: N × K, Y: N × M)
+ *    FP16 multiplies the widened weight by the FP32 activation (F16C convert + FMA on x86). BF16 rounds the
+ *    activation to bfloat16 as well (vdpbf16ps takes bf16 pairs; the convert fallback does the same rounding
+ *    so every BF16 variant computes the same product): Σ bf16(W)·bf16(X).
+ *    Tolerance (tests/kernels/test_lowp_dense.c): every variant is within
+ *        |y − y_exact| ≤ (K/8 + 16) · 2⁻²⁴ · Σ_k |w_k · x_k|
+ *    of the exact (double) product of the same rounded inputs — the FP32 summation error of a sum split
+ *    into ≥ 8 lanes. vdpbf16ps flushes denormals (inputs of the tests are normal).
+ */
+#ifndef TRITBENCH_LOWP_H
+#define TRITBENCH_LOWP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tritbench/quant.h"
+
+/* ---- Q8 rows ---------------------------------------------------------------------------------------- */
+
+#define TRIT_Q8_MAX_K 65536u  /* 255 · 128 · K < 2³¹ (the VNNI offset sum) */
+#define TRIT_Q8_ROW_ALIGN 64u /* row stride of the codes; padding codes are 0 */
+
+typedef struct trit_q8_rows {
+    size_t rows, cols, stride; /* stride = cols rounded up to TRIT_Q8_ROW_ALIGN */
+    int8_t *codes;             /* rows × stride, TRIT_ALIGN-aligned */
+    float *scale;              /* per row */
+    int32_t *wsum;             /* Σ codes per row (the VNNI offset correction) */
+} trit_q8_rows;
+
+/* Bytes trit_q8_alloc allocates for (rows, cols), as the memory accounting counts them. */
+size_t trit_q8_bytes(size_t rows, size_t cols);
+int trit_q8_alloc(trit_q8_rows *w, size_t rows, size_t cols); /* 0, or -1 (cols 0 or > MAX_K, no memory) */
+void trit_q8_free(trit_q8_rows *w);
+/* Quantizes rows [r0, r0 + n) from src (n × cols FP32). Returns 0, or -1 on a non-finite value. */
+int trit_q8_quantize_rows(trit_q8_rows *w, size_t r0, size_t n, const float *src);
+/* Σ codes of rows [r0, r0 + n), after the codes were written directly (tests write −128). */
+void trit_q8_update_sums(trit_q8_rows *w, size_t r0, size_t n);
+/* Row r as FP32 (code · scale): the int8 embedding lookup. */
+void trit_q8_dequantize_row(const trit_q8_rows *w, size_t r, float *out);
+
+/* acc[m − m_begin] = Σ_k codes[m][k] · xq[k] for m in [m_begin, m_end); xq has ≥ w->cols values (no
+ * padding needed, nothing beyond cols is read). */
+typedef void (*trit_q8_dot_fn)(const trit_q8_rows *w, const int8_t *xq, int32_t *acc, size_t m_begin,
+                               size_t m_end);
+
+typedef struct trit_q8_kernel {
+    const char *name;  /* "scalar", "avx2", "avx512_vnni", "neon", "neon_dotprod" */
+    uint32_t requires; /* TRIT_CPU_* bits */
+    int priority;      /* higher is preferred by trit_q8_select */
+    trit_q8_dot_fn dot;
+} trit_q8_kernel;
+
+const trit_q8_kernel *trit_q8_kernels(size_t *count); /* compiled in, scalar first */
+bool trit_q8_runnable(const trit_q8_kernel *k);
+const trit_q8_kernel *trit_q8_get(const char *name);  /* NULL if not compiled in */
+const trit_q8_kernel *trit_q8_select(void);           /* highest-priority runnable (scalar at worst) */
+
+/* y (w->rows) = W · x: quantizes x into a (a->cols == w->cols, a->rows ≥ 1; row 0 is used), runs k over
+ * the rows split among threads (acc: w->rows int32 workspace), rescales. Returns 0 or -1 (non-finite x,
+ * shape mismatch). */
+int trit_q8_gemv(const trit_q8_kernel *k, const trit_q8_rows *w, const float *x, trit_act *a, int32_t *acc,
+                 float *y, int threads);
+
+/* ---- FP16 / BF16 dense baselines -------------------------------------------------------------------- */
+
+typedef enum trit_half_type { TRIT_HALF_FP16 = 0, TRIT_HALF_BF16 = 1 } trit_half_type;
+const char *trit_half_type_name(trit_half_type t); /* "fp16", "bf16" */
+
+uint16_t trit_f32_to_f16(float f);   /* round half to even, overflow → Inf (as F16C) */
+float trit_f16_to_f32(uint16_t h);
+uint16_t trit_f32_to_bf16(float f);  /* round half to even, NaN kept quiet (as vcvtneps2bf16) */
+float trit_bf16_to_f32(uint16_t h);
+void trit_f32_to_half_row(trit_half_type t, const float *src, size_t n, uint16_t *dst);
+void trit_half_to_f32_row(trit_half_type t, const uint16_t *src, size_t n, float *dst);
+
+/* Same shape convention as trit_sgemm_fn (baselines.h); threads split rows (N == 1) or tokens. */
+typedef void (*trit_hgemm_fn)(const uint16_t *W, const float *X, float *Y, size_t M, size_t K, size_t N,
+                              int threads);
+
+typedef struct trit_half_kernel {
+    const char *name;    /* "scalar", "f16c", "avx512_bf16", "bf16_convert" */
+    trit_half_type type;
+    uint32_t requires;   /* TRIT_CPU_* bits; plus the extra checks of trit_half_runnable */
+    int priority;        /* GEMV (N == 1) preference, higher wins */
+    int priority_gemm;   /* GEMM (N > 1) preference: the fastest path differs (lowp/half.c) */
+    trit_hgemm_fn fn;
+} trit_half_kernel;
+
+const trit_half_kernel *trit_half_kernels(size_t *count);
+bool trit_half_runnable(const trit_half_kernel *k);
+const trit_half_kernel *trit_half_get(trit_half_type t, const char *name);
+/* Best runnable for GEMV (gemm false) or GEMM (true); scalar at worst. */
+const trit_half_kernel *trit_half_select(trit_half_type t, bool gemm);
+
+/* What the CPU has beyond cpu.h's bits (cpu.h has no F16C / AVX512_BF16 bit yet). */
+bool trit_cpu_has_f16c(void);
+bool trit_cpu_has_avx512_bf16(void);
+
+#endif
