@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "harness/perf.h"
@@ -197,6 +198,10 @@ void tb_context_collect(tb_context *ctx)
     ctx->have_openblas = TRIT_HAVE_OPENBLAS;
     ctx->have_cuda = TRIT_HAVE_CUDA;
     snprintf(ctx->missing, sizeof ctx->missing, "%s", TRIT_MISSING);
+    /* The OS kernel: part of the machine fingerprint the results history compares within. */
+    struct utsname uts;
+    if (uname(&uts) == 0)
+        tb_context_add(ctx, "kernel_release", uts.release);
 }
 
 void tb_context_add(tb_context *ctx, const char *key, const char *value)

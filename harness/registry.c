@@ -72,3 +72,11 @@ const char *tb_registry_name(const tb_registry *r, size_t i)
 {
     return (r && i < r->count) ? r->items[i].name : NULL;
 }
+
+int tb_registry_refuse(tb_registry *r, size_t i, const char *message)
+{
+    if (!r || i >= r->count || !message || !*message)
+        return -1;
+    snprintf(r->items[i].refused, sizeof r->items[i].refused, "%s", message);
+    return 0;
+}

@@ -148,6 +148,8 @@ static void run_repetition(const run_ctx *rc, inst_run *ir, int rep_index)
         if (tb_pin_threads(sp->threads, why, sizeof why) != 0)
             tb_skip_with_error(&st, why);
     }
+    if (ir->inst->refused[0])
+        tb_skip_with_error(&st, ir->inst->refused);
     if (!st.error && sp->setup)
         st.fixture = sp->setup(&st);
     if (!st.error && !st.skipped) {

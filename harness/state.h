@@ -15,6 +15,7 @@ typedef struct tb_instance {
     char family[TB_NAME_MAX];
     char args[TB_NAME_MAX];
     char name[TB_NAME_MAX]; /* "<family>/<args>/threads:<N>" */
+    char refused[256];      /* non-empty: never timed, every repetition is this error */
 } tb_instance;
 
 struct tb_registry {

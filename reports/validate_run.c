@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "harness/data_path.h"
 #include "reports/vr_internal.h"
 #include "tritbench/suites.h"
 #include "tritbench_config.h"
@@ -92,9 +93,7 @@ int vr_run(const vr_options *o, const char *command_line)
     char default_profile[4096];
     const char *profile_path = o->profile_path;
     if (!profile_path) {
-        snprintf(default_profile, sizeof default_profile, "%s/fixtures/profiles/bitnet-phase4.json",
-                 TRIT_SOURCE_ROOT);
-        profile_path = default_profile;
+        profile_path = tb_data_path("profiles/bitnet-phase4.json", default_profile, sizeof default_profile);
     }
     vr_profile prof;
     if (vr_profile_load(profile_path, &prof, err, sizeof err) != 0) {

@@ -9,6 +9,7 @@
 #include "tritbench/baselines.h"
 #include "tritbench/formats.h"
 #include "tritbench/kernels.h"
+#include "plugin/plugins.h"
 #include "tritbench_config.h"
 #if TRIT_HAVE_CUDA
 #include "kernels/cuda/trit_cuda.h"
@@ -45,6 +46,8 @@ static void all_variants(char *buf, size_t cap)
     for (int i = 0; i < TRIT_CUDA_IMPL_COUNT; i++)
         add_name(buf, cap, trit_cuda_impl_name((trit_cuda_impl)i));
 #endif
+    for (size_t i = 0; i < tb_plugin_kernel_count(); i++) /* "<plugin>:<variant>", or the plugin's name */
+        add_name(buf, cap, tb_plugin_kernel_at(i)->name), add_name(buf, cap, tb_plugin_kernel_at(i)->lib->name);
 }
 
 static void all_formats(char *buf, size_t cap, bool baselines)
@@ -52,6 +55,8 @@ static void all_formats(char *buf, size_t cap, bool baselines)
     buf[0] = '\0';
     for (int f = 0; f < TRIT_FMT_COUNT; f++)
         add_name(buf, cap, trit_format_name((trit_format)f));
+    for (size_t i = 0; i < tb_plugin_kernel_count(); i++) /* a plugin's own layouts */
+        add_name(buf, cap, tb_plugin_kernel_at(i)->format);
     if (baselines) {
         add_name(buf, cap, "fp32");
 #if TRIT_HAVE_CUDA

@@ -5,6 +5,8 @@
 
 #include "cli_names.h"
 #include "commands.h"
+#include "plugin/plugins.h"
+#include "plugin_cli.h"
 #include "tritbench/args.h"
 #include "tritbench/baselines.h"
 #include "tritbench/context.h"
@@ -40,10 +42,14 @@ static void cuda_status(char *buf, size_t len)
 
 int cmd_info(int argc, char **argv)
 {
+    tb_str_list plugins = {0};
+    const tb_opt_group groups[] = {cli_plugin_group(&plugins)};
     tb_args args;
-    int st = tb_args_run(&info_cmd, NULL, 0, argc, argv, &args);
+    int st = tb_args_run(&info_cmd, groups, 1, argc, argv, &args);
     if (st >= 0)
         return st;
+    if (cli_plugins_load("tritbench info", &plugins) != 0)
+        return 2;
     if (cli_check_trit_isa("tritbench info") != 0)
         return 2;
     static tb_context ctx;
@@ -72,5 +78,11 @@ int cmd_info(int argc, char **argv)
     printf("CUDA:          %s\n", buf);
     printf("OpenMP:        %s\n", TRIT_HAVE_OPENMP ? "yes" : "no");
     printf("missing:       %s\n", ctx.missing[0] ? ctx.missing : "nothing");
+    printf("plugins:       %s\n", tb_plugin_lib_count() ? "" : "none loaded (--plugin PATH, TRITBENCH_PLUGIN_PATH)");
+    for (size_t i = 0; i < tb_plugin_lib_count(); i++) {
+        const tb_plugin_lib *lib = tb_plugin_lib_at(i);
+        printf("  %s %s, ABI %u.%u (this tritbench: %d.%d), %s\n", lib->name, lib->version, lib->abi_major,
+               lib->abi_minor, TRITBENCH_PLUGIN_ABI_MAJOR, TRITBENCH_PLUGIN_ABI_MINOR, lib->path);
+    }
     return 0;
 }

@@ -6,6 +6,8 @@
 #include "cli_names.h"
 #include "commands.h"
 #include "harness/filter.h"
+#include "plugin/plugins.h"
+#include "plugin_cli.h"
 #include "tritbench/flags.h"
 #include "tritbench/formats.h"
 #include "tritbench/kernels.h"
@@ -55,6 +57,24 @@ static void print_variants(void)
                ks[i].variant, ok ? "yes" : "no", ks[i].priority, ks[i].origin,
                ks[i].result == TRIT_RESULT_EXACT_INT32 ? "exact-int32" : "fp32-tol", ok ? "" : why);
     }
+    if (tb_plugin_kernel_count() == 0)
+        return;
+    printf("Plugin kernels (%zu loaded):\n", tb_plugin_kernel_count());
+    printf("  %-9s %-8s %-28s %-9s %-22s %s\n", "ops", "format", "variant", "runnable", "result", "origin");
+    for (size_t i = 0; i < tb_plugin_kernel_count(); i++) {
+        const tb_plugin_kernel *pk = tb_plugin_kernel_at(i);
+        char why[256] = "", result[32], ops[16];
+        bool ok = !pk->k.available || pk->k.available(why, sizeof why);
+        snprintf(ops, sizeof ops, "%s%s%s", (pk->k.ops & TBP_OP_GEMV) ? "gemv" : "",
+                 (pk->k.ops & TBP_OP_GEMV) && (pk->k.ops & TBP_OP_GEMM) ? "," : "", (pk->k.ops & TBP_OP_GEMM) ? "gemm" : "");
+        if (pk->k.result_class == TBP_RESULT_FP32_TOL)
+            snprintf(result, sizeof result, "fp32 tol %.3g", pk->k.tolerance);
+        else
+            snprintf(result, sizeof result, "int32 exact");
+        printf("  %-9s %-8s %-28s %-9s %-22s plugin %s %s (%s, ABI %u.%u)%s%s\n", ops, pk->format, pk->name,
+               ok ? "yes" : "no", result, pk->lib->name, pk->lib->version, pk->lib->path, pk->lib->abi_major,
+               pk->lib->abi_minor, ok ? "" : " — ", ok ? "" : why);
+    }
 }
 
 int cmd_list(int argc, char **argv)
@@ -63,11 +83,16 @@ int cmd_list(int argc, char **argv)
     char err[512];
     tb_flags_default(&fl);
     list_opts lo = {0};
-    tb_opt_group groups[2] = {{"list flags", list_table, TB_COUNT(list_table), &lo}};
+    tb_str_list plugins = {0};
+    tb_opt_group groups[3] = {{"list flags", list_table, TB_COUNT(list_table), &lo}};
+    size_t n_groups = 1 + tb_flags_select_group(&fl, groups + 1);
+    groups[n_groups++] = cli_plugin_group(&plugins);
     tb_args args;
-    int st = tb_args_run(&list_cmd, groups, 1 + tb_flags_select_group(&fl, groups + 1), argc, argv, &args);
+    int st = tb_args_run(&list_cmd, groups, n_groups, argc, argv, &args);
     if (st >= 0)
         return st;
+    if (cli_plugins_load("tritbench list", &plugins) != 0)
+        return 2;
     fl.variants = lo.variants;
     if (cli_check_variants("tritbench list", "--variants", fl.variants) != 0 ||
         cli_check_formats("tritbench list", "--formats", fl.formats, true) != 0)
@@ -81,7 +106,8 @@ int cmd_list(int argc, char **argv)
         tb_suite_config cfg;
         tb_suite_config_from_flags(&fl, &cfg);
         tb_registry *reg = tb_registry_new();
-        if (!reg || tb_suites_register_all(reg, &cfg) != 0) {
+        if (!reg || tb_suites_register_all(reg, &cfg) != 0 ||
+            tb_plugin_suite_register(reg, cfg.threads, cfg.n_threads, cfg.quick, cfg.variants, cfg.formats) != 0) {
             fprintf(stderr, "tritbench list: a suite could not register its benchmarks\n");
             tb_registry_free(reg);
             tb_filter_free(&f);

@@ -5,6 +5,8 @@
 
 #include "cli_names.h"
 #include "commands.h"
+#include "plugin/plugins.h"
+#include "plugin_cli.h"
 #include "reports/vr_internal.h"
 #include "tritbench/args.h"
 #include "tritbench/fixtures.h"
@@ -31,7 +33,8 @@ static int set_seed(const tb_opt *opt, void *field, const char *v, char *err, si
 #define V(member) offsetof(validate_flags, member)
 static const tb_opt validate_table[] = {
     {"profile", .field = V(o.profile_path), .metavar = "FILE",
-     .help = "targets (default: fixtures/profiles/bitnet-phase4.json in the source tree)"},
+     .help = "targets (default: profiles/bitnet-phase4.json in the installed datadir,\n"
+             "or fixtures/profiles/ of the source tree when run from the build directory)"},
     {"suite", .field = V(suite), .metavar = "NAME",
      .help = "a section (kernels, accuracy, e2e, cuda, model, all) or a shape set for the kernels\n"
              "section alone (see below); default: every section, kernels on bitnet-2b"},
@@ -91,7 +94,8 @@ int cmd_validate(int argc, char **argv)
     memset(&f, 0, sizeof f);
     f.o.threads = 1;
     f.seed = DEFAULT_SEED;
-    const tb_opt_group groups[] = {{NULL, validate_table, TB_COUNT(validate_table), &f}};
+    tb_str_list plugins = {0};
+    const tb_opt_group groups[] = {{NULL, validate_table, TB_COUNT(validate_table), &f}, cli_plugin_group(&plugins)};
     char footer[1024];
     snprintf(footer, sizeof footer, VALIDATE_FOOTER, trit_shape_sets());
     tb_command with_footer = validate_cmd;
@@ -100,6 +104,8 @@ int cmd_validate(int argc, char **argv)
     int st = tb_args_run(&with_footer, groups, TB_COUNT(groups), argc, argv, &args);
     if (st >= 0)
         return st;
+    if (cli_plugins_load("tritbench validate", &plugins) != 0)
+        return 2;
     if (cli_check_variants("tritbench validate", "--variants", f.o.variants) != 0 ||
         cli_check_formats("tritbench validate", "--formats", f.o.formats, false) != 0)
         return 2;
@@ -136,5 +142,17 @@ int cmd_validate(int argc, char **argv)
         snprintf(s, sizeof s, "--seed=%llu", o.seed);
         append_arg(cmd, sizeof cmd, s);
     }
-    return vr_run(&o, cmd);
+    /* The correctness gate before any section times anything: an incorrect kernel (ours or a plugin's)
+     * fails the validation whatever the sections say. */
+    const int incorrect = tb_gate_all("tritbench validate", o.variants, o.formats, NULL);
+    if (incorrect < 0)
+        return 2;
+    int status = vr_run(&o, cmd);
+    if (incorrect > 0) {
+        fprintf(stderr, "tritbench validate: FAIL: %d kernel(s) incorrect against the scalar oracle (listed above; "
+                "not timed, not signed off)\n", incorrect);
+        if (status == 0)
+            status = 1;
+    }
+    return status;
 }

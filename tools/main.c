@@ -20,6 +20,7 @@ static const struct command commands[] = {
     {"compare", cmd_compare, "compare two result files (Mann-Whitney U test), gate regressions"},
     {"convert", cmd_convert, "quantize a safetensors checkpoint to packed ternary"},
     {"lm", cmd_lm, "train a small byte-level language model, convert it, PTQ and QAT through the kernels"},
+    {"history", cmd_history, "results history (SQLite/PostgreSQL): ingest, trends, change points, dashboard"},
 };
 
 static void usage(FILE *out)

@@ -46,6 +46,9 @@ void tb_registry_free(tb_registry *r);
 int tb_register(tb_registry *r, const tb_bench_spec *spec);
 size_t tb_registry_count(const tb_registry *r);
 const char *tb_registry_name(const tb_registry *r, size_t i); /* full instance name */
+/* Instance i is not to be timed (e.g. its kernel failed the correctness gate): each repetition is a row
+ * with error_occurred and this message, setup and run are never called. 0, or -1 for a bad index. */
+int tb_registry_refuse(tb_registry *r, size_t i, const char *message);
 
 /* --- inside run() --- */
 bool tb_keep_running(tb_state *st);
@@ -149,6 +152,21 @@ void tb_results_free(tb_results *res);
 const tb_record *tb_results_find(const tb_results *res, const char *run_name, const char *aggregate_name);
 double tb_record_counter(const tb_record *rec, const char *name, double missing);
 double tb_time_unit_seconds(tb_time_unit u);  /* 1e-9 for TB_NS ... */
+
+/* --- your own benchmark program (google/benchmark's BENCHMARK_MAIN) --- */
+/* Parses `tritbench run`'s flags (--benchmark_filter, --benchmark_repetitions, --benchmark_format,
+ * --benchmark_out, ...), runs what reg holds, prints and writes the same console/JSON/CSV, closes stdout.
+ * Returns the exit status (0 done, 1 a benchmark failed, 2 bad usage / could not run): call it last.
+ *
+ *     int main(int argc, char **argv) {
+ *         tb_registry *reg = tb_registry_new();
+ *         tb_register(reg, &(tb_bench_spec){.family = "mine/dot", .args = "4096", .run = run_dot, .threads = 1});
+ *         int status = tb_main(argc, argv, reg);
+ *         tb_registry_free(reg);
+ *         return status;
+ *     }
+ * Build: cc prog.c $(pkg-config --cflags --libs tritbench)   (examples/bench_example.c) */
+int tb_main(int argc, char **argv, tb_registry *reg);
 const char *tb_time_unit_name(tb_time_unit u); /* "ns", "us", "ms", "s" */
 
 #endif
