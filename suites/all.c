@@ -7,6 +7,7 @@
 
 static const tb_suite suites[] = {
     {"stream", "memory bandwidth: read/copy/scale/add/triad from L1 to 4x LLC (the roofline)", tb_suite_stream_register},
+    {"roof", "compute roof: core clock (dependent adds) and each kernel family's bounding instruction", tb_suite_roof_register},
     {"quant", "activation quantization and weight packing", tb_suite_quant_register},
     {"gemv", "ternary GEMV (decode) per variant and format, with FP32 baselines", tb_suite_gemv_register},
     {"gemm", "ternary GEMM (prefill, batch N) per variant and format, with FP32 baselines", tb_suite_gemm_register},

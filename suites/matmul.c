@@ -4,7 +4,8 @@
  *   gemm/i2/avx512_vnni/6912x2560x128/threads:1   gemm/fp32/avx512/6912x2560x128/threads:1
  * Counters: GB/s (packed weight bytes per call, w.alloc_bytes; FP32 weights for baselines), Gweights/s,
  * GOP/s (2·M·K·N, GEMM), pct_of_roofline (GB/s over the STREAM read bandwidth of the working set at the
- * same thread count, measured in this process during setup).
+ * same thread count, measured in this process during setup), pct_of_compute_roof (2·M·K·N ops per second over the
+ * roof of the variant's bounding instruction × threads, roof.h; absent for variants without one).
  * Instances enumerate the one kernel table (kernels.h): every runnable CPU descriptor of the op, ternary
  * and FP32 alike; device kernels (CUDA) are timed by the cuda suite with device-resident buffers.
  * Filters: cfg->variants names variants; cfg->formats names formats ("i2", "t5", "fp32"). Weights come
@@ -18,6 +19,7 @@
 #include "tritbench/kernels.h"
 #include "tritbench/lowp.h"
 #include "tritbench/quant.h"
+#include "tritbench/roof.h"
 #include "tritbench/test_hook.h" /* a no-op outside the ab sensitivity test build */
 #include "weight_cache.h"
 
@@ -47,6 +49,7 @@ typedef struct mm_fixture {
     uint16_t *half; /* fp16/bf16 formats: the cached FP32 weights rounded to the format (lowp.h) */
     int32_t *acc;
     double roof_gbps;
+    double compute_roof_gops; /* 0: no bounding instruction known for this variant */
 } mm_fixture;
 
 static void mm_teardown(void *p)
@@ -127,6 +130,7 @@ static void *mm_setup(tb_state *st)
     /* Measured here, outside the timed loop; remembered per size class and thread count. */
     const double ws_bytes = (double)(trit_bound_weight_bytes(&fx->b) + act_bytes + out_bytes);
     fx->roof_gbps = tb_stream_read_gbps((size_t)ws_bytes, tb_threads(st));
+    fx->compute_roof_gops = tb_compute_roof_gops(trit_format_name(fx->k->format), fx->k->variant, tb_threads(st));
     return fx;
 fail:
     tb_skip_with_error(st, err);
@@ -159,6 +163,9 @@ static void mm_run(tb_state *st)
         tb_counter(st, "GOP/s", it * 2.0 * (double)(M * K) * (double)N / 1e9, TB_COUNTER_RATE);
     if (fx->roof_gbps > 0.0)
         tb_counter(st, "pct_of_roofline", it * bytes / 1e9 / fx->roof_gbps * 100.0, TB_COUNTER_RATE);
+    if (fx->compute_roof_gops > 0.0)
+        tb_counter(st, "pct_of_compute_roof", it * 2.0 * (double)(M * K) * (double)N / 1e9 / fx->compute_roof_gops * 100.0,
+                   TB_COUNTER_RATE);
 }
 
 /* Registered instances live as long as the process (the registry keeps tb_bench_spec.arg). */

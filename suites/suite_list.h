@@ -5,6 +5,7 @@
 #include "tritbench/suites.h"
 
 int tb_suite_stream_register(tb_registry *r, const tb_suite_config *cfg);    /* stream.c */
+int tb_suite_roof_register(tb_registry *r, const tb_suite_config *cfg);      /* roof.c */
 int tb_suite_quant_register(tb_registry *r, const tb_suite_config *cfg);     /* quant.c */
 int tb_suite_gemv_register(tb_registry *r, const tb_suite_config *cfg);      /* matmul.c */
 int tb_suite_gemm_register(tb_registry *r, const tb_suite_config *cfg);      /* matmul.c */

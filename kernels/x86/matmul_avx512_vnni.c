@@ -12,10 +12,12 @@ enum { ROW_TILE = 4, ACT_TILE = 4, ACT_CHUNK = 64 };
 
 /* acc += u8 a · s8 b (vpdpbusd). Inline asm because GCC 12 does not tie the accumulator of
  * _mm512_dpbusd_epi32 to its output in unrolled loops: it copies every accumulator each iteration and
- * spills the copies, which halved GEMV throughput. */
+ * spills the copies, which halved GEMV throughput. Register operands only ("v", not "vm"): with a memory
+ * alternative GCC folds the activation load into every vpdpbusd that uses it, and the GEMV loop issued
+ * 17 zmm loads per 256 weight bytes instead of 8. */
 ALWAYS_INLINE __m512i dpbusd(__m512i acc, __m512i a, __m512i b)
 {
-    __asm__("vpdpbusd %2, %1, %0" : "+v"(acc) : "v"(a), "vm"(b));
+    __asm__("vpdpbusd %2, %1, %0" : "+v"(acc) : "v"(a), "v"(b));
     return acc;
 }
 
@@ -25,12 +27,32 @@ ALWAYS_INLINE __m512i dpbusd(__m512i acc, __m512i a, __m512i b)
  * a multiple of 4^i) every FOLD_BLOCKS blocks, before 64·Σc·x could overflow a lane. */
 enum { FOLD_BLOCKS = 4096 };
 
-ALWAYS_INLINE __m512i fold_planes(__m512i total, const __m512i p[4])
+ALWAYS_INLINE __m512i fold_planes(const __m512i p[4])
 {
-    __m512i s = _mm512_add_epi32(p[0], _mm512_srai_epi32(p[1], 2));
-    s = _mm512_add_epi32(s, _mm512_srai_epi32(p[2], 4));
-    s = _mm512_add_epi32(s, _mm512_srai_epi32(p[3], 6));
-    return _mm512_add_epi32(total, s);
+    const __m512i s01 = _mm512_add_epi32(p[0], _mm512_srai_epi32(p[1], 2));
+    const __m512i s23 = _mm512_add_epi32(_mm512_srai_epi32(p[2], 4), _mm512_srai_epi32(p[3], 6));
+    return _mm512_add_epi32(s01, s23);
+}
+
+/* The horizontal sums of four rows at once, [Σr0 Σr1 Σr2 Σr3], wrapping modulo 2^32 as the lanes did:
+ * one transpose-and-add tree instead of four separate reductions (at K = 2560 a 4-row group has only 10
+ * blocks, and four tv_hsum32 were a large part of its time). */
+ALWAYS_INLINE __m128i hsum4x32(__m512i r0, __m512i r1, __m512i r2, __m512i r3)
+{
+    const __m512i t01 = _mm512_add_epi32(_mm512_unpacklo_epi32(r0, r1), _mm512_unpackhi_epi32(r0, r1));
+    const __m512i t23 = _mm512_add_epi32(_mm512_unpacklo_epi32(r2, r3), _mm512_unpackhi_epi32(r2, r3));
+    const __m512i u = _mm512_add_epi32(_mm512_unpacklo_epi64(t01, t23), _mm512_unpackhi_epi64(t01, t23));
+    const __m256i h = _mm256_add_epi32(_mm512_castsi512_si256(u), _mm512_extracti64x4_epi64(u, 1));
+    return _mm_add_epi32(_mm256_castsi256_si128(h), _mm256_extracti128_si256(h, 1));
+}
+
+/* Stores [Σr0 Σr1 Σr2 Σr3] into a tile's first column (out[r·TRIT_X86_MAX_TILE]). */
+ALWAYS_INLINE void store_column4(__m128i s, int32_t *out)
+{
+    out[0] = _mm_cvtsi128_si32(s);
+    out[TRIT_X86_MAX_TILE] = _mm_extract_epi32(s, 1);
+    out[2 * TRIT_X86_MAX_TILE] = _mm_extract_epi32(s, 2);
+    out[3 * TRIT_X86_MAX_TILE] = _mm_extract_epi32(s, 3);
 }
 
 /* One plane of one row: acc += (v & mask) · x. */
@@ -79,10 +101,10 @@ static void i2_gemv4_chunk(const uint8_t *w, size_t rb, const int8_t *xq, size_t
     }
     const __m512i p0[4] = {a00, a01, a02, a03}, p1[4] = {a10, a11, a12, a13};
     const __m512i p2[4] = {a20, a21, a22, a23}, p3[4] = {a30, a31, a32, a33};
-    out[0] = fold_planes(out[0], p0);
-    out[1] = fold_planes(out[1], p1);
-    out[2] = fold_planes(out[2], p2);
-    out[3] = fold_planes(out[3], p3);
+    out[0] = _mm512_add_epi32(out[0], fold_planes(p0));
+    out[1] = _mm512_add_epi32(out[1], fold_planes(p1));
+    out[2] = _mm512_add_epi32(out[2], fold_planes(p2));
+    out[3] = _mm512_add_epi32(out[3], fold_planes(p3));
 }
 
 static void i2_gemv1_chunk(const uint8_t *w, const int8_t *xq, size_t b0, size_t b1, __m512i *out)
@@ -102,7 +124,7 @@ static void i2_gemv1_chunk(const uint8_t *w, const int8_t *xq, size_t b0, size_t
         PLANE(a3, v, 3);
     }
     const __m512i p[4] = {a0, a1, a2, a3};
-    *out = fold_planes(*out, p);
+    *out = _mm512_add_epi32(*out, fold_planes(p));
 }
 
 /* GEMV micro-kernel: rows = 4 or 1, all blocks, FOLD_BLOCKS at a time. */
@@ -119,8 +141,10 @@ ALWAYS_INLINE void i2_gemv(const uint8_t *wp, size_t rb, size_t blocks, const in
         else
             i2_gemv1_chunk(wp, xs[0], b0, b1, total);
     }
-    for (int r = 0; r < rm; r++)
-        out[r * TRIT_X86_MAX_TILE] = tv_hsum32(total[r]);
+    if (rm == 4)
+        store_column4(hsum4x32(total[0], total[1], total[2], total[3]), out);
+    else
+        out[0] = tv_hsum32(total[0]);
 }
 
 /* GEMM tile: RM weight rows × RN activation rows; each decoded plane feeds RN dot products. */
@@ -258,8 +282,7 @@ ALWAYS_INLINE void t5_gemv(const uint8_t *w, size_t rb, size_t blocks, const int
     if (rm == 4) {
         __m512i sums[4];
         t5_gemv4(w, rb, xs[0], blocks, sums);
-        for (int r = 0; r < 4; r++)
-            out[r * TRIT_X86_MAX_TILE] = tv_hsum32(sums[r]);
+        store_column4(hsum4x32(sums[0], sums[1], sums[2], sums[3]), out);
     } else {
         t5_tile(w, rb, blocks, xs, 1, 1, out);
     }
