@@ -11,6 +11,7 @@
 #include "compare_output.h"
 #include "tritbench/args.h"
 #include "tritbench/compare.h"
+#include "tritbench/history.h"
 
 typedef enum { OUT_CONSOLE, OUT_JSON, OUT_MD } out_format;
 
@@ -18,6 +19,7 @@ typedef struct compare_flags {
     double threshold, alpha;
     int format; /* out_format */
     int clock;  /* cmp_clock */
+    const char *history; /* --history DB: between-run noise learnt from past runs of NEW's machine */
 } compare_flags;
 
 /* --threshold: "5%" or "0.05"; a bare "10" is refused (10 % or 1000 %?). Shared with `ab`. */
@@ -60,6 +62,9 @@ static const tb_opt compare_table[] = {
      .help = "console (default), json or md"},
     {"time", .set = tb_set_choice, .field = C(clock), .metavar = "T", .choices = clock_names,
      .help = "the time compared: real (default, wall clock) or cpu"},
+    {"history", .field = C(history), .metavar = "DB",
+     .help = "results history (SQLite file or postgresql:// URL, see `tritbench history`): its learnt\n"
+             "between-run noise of NEW's machine lets significant changes beyond it be REGRESSION"},
 };
 
 static const tb_command compare_cmd = {
@@ -93,6 +98,31 @@ static void print_context_diff(const cmp_file *a, const cmp_file *b, const char 
     }
 }
 
+/* The between-run noise that `tritbench history` learnt for the machine NEW.json was measured on: one
+ * entry per benchmark with enough nights. The names point into *hn, which the caller frees. */
+static int load_history_noise(const char *db_spec, const char *new_path, hist_noise **hn, size_t *n_hn,
+                              cmp_noise **noise, char *err, size_t err_len)
+{
+    char fp[128];
+    if (hist_fingerprint_of_file(new_path, NULL, fp, sizeof fp, err, err_len) != 0)
+        return -1;
+    hist_db *db = hist_open(db_spec, err, err_len);
+    if (!db)
+        return -1;
+    const int rc = hist_learned_noise(db, fp, hn, n_hn, err, err_len);
+    hist_close(db);
+    if (rc != 0)
+        return -1;
+    *noise = calloc(*n_hn ? *n_hn : 1, sizeof **noise);
+    if (!*noise) {
+        snprintf(err, err_len, "out of memory");
+        return -1;
+    }
+    for (size_t i = 0; i < *n_hn; i++)
+        (*noise)[i] = (cmp_noise){.name = (*hn)[i].benchmark, .between_run_rel_sd = (*hn)[i].rel_sd};
+    return 0;
+}
+
 int cmd_compare(int argc, char **argv)
 {
     compare_flags f = {.threshold = 0.05, .alpha = 0.05, .format = OUT_CONSOLE};
@@ -115,10 +145,24 @@ int cmd_compare(int argc, char **argv)
         cmp_file_free(&base);
         return 2;
     }
+    hist_noise *hn = NULL;
+    size_t n_hn = 0;
+    cmp_noise *noise = NULL;
+    if (f.history && load_history_noise(f.history, files[1], &hn, &n_hn, &noise, err, sizeof err) != 0) {
+        fprintf(stderr, "tritbench compare: --history %s: %s\n", f.history, err);
+        hist_noise_free(hn, n_hn);
+        cmp_file_free(&base);
+        cmp_file_free(&new_);
+        return 2;
+    }
+    if (f.history)
+        fprintf(stderr, "tritbench compare: between-run noise of %zu benchmark(s) from %s\n", n_hn, f.history);
     cmp_result res;
-    const cmp_options opt = {.threshold = threshold, .alpha = alpha, .noise = NULL, .n_noise = 0};
+    const cmp_options opt = {.threshold = threshold, .alpha = alpha, .noise = noise, .n_noise = noise ? n_hn : 0};
     if (cmp_compare(&base, &new_, &opt, &res) != 0) {
         fprintf(stderr, "tritbench compare: out of memory\n");
+        free(noise);
+        hist_noise_free(hn, n_hn);
         cmp_file_free(&base);
         cmp_file_free(&new_);
         return 2;
@@ -179,6 +223,8 @@ int cmd_compare(int argc, char **argv)
     }
 out:
     cmp_result_free(&res);
+    free(noise);
+    hist_noise_free(hn, n_hn);
     cmp_file_free(&base);
     cmp_file_free(&new_);
     return rc;

@@ -95,4 +95,22 @@ want="invalid benchmark regex" expect2 h trend '('
 want="no stored benchmark matches" expect2 h trend zzz
 want="--out DIR is required" expect2 h report
 want="cannot connect to PostgreSQL" expect2 "$tb" history --db postgresql://nobody@127.0.0.1:1/x list
+# compare --history: the learnt between-run noise reaches `compare` (issue 12): rows are judged against it
+# instead of "no between-run noise is known".
+"$tb" compare --history "$db" --threshold 2% "$tmp/nights/night-29.json" "$tmp/nights/night-28.json" \
+    > "$tmp/cmp.out" 2> "$tmp/cmp.err"
+[ $? -le 1 ] || fail "compare --history: $(cat "$tmp/cmp.err")"
+grep -Eq 'between-run noise of [1-9][0-9]* benchmark' "$tmp/cmp.err" || fail "compare --history learnt no noise: $(cat "$tmp/cmp.err")"
+for flag in "--history=$db" ""; do
+    "$tb" compare $flag --format json --threshold 2% "$tmp/nights/night-29.json" "$tmp/nights/night-28.json" \
+        2>/dev/null > "$tmp/cmp.json"
+    python3 -c '
+import json, math, sys
+d = json.load(open(sys.argv[1])); want = sys.argv[2] == "yes"
+assert d["between_run_noise_known"] == want, d["between_run_noise_known"]
+bands = [c["noise_band"] for c in d["comparisons"]]
+assert all((b is not None and b > 0) if want else (b is None or math.isnan(b)) for b in bands), bands
+' "$tmp/cmp.json" "$([ -n "$flag" ] && echo yes || echo no)" || fail "compare ${flag:-without --history}: noise bands wrong"
+done
+want="--history" expect2 "$tb" compare --history "$tmp/none/x.sqlite" "$tmp/nights/night-29.json" "$tmp/nights/night-28.json"
 echo "history CLI: all checks passed"
