@@ -13,6 +13,7 @@
 
 #include "ab_rounds.h"
 #include "commands.h"
+#include "plugin_cli.h"
 #include "compare_output.h"
 #include "tritbench/args.h"
 #include "tritbench/flags.h"
@@ -117,12 +118,17 @@ int cmd_ab(int argc, char **argv)
     ab_flags f = {.threshold = 0.01, .alpha = 0.05, .out = "ab-results", .clock = CMP_CPU_TIME};
     tb_flags run_flags;
     tb_flags_default(&run_flags);
-    tb_opt_group groups[1 + TB_FLAGS_GROUPS] = {{"ab flags", ab_table, TB_COUNT(ab_table), &f}};
-    const size_t n_groups = 1 + tb_flags_groups(&run_flags, groups + 1);
+    tb_str_list plugins = {0};
+    tb_opt_group groups[2 + TB_FLAGS_GROUPS] = {{"ab flags", ab_table, TB_COUNT(ab_table), &f}};
+    size_t n_groups = 1 + tb_flags_groups(&run_flags, groups + 1);
+    groups[n_groups++] = cli_plugin_group(&plugins); /* forwarded as typed to every launch, as run flags are */
     tb_args args;
     const int st = tb_args_run(&ab_cmd, groups, n_groups, argc, argv, &args);
     if (st >= 0)
         return st;
+    /* Load here too: a plugin that cannot load stops ab before any launch, with the loader's message. */
+    if (cli_plugins_load("tritbench ab", &plugins) != 0)
+        return 2;
     if (!f.from && args.n_pos != 2) {
         fprintf(stderr, "tritbench ab: missing BASELINE CONTENDER (see --help)\n");
         return 2;

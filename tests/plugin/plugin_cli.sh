@@ -75,6 +75,9 @@ PY
 
 expect 2 "abi mismatch" "$TB" run --plugin "$TESTS/test_abi_mismatch.so"
 has "abi mismatch" "ABI mismatch: built for plugin ABI 2.0, this tritbench speaks 1.0"
+expect 2 "ab abi mismatch" "$TB" ab "$TB" "$TB" --plugin "$TESTS/test_abi_mismatch.so" --out "$W/ab"
+has "ab abi mismatch" "ABI mismatch: built for plugin ABI 2.0"
+has "ab abi mismatch" "tritbench ab: plugin "
 expect 2 "no entry" "$TB" list --plugin "$TESTS/test_no_entry.so"
 has "no entry" "missing symbol tritbench_plugin_entry"
 expect 2 "crash" "$TB" run "${QUICK[@]}" --plugin "$TESTS/test_crash.so" --benchmark_filter=test_crash
