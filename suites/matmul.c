@@ -304,7 +304,7 @@ static size_t unique_shapes(const char *set, size_t (*out)[2], size_t cap)
 int tb_suite_gemv_register(tb_registry *r, const tb_suite_config *cfg)
 {
     size_t shapes[32][2];
-    const size_t n = unique_shapes(cfg->quick ? "quick" : "all", shapes, 32);
+    const size_t n = unique_shapes(cfg->shapes ? cfg->shapes : cfg->quick ? "quick" : "all", shapes, 32);
     for (size_t i = 0; i < n; i++)
         if (register_shape(r, cfg, TRIT_OP_GEMV, shapes[i][0], shapes[i][1], 1) != 0)
             return -1;
@@ -316,7 +316,7 @@ int tb_suite_gemv_register(tb_registry *r, const tb_suite_config *cfg)
 int tb_suite_gemm_register(tb_registry *r, const tb_suite_config *cfg)
 {
     size_t shapes[32][2];
-    const size_t n = unique_shapes(cfg->quick ? "quick" : "bitnet-2b", shapes, 32);
+    const size_t n = unique_shapes(cfg->shapes ? cfg->shapes : cfg->quick ? "quick" : "bitnet-2b", shapes, 32);
     size_t nb;
     const size_t *batches = trit_gemm_batches(&nb);
     for (size_t i = 0; i < n; i++)

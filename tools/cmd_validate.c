@@ -24,7 +24,7 @@ static void usage(FILE *out)
             "roofline; plus accuracy (Fashion-MNIST), end-to-end decode and CUDA sections.\n"
             "\n"
             "  --profile FILE   targets (default: fixtures/profiles/bitnet-phase4.json in the source tree)\n"
-            "  --suite NAME     a section (kernels, accuracy, e2e, cuda, model, all) or a shape set for the\n"
+            "  --suite NAME     a section (%s, all) or a shape set for the\n"
             "                   kernels section alone (%s); default: every section, kernels on bitnet-2b\n"
             "  --variants LIST  kernel variants, comma separated (default: every runnable one)\n"
             "  --formats LIST   packed formats: i2,t5 (default: both)\n"
@@ -36,7 +36,7 @@ static void usage(FILE *out)
             "\n"
             "Writes DIR/report.md, DIR/results.json, DIR/report.html and DIR/plots/. Exit status: 0 every target\n"
             "passed (N/A rows do not fail), 1 a target failed, 2 the run could not be done (bad flag or profile).\n",
-            trit_shape_sets(), DEFAULT_SEED);
+            vr_section_names(), trit_shape_sets(), DEFAULT_SEED);
 }
 
 static bool known_variant(const char *name)
@@ -82,11 +82,7 @@ static bool format_ok(const char *name)
     return trit_format_parse(name, &f) == 0;
 }
 
-static bool is_section(const char *s)
-{
-    return !strcmp(s, "kernels") || !strcmp(s, "accuracy") || !strcmp(s, "e2e") || !strcmp(s, "cuda") ||
-           !strcmp(s, "model") || !strcmp(s, "all");
-}
+static bool is_section(const char *s) { return vr_section_find(s) || !strcmp(s, "all"); }
 
 /* "--name value" or "--name=value"; returns the value or NULL when this argument is not --name. */
 static const char *flag_value(int argc, char **argv, int *i, const char *name, bool *missing)
@@ -206,14 +202,13 @@ int cmd_validate(int argc, char **argv)
             o.shapes = suite;
         } else {
             fprintf(stderr,
-                    "tritbench validate: --suite: \"%s\" is neither a section (kernels, accuracy, e2e, cuda, model, "
-                    "all) nor a shape set (%s)\n",
-                    suite, trit_shape_sets());
+                    "tritbench validate: --suite: \"%s\" is neither a section (%s, all) nor a shape set (%s)\n",
+                    suite, vr_section_names(), trit_shape_sets());
             return 2;
         }
     }
-    if (o.suite && strcmp(o.suite, "model") == 0 && !o.model_path) {
-        fprintf(stderr, "tritbench validate: --suite model needs --model FILE\n");
+    if (o.suite && vr_section_find(o.suite)->needs_model && !o.model_path) {
+        fprintf(stderr, "tritbench validate: --suite %s needs --model FILE\n", o.suite);
         return 2;
     }
     char cmd[4096] = "tritbench validate";

@@ -140,6 +140,9 @@ void tb_results_free(tb_results *res);
 const tb_record *tb_results_find(const tb_results *res, const char *run_name, const char *aggregate_name);
 double tb_record_counter(const tb_record *rec, const char *name, double missing);
 double tb_time_unit_seconds(tb_time_unit u);  /* 1e-9 for TB_NS ... */
+/* The harness's wall clock (CLOCK_MONOTONIC, seconds): for logging how long something took, never for
+ * measuring (measurements are benchmarks). */
+double tb_clock_seconds(void);
 const char *tb_time_unit_name(tb_time_unit u); /* "ns", "us", "ms", "s" */
 
 #endif

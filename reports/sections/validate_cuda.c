@@ -159,8 +159,9 @@ static int measure_shape(vr_report *r, vr_table *t_speed, vr_table *t_roof, cons
     return 0;
 }
 
-int vr_section_cuda(vr_report *r, const vr_options *o)
+static int cuda_judge(vr_report *r, const vr_options *o, const tb_results *records)
 {
+    (void)records;
     char why[256];
     if (!trit_cuda_available(why, sizeof why)) {
         vr_check(r, VC_SECTION, "cuda_speedup_fp32", "gemv/i2/cuda", NAN, why);
@@ -201,12 +202,23 @@ int vr_section_cuda(vr_report *r, const vr_options *o)
 
 #else /* built without CUDA */
 
-int vr_section_cuda(vr_report *r, const vr_options *o)
+static int cuda_judge(vr_report *r, const vr_options *o, const tb_results *records)
 {
     (void)o;
+    (void)records;
     vr_check(r, VC_SECTION, "cuda_speedup_fp32", "gemv/i2/cuda", NAN,
              "built without CUDA (nvcc not found or -Dcuda=disabled)");
     return 0;
 }
 
 #endif
+
+static const char *const cuda_targets[] = {"cuda_memory_reduction", "cuda_speedup_fp32", "cuda_speedup_fp16",
+                                           "cuda_speedup_bf16", "cuda_fidelity", NULL};
+
+const vr_section vr_cuda_section = {
+    .name = "cuda",
+    .description = "GPU rows: ternary CUDA kernels against cuBLAS FP32/FP16/BF16, device memory, fidelity",
+    .targets = cuda_targets,
+    .judge = cuda_judge,
+};

@@ -634,3 +634,20 @@ int vr_section_model(vr_report *r, const vr_options *o)
     st_model_close(&m);
     return rc;
 }
+
+static int model_judge(vr_report *r, const vr_options *o, const tb_results *records)
+{
+    (void)records;
+    return vr_section_model(r, o);
+}
+
+static const char *const model_targets[] = {"memory_reduction", "model_memory_reduction", "speedup_gemv", "fidelity",
+                                            "nmse", "cosine", "sparsity", NULL};
+
+const vr_section vr_model_section = {
+    .name = "model",
+    .description = "--model FILE: a safetensors checkpoint layer by layer (memory, error, sparsity, GEMV speed)",
+    .targets = model_targets,
+    .needs_model = true,
+    .judge = model_judge,
+};
