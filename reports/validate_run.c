@@ -152,9 +152,19 @@ static int run_instances(vr_bench_ctx *b, const vr_options *o, const char *secti
 {
     if (l->count == 0)
         return 0;
+    /* A section that needs extra GEMV shapes (a checkpoint's) gets its own registry with them. */
+    if (l->n_extra_shapes > 0 && b->reg) {
+        tb_registry_free(b->reg);
+        b->reg = NULL;
+    }
     if (!b->reg) {
         tb_suite_config_for_validation(&b->cfg, o->threads > 0 ? o->threads : 1, o->quick, o->shapes, o->variants,
                                        o->formats, b->lists, sizeof b->lists);
+        for (size_t i = 0; i < l->n_extra_shapes && i < TB_MAX_EXTRA_SHAPES; i++) {
+            b->cfg.extra_gemv_shapes[i][0] = l->extra_shapes[i][0];
+            b->cfg.extra_gemv_shapes[i][1] = l->extra_shapes[i][1];
+            b->cfg.n_extra_gemv_shapes++;
+        }
         b->reg = tb_registry_new();
         if (!b->reg || tb_suites_register_all(b->reg, &b->cfg) != 0) {
             fprintf(stderr, "tritbench validate: %s: could not register the suites\n", section);
@@ -195,6 +205,10 @@ static int run_instances(vr_bench_ctx *b, const vr_options *o, const char *secti
             fprintf(stderr, "tritbench validate: %s: out of memory keeping the records\n", section);
             return -1;
         }
+    }
+    if (l->n_extra_shapes > 0) { /* the next section registers without them */
+        tb_registry_free(b->reg);
+        b->reg = NULL;
     }
     return 0;
 }

@@ -108,3 +108,15 @@ const trit_kernel *tb_suite_pick_kernel(trit_op op, trit_format f, const char *v
     snprintf(why, why_len, "no variant in --variants=%s runs %s here", variants, trit_format_name(f));
     return NULL;
 }
+
+size_t tb_suite_fp32_baselines(const char **names, size_t cap)
+{
+    size_t nf, n = 0;
+    const trit_fp32_kernel *fks = trit_fp32_kernels(&nf);
+    for (size_t i = 0; i < nf && n < cap; i++) {
+        char why[256];
+        if (trit_fp32_runnable(&fks[i], why, sizeof why))
+            names[n++] = fks[i].name;
+    }
+    return n;
+}

@@ -10,6 +10,7 @@
 #include "tritbench/kernels.h"
 
 #define TB_MAX_THREAD_COUNTS 8
+#define TB_MAX_EXTRA_SHAPES 32
 
 typedef struct tb_suite_config {
     int threads[TB_MAX_THREAD_COUNTS]; /* each instance is registered once per thread count */
@@ -18,6 +19,8 @@ typedef struct tb_suite_config {
     const char *variants; /* comma list of kernel variants to include, NULL = all runnable */
     const char *formats;  /* comma list of formats ("i2,t5"), NULL = all */
     const char *shapes;   /* shape set for gemv/gemm/bitlinear (fixtures), NULL = each suite's default */
+    size_t extra_gemv_shapes[TB_MAX_EXTRA_SHAPES][2]; /* GEMV shapes beyond the set (a checkpoint's layers) */
+    size_t n_extra_gemv_shapes;
 } tb_suite_config;
 
 typedef struct tb_suite {
@@ -46,6 +49,9 @@ void tb_suite_config_from_flags(struct tb_flags *fl, tb_suite_config *cfg);
  * scalar FP32 reference is no baseline). `buf` holds the widened lists. */
 void tb_suite_config_for_validation(tb_suite_config *cfg, int threads, bool quick, const char *shapes,
                                     const char *variants, const char *formats, char *buf, size_t buf_len);
+
+/* Names of the FP32 baselines that run here (as the gemv/gemm suites name them), at most cap. */
+size_t tb_suite_fp32_baselines(const char **names, size_t cap);
 
 /* The one place a suite chooses a kernel for a workload that runs one variant (the e2e decoder): without a
  * --variants list, trit_kernel_select's choice (TRIT_ISA honoured there); with one, the first listed variant

@@ -72,11 +72,15 @@ typedef struct vr_instance {
     unsigned group;
 } vr_instance;
 
+#define VR_MAX_EXTRA_SHAPES 32
 typedef struct vr_instances {
     vr_instance *items;
     size_t count, cap;
     int repetitions;  /* per instance (default 5) */
     double min_time;  /* seconds per trial (default 0.5; a section sets its own) */
+    /* GEMV shapes the gemv suite must register beyond its shape set (the model section's layer shapes) */
+    size_t extra_shapes[VR_MAX_EXTRA_SHAPES][2];
+    size_t n_extra_shapes;
     bool oom;
 } vr_instances;
 /* Adds one instance name (printf-style); a name already in the list is not added twice. */

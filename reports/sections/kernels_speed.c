@@ -9,8 +9,8 @@
 
 #include "reports/sections/kernels_section.h"
 #include "reports/vr_internal.h"
-#include "tritbench/baselines.h"
 #include "tritbench/bench.h"
+#include "tritbench/suites.h"
 
 typedef enum { VB_FP32 = 0, VB_MATMUL, VB_BITLINEAR } vb_kind;
 
@@ -20,7 +20,6 @@ typedef struct vk_bench {
     trit_op op;
     trit_format f;
     const trit_kernel *k;
-    const trit_fp32_kernel *fk;
     char instance[TB_NAME_MAX];
     char label[96];
     /* results */
@@ -106,22 +105,21 @@ static size_t plan_shape(const vk_ctx *ctx, const trit_shape *sh, vk_bench *bs, 
     snprintf(shape1, sizeof shape1, "%zux%zu", sh->rows, sh->cols);
     snprintf(shapeN, sizeof shapeN, "%zux%zux%zu", sh->rows, sh->cols, ctx->gemm_n);
     snprintf(shape_bl1, sizeof shape_bl1, "%zux%zux1", sh->rows, sh->cols);
-    size_t nb = 0, nf;
-    const trit_fp32_kernel *fks = trit_fp32_kernels(&nf);
+    const char *fp32[16];
+    const size_t nf = tb_suite_fp32_baselines(fp32, 16);
+    size_t nb = 0;
     for (size_t i = 0; i < nf && nb + 2 <= cap; i++) {
-        char why[128];
-        if (strcmp(fks[i].name, "scalar") == 0 || !trit_fp32_runnable(&fks[i], why, sizeof why))
+        if (strcmp(fp32[i], "scalar") == 0)
             continue;
         for (int op = 0; op < TRIT_OP_COUNT; op++) {
             vk_bench *b = &bs[nb++];
             memset(b, 0, sizeof *b);
             b->kind = VB_FP32;
             b->op = (trit_op)op;
-            b->fk = &fks[i];
             b->median_s = b->cv = b->suite_gbps = b->suite_roof_pct = NAN;
-            snprintf(b->label, sizeof b->label, "fp32/%s", fks[i].name);
-            snprintf(b->instance, sizeof b->instance, "%s/fp32/%s/%s/threads:%d", trit_op_name((trit_op)op),
-                     fks[i].name, op == TRIT_OP_GEMV ? shape1 : shapeN, ctx->threads);
+            snprintf(b->label, sizeof b->label, "fp32/%s", fp32[i]);
+            snprintf(b->instance, sizeof b->instance, "%s/fp32/%s/%s/threads:%d", trit_op_name((trit_op)op), fp32[i],
+                     op == TRIT_OP_GEMV ? shape1 : shapeN, ctx->threads);
         }
     }
     for (int f = 0; f < TRIT_FMT_COUNT; f++)
