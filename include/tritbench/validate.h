@@ -53,6 +53,10 @@ void vr_note(vr_report *r, const char *section, const char *fmt, ...)
 void vr_plot(vr_report *r, const char *section, const char *name, const char *title, const char *gnuplot_body,
              const char *data_tsv);
 
+/* One TSV field: tab, newline, CR and backslash written as \t \n \r \\, other control bytes as \xHH, so a
+ * name (a tensor's, from a checkpoint) can never split a row. Truncates to cap; returns the length. */
+size_t vr_tsv_field(char *dst, size_t cap, const char *src);
+
 /* --- benchmark records measured by a section: go to results.json's `benchmarks` (google/benchmark) --- */
 void vr_add_records(vr_report *r, const tb_results *res);
 /* Machine-readable key/values per section for results.json (numbers). */

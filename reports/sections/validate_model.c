@@ -292,7 +292,9 @@ static int do_layer(const vr_options *o, const st_model *m, const st_tensor *t, 
     snprintf(fd, sizeof fd, "%.2g (%zu off)", res.fidelity, res.acc_mismatch);
     const char *cells[] = {t->name, shape, packed ? "packed" : st_dtype_name(t->dtype), fp, pk, th, sp, dist, nm, cs, fd};
     vr_table_add_row(tab, cells);
-    fprintf(plot, "%zu\t%s\t%.6g\t%.6g\n", index, t->name, isnan(res.nmse) ? 0.0 : res.nmse, res.zero);
+    char field[1024]; /* a tensor name with a tab or newline must not split the row */
+    vr_tsv_field(field, sizeof field, t->name);
+    fprintf(plot, "%zu\t%s\t%.6g\t%.6g\n", index, field, isnan(res.nmse) ? 0.0 : res.nmse, res.zero);
     return 0;
 }
 
