@@ -145,13 +145,10 @@ static char *exact_filter(const vr_instances *l, unsigned group)
     return f;
 }
 
-/* Runs a section's instances group by group (random interleaving within a group, every repetition kept)
- * into `out`. 0, or -1 when the harness could not run (message printed). */
-static int run_instances(vr_bench_ctx *b, const vr_options *o, const char *section, const vr_instances *l,
-                         tb_results *out)
+/* The registry for a section: built once with the run's configuration; rebuilt with the extra GEMV shapes a
+ * section needs (the model section's checkpoint shapes). 0, or -1 (message printed). */
+static int ensure_registry(vr_bench_ctx *b, const vr_options *o, const vr_instances *l, const char *section)
 {
-    if (l->count == 0)
-        return 0;
     /* A section that needs extra GEMV shapes (a checkpoint's) gets its own registry with them. */
     if (l->n_extra_shapes > 0 && b->reg) {
         tb_registry_free(b->reg);
@@ -171,6 +168,18 @@ static int run_instances(vr_bench_ctx *b, const vr_options *o, const char *secti
             return -1;
         }
     }
+    return 0;
+}
+
+/* Runs a section's instances group by group (random interleaving within a group, every repetition kept)
+ * into `out`. 0, or -1 when the harness could not run (message printed). */
+static int run_instances(vr_bench_ctx *b, const vr_options *o, const char *section, const vr_instances *l,
+                         tb_results *out)
+{
+    if (l->count == 0)
+        return 0;
+    if (ensure_registry(b, o, l, section) != 0)
+        return -1;
     unsigned max_group = 0;
     for (size_t i = 0; i < l->count; i++)
         max_group = l->items[i].group > max_group ? l->items[i].group : max_group;
@@ -211,6 +220,54 @@ static int run_instances(vr_bench_ctx *b, const vr_options *o, const char *secti
         b->reg = NULL;
     }
     return 0;
+}
+
+/* GB/s of the stream suite's largest read instance (4x the last-level cache: memory, not a cache) at the run's
+ * thread count, registered at full size even in --quick; 0 when there is none or it failed. `size` gets its
+ * size name ("128MiB"). */
+static double machine_read_gbps(const vr_options *o, char *size, size_t size_len)
+{
+    size_t n_suites;
+    const tb_suite *suites = tb_suites(&n_suites);
+    tb_suite_config cfg;
+    char lists[64];
+    tb_suite_config_for_validation(&cfg, o->threads > 0 ? o->threads : 1, false, NULL, NULL, NULL, lists,
+                                   sizeof lists);
+    tb_registry *reg = tb_registry_new();
+    for (size_t i = 0; reg && i < n_suites; i++)
+        if (strcmp(suites[i].name, "stream") == 0 && suites[i].register_fn(reg, &cfg) != 0) {
+            tb_registry_free(reg);
+            reg = NULL;
+        }
+    char last[TB_NAME_MAX] = "";
+    for (size_t i = 0; reg && i < tb_registry_count(reg); i++)
+        if (strncmp(tb_registry_name(reg, i), "stream/read/", 12) == 0)
+            snprintf(last, sizeof last, "%s", tb_registry_name(reg, i));
+    double gbps = 0.0;
+    if (last[0]) {
+        const char *slash = strchr(last + 12, '/');
+        snprintf(size, size_len, "%.*s", slash ? (int)(slash - last - 12) : 0, last + 12);
+        vr_instances l;
+        memset(&l, 0, sizeof l);
+        vr_instances_add(&l, 0, "%s", last);
+        char *filter = l.oom ? NULL : exact_filter(&l, 0);
+        tb_options opt;
+        tb_options_default(&opt);
+        opt.filter = filter;
+        opt.repetitions = 1;
+        tb_results res;
+        memset(&res, 0, sizeof res);
+        char err[256];
+        if (filter && tb_run(reg, &opt, NULL, &res, err, sizeof err) == 0) {
+            const tb_record *rec = vr_record(&res, last, "median");
+            gbps = rec && !rec->error_occurred && !rec->skipped ? tb_record_counter(rec, "GB/s", 0.0) : 0.0;
+        }
+        tb_results_free(&res);
+        free(filter);
+        vr_instances_free(&l);
+    }
+    tb_registry_free(reg);
+    return gbps;
 }
 
 /* One section: declare, run through the harness, judge. */
@@ -335,21 +392,19 @@ int vr_run(const vr_options *o, const char *command_line)
         if (rc != 0)
             could_not = true;
     }
-    tb_registry_free(bench.reg);
     vr_metric(r, "run", "seconds", tb_clock_seconds() - t_all);
-    /* Memory bandwidth for the machine table: STREAM rules, a buffer of 4× the last-level cache. */
-    long long llc = tb_context_llc_bytes(&r->ctx);
-    size_t bw_bytes = llc > 0 ? (size_t)llc * 4 : (size_t)256 << 20;
-    if (bw_bytes < ((size_t)64 << 20))
-        bw_bytes = (size_t)64 << 20;
-    const double gbps = tb_stream_read_gbps(bw_bytes, o->threads > 0 ? o->threads : 1);
+    /* Memory bandwidth for the machine table: the stream suite's largest read instance (STREAM rules, 4× the
+     * last-level cache), run through the harness like every other measurement. */
+    char size[64] = "";
+    const double gbps = machine_read_gbps(o, size, sizeof size);
     if (gbps > 0)
-        snprintf(v, sizeof v, "%.1f GB/s (stream read, %zu MiB buffer, %d thread%s)", gbps, bw_bytes >> 20,
-                 o->threads, o->threads > 1 ? "s" : "");
+        snprintf(v, sizeof v, "%.1f GB/s (stream read, %s buffer, %d thread%s)", gbps, size, o->threads,
+                 o->threads > 1 ? "s" : "");
     else
         snprintf(v, sizeof v, "could not be measured");
     tb_context_add(&r->ctx, "memory_read_bandwidth", v);
     vr_metric(r, "run", "memory_read_gbps", gbps);
+    tb_registry_free(bench.reg);
 
     vr_render_plots(r, out_dir);
     int exit_code;
