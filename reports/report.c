@@ -339,25 +339,29 @@ void vr_plot(vr_report *r, const char *section, const char *name, const char *ti
         r->oom = true;
 }
 
-void vr_add_records(vr_report *r, const tb_results *res)
+int vr_records_append(tb_results *dst, const tb_results *src)
 {
-    if (!r || !res || res->count == 0)
-        return;
-    tb_results *dst = &r->records;
-    if (dst->count + res->count > dst->capacity) {
+    if (!src || src->count == 0)
+        return 0;
+    if (dst->count + src->count > dst->capacity) {
         size_t c = dst->capacity ? dst->capacity : 64;
-        while (c < dst->count + res->count)
+        while (c < dst->count + src->count)
             c *= 2;
         tb_record *p = realloc(dst->records, c * sizeof *p);
-        if (!p) {
-            r->oom = true;
-            return;
-        }
+        if (!p)
+            return -1;
         dst->records = p;
         dst->capacity = c;
     }
-    memcpy(dst->records + dst->count, res->records, res->count * sizeof *res->records);
-    dst->count += res->count;
+    memcpy(dst->records + dst->count, src->records, src->count * sizeof *src->records);
+    dst->count += src->count;
+    return 0;
+}
+
+void vr_add_records(vr_report *r, const tb_results *res)
+{
+    if (r && res && vr_records_append(&r->records, res) != 0)
+        r->oom = true;
 }
 
 void vr_metric(vr_report *r, const char *section, const char *key, double value)

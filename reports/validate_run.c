@@ -98,22 +98,6 @@ typedef struct vr_bench_ctx {
     char lists[1024];
 } vr_bench_ctx;
 
-static int append_records(tb_results *all, const tb_results *part)
-{
-    if (all->count + part->count > all->capacity) {
-        size_t cap = all->capacity ? all->capacity : 64;
-        while (cap < all->count + part->count)
-            cap *= 2;
-        tb_record *p = realloc(all->records, cap * sizeof *p);
-        if (!p)
-            return -1;
-        all->records = p;
-        all->capacity = cap;
-    }
-    memcpy(all->records + all->count, part->records, part->count * sizeof *part->records);
-    all->count += part->count;
-    return 0;
-}
 
 /* ^(a|b|c)$ over exact names: every ERE metacharacter escaped. */
 static char *exact_filter(const vr_instances *l, unsigned group)
@@ -208,7 +192,7 @@ static int run_instances(vr_bench_ctx *b, const vr_options *o, const char *secti
                     filter ? err : "out of memory");
             return -1;
         }
-        const int arc = append_records(out, &res);
+        const int arc = vr_records_append(out, &res);
         tb_results_free(&res);
         if (arc != 0) {
             fprintf(stderr, "tritbench validate: %s: out of memory keeping the records\n", section);
