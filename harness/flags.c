@@ -1,5 +1,5 @@
-/* flags.c — google/benchmark's flag spellings (--benchmark_*) plus tritbench's own, parsed into
- * tb_options and the reporter settings. Every bad value names its flag. */
+/* flags.c — google/benchmark's flag spellings (--benchmark_*) plus tritbench's own, as two option
+ * tables for the shared parser (args.c). Every bad value names its flag. */
 #include "tritbench/flags.h"
 
 #include <errno.h>
@@ -14,6 +14,8 @@ void tb_flags_default(tb_flags *f)
     tb_options_default(&f->opt);
     f->format = TB_FORMAT_CONSOLE;
     f->out_format = TB_FORMAT_JSON;
+    f->color = -1;
+    f->progress = -1;
 }
 
 void tb_flags_default_threads(tb_flags *f)
@@ -26,216 +28,186 @@ void tb_flags_default_threads(tb_flags *f)
         f->threads[f->n_threads++] = (int)(n < 1024 ? n : 1024);
 }
 
-int tb_parse_min_time(const char *s, double *seconds, long long *iters)
+#define WHY(...)                                                                                                       \
+    do {                                                                                                               \
+        if (why)                                                                                                       \
+            snprintf(why, why_len, __VA_ARGS__);                                                                       \
+        return -1;                                                                                                     \
+    } while (0)
+
+int tb_parse_min_time(const char *s, double *seconds, long long *iters, char *why, size_t why_len)
 {
     if (!s || !*s)
-        return -1;
+        WHY("empty; give seconds (0.5s, 0.5) or iterations (100x)");
     char *end;
     errno = 0;
     size_t len = strlen(s);
     if (s[len - 1] == 'x') {
         long long n = strtoll(s, &end, 10);
-        if (errno || end != s + len - 1 || n < 1)
-            return -1;
+        if (end != s + len - 1 || (!errno && n < 1) || *s == '-')
+            WHY("'%s' is not a count of iterations from 1x", s);
+        /* The calibration never goes past google/benchmark's 1e9 iterations either; a larger count
+         * would run for days and overflow the per-trial counters. */
+        if (errno || n > TB_MAX_MIN_ITERS)
+            WHY("'%s' is more than %lldx iterations (google/benchmark's kMaxIterations)", s, TB_MAX_MIN_ITERS);
         *iters = n;
         *seconds = 0.0;
         return 0;
     }
     double v = strtod(s, &end);
-    if (errno || end == s || !(v > 0.0) || !isfinite(v) || !(*end == '\0' || (end[0] == 's' && end[1] == '\0')))
-        return -1;
+    if (end == s || !(*end == '\0' || (end[0] == 's' && end[1] == '\0')) || !(v > 0.0))
+        WHY("'%s' is neither seconds (0.5s, 0.5) nor iterations (100x)", s);
+    if (errno || !isfinite(v) || v > TB_MAX_MIN_TIME)
+        WHY("'%s' is more than %.0f s (a day) per trial", s, TB_MAX_MIN_TIME);
     *seconds = v;
     *iters = 0;
     return 0;
 }
 
-static int parse_int(const char *s, long lo, long hi, long *out)
+static int set_min_time(const tb_opt *o, void *field, const char *v, char *err, size_t err_len)
 {
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (errno || end == s || *end || v < lo || v > hi)
+    (void)o;
+    tb_options *opt = field;
+    double s;
+    long long it;
+    if (tb_parse_min_time(v, &s, &it, err, err_len) != 0)
         return -1;
-    *out = v;
+    opt->min_time = it ? opt->min_time : s;
+    opt->min_iters = it;
     return 0;
 }
 
-/* google's bool flags: bare, or =true/false/1/0/yes/no. */
-static int parse_bool(const char *s, bool *out)
+static int set_warmup(const tb_opt *o, void *field, const char *v, char *err, size_t err_len)
 {
-    if (!s || strcmp(s, "true") == 0 || strcmp(s, "1") == 0 || strcmp(s, "yes") == 0) {
-        *out = true;
-        return 0;
+    (void)o;
+    char *end;
+    double s = strtod(v, &end);
+    if (end == v || (*end && strcmp(end, "s") != 0) || !(s >= 0.0) || !isfinite(s) || s > TB_MAX_MIN_TIME) {
+        snprintf(err, err_len, "'%s' is not a number of seconds from 0 to %.0f", v, TB_MAX_MIN_TIME);
+        return -1;
     }
-    if (strcmp(s, "false") == 0 || strcmp(s, "0") == 0 || strcmp(s, "no") == 0) {
-        *out = false;
-        return 0;
-    }
-    return -1;
-}
-
-static int parse_threads(tb_flags *f, const char *s)
-{
-    f->n_threads = 0;
-    for (const char *p = s;;) {
-        char num[16];
-        const char *end = strchr(p, ',');
-        size_t len = end ? (size_t)(end - p) : strlen(p);
-        long v;
-        if (len == 0 || len >= sizeof num || f->n_threads >= TB_FLAGS_MAX_THREADS)
-            return -1;
-        memcpy(num, p, len);
-        num[len] = '\0';
-        if (parse_int(num, 1, 1024, &v) != 0)
-            return -1;
-        f->threads[f->n_threads++] = (int)v;
-        if (!end)
-            return 0;
-        p = end + 1;
-    }
-}
-
-/* Matches "--name" or "--name=value"; *value is NULL for the bare form. */
-static bool flag_is(const char *arg, const char *name, const char **value)
-{
-    if (arg[0] != '-' || arg[1] != '-')
-        return false;
-    const char *rest = arg + 2;
-    /* Stops at the first difference, so a shorter argument is never read past its end. */
-    for (; *name; name++, rest++)
-        if (*rest != *name)
-            return false;
-    if (*rest == '\0') {
-        *value = NULL;
-        return true;
-    }
-    if (*rest == '=') {
-        *value = rest + 1;
-        return true;
-    }
-    return false;
-}
-
-#define BAD(...)                                                                                                       \
-    do {                                                                                                               \
-        snprintf(err, err_len, __VA_ARGS__);                                                                           \
-        return -1;                                                                                                     \
-    } while (0)
-
-static int need_value(const char *flag, const char *v, char *err, size_t err_len)
-{
-    if (!v || !*v)
-        BAD("--%s needs a value (--%s=...)", flag, flag);
+    *(double *)field = s;
     return 0;
 }
 
-int tb_flags_parse_arg(tb_flags *f, const char *arg, char *err, size_t err_len)
+static int set_format(const tb_opt *o, void *field, const char *v, char *err, size_t err_len)
 {
-    const char *v;
-    long n;
-    if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
-        f->help = true;
-        return 1;
+    (void)o;
+    if (tb_format_parse(v, field) != 0) {
+        snprintf(err, err_len, "'%s' is not one of console, json, csv", v);
+        return -1;
     }
-    if (flag_is(arg, "benchmark_filter", &v)) {
-        f->opt.filter = v ? v : "";
-    } else if (flag_is(arg, "benchmark_repetitions", &v)) {
-        if (need_value("benchmark_repetitions", v, err, err_len) || parse_int(v, 1, 512, &n) != 0)
-            BAD("--benchmark_repetitions: '%s' is not a whole number from 1 to 512", v ? v : "");
-        f->opt.repetitions = (int)n;
-    } else if (flag_is(arg, "benchmark_min_time", &v)) {
-        double s;
-        long long it;
-        if (need_value("benchmark_min_time", v, err, err_len) || tb_parse_min_time(v, &s, &it) != 0)
-            BAD("--benchmark_min_time: '%s' is neither seconds (0.5s, 0.5) nor iterations (100x)", v ? v : "");
-        f->opt.min_time = it ? f->opt.min_time : s;
-        f->opt.min_iters = it;
-    } else if (flag_is(arg, "benchmark_min_warmup_time", &v)) {
-        char *end;
-        double s = v ? strtod(v, &end) : -1.0;
-        if (!v || end == v || (*end && strcmp(end, "s") != 0) || !(s >= 0.0) || !isfinite(s))
-            BAD("--benchmark_min_warmup_time: '%s' is not a number of seconds >= 0", v ? v : "");
-        f->opt.min_warmup_time = s;
-    } else if (flag_is(arg, "benchmark_format", &v)) {
-        if (!v || tb_format_parse(v, &f->format) != 0)
-            BAD("--benchmark_format: '%s' is not one of console, json, csv", v ? v : "");
-    } else if (flag_is(arg, "benchmark_out_format", &v)) {
-        if (!v || tb_format_parse(v, &f->out_format) != 0)
-            BAD("--benchmark_out_format: '%s' is not one of console, json, csv", v ? v : "");
-    } else if (flag_is(arg, "benchmark_out", &v)) {
-        if (need_value("benchmark_out", v, err, err_len))
-            return -1;
-        f->out_path = v;
-    } else if (flag_is(arg, "benchmark_enable_random_interleaving", &v)) {
-        if (parse_bool(v, &f->opt.random_interleaving) != 0)
-            BAD("--benchmark_enable_random_interleaving: '%s' is not true or false", v);
-    } else if (flag_is(arg, "benchmark_report_aggregates_only", &v)) {
-        if (parse_bool(v, &f->opt.report_aggregates_only) != 0)
-            BAD("--benchmark_report_aggregates_only: '%s' is not true or false", v);
-    } else if (flag_is(arg, "seed", &v)) {
+    return 0;
+}
+
+static int set_threads(const tb_opt *o, void *field, const char *v, char *err, size_t err_len)
+{
+    (void)o;
+    tb_flags *f = field;
+    int n = 0, t[TB_FLAGS_MAX_THREADS] = {0};
+    char item[16];
+    const char *cur = v;
+    for (int got; (got = tb_list_next(&cur, item, sizeof item)) != 0;) {
         char *end;
         errno = 0;
-        unsigned long long s = v ? strtoull(v, &end, 0) : 0;
-        if (!v || errno || end == v || *end)
-            BAD("--seed: '%s' is not a whole number", v ? v : "");
-        f->opt.seed = s;
-    } else if (flag_is(arg, "threads", &v)) {
-        if (!v || parse_threads(f, v) != 0)
-            BAD("--threads: '%s' is not a list of up to %d thread counts from 1 to 1024 (e.g. 1,2)", v ? v : "",
-                TB_FLAGS_MAX_THREADS);
-    } else if (flag_is(arg, "pin", &v)) {
-        if (parse_bool(v, &f->opt.pin) != 0)
-            BAD("--pin: '%s' is not true or false", v);
-    } else if (flag_is(arg, "perf_counters", &v)) {
-        if (need_value("perf_counters", v, err, err_len))
+        long x = got > 0 ? strtol(item, &end, 10) : 0;
+        if (got < 0 || n >= TB_FLAGS_MAX_THREADS || errno || end == item || *end || x < 1 || x > 1024) {
+            snprintf(err, err_len, "'%s' is not a list of up to %d thread counts from 1 to 1024 (e.g. 1,2)", v,
+                     TB_FLAGS_MAX_THREADS);
             return -1;
-        f->opt.perf_counters = v;
-    } else if (flag_is(arg, "quick", &v)) {
-        if (parse_bool(v, &f->quick) != 0)
-            BAD("--quick: '%s' is not true or false", v);
-    } else if (flag_is(arg, "variants", &v)) {
-        if (need_value("variants", v, err, err_len))
-            return -1;
-        f->variants = v;
-    } else if (flag_is(arg, "formats", &v)) {
-        if (need_value("formats", v, err, err_len))
-            return -1;
-        f->formats = v;
-    } else {
-        return 0;
+        }
+        t[n++] = (int)x;
     }
+    memcpy(f->threads, t, (size_t)n * sizeof t[0]);
+    f->n_threads = n;
+    return 0;
+}
+
+/* --benchmark_context=key=value: the key lands in the JSON context beside google's own. */
+static int set_context(const tb_opt *o, void *field, const char *v, char *err, size_t err_len)
+{
+    const char *eq = v ? strchr(v, '=') : NULL;
+    if (!eq || eq == v) {
+        snprintf(err, err_len, "'%s' is not KEY=VALUE", v ? v : "");
+        return -1;
+    }
+    return tb_set_append(o, field, v, err, err_len);
+}
+
+#define F(member) offsetof(tb_flags, member)
+
+static const tb_opt select_flags[] = {
+    {"benchmark_filter", .field = F(opt.filter), .metavar = "REGEX", .flags = TB_OPT_EMPTY_OK,
+     .help = "run instances whose name matches (POSIX ERE; 'all'; -REGEX excludes)"},
+    {"threads", .set = set_threads, .field = 0, .metavar = "N[,M...]",
+     .help = "thread counts (default: 1 and the number of CPUs)"},
+    {"quick", .kind = TB_BOOL, .field = F(quick), .help = "small sizes (smoke runs)"},
+    {"variants", .field = F(variants), .metavar = "LIST",
+     .help = "kernel variants and FP32 baselines to include (default: all runnable)"},
+    {"formats", .field = F(formats), .metavar = "LIST", .help = "weight formats to include (i2,t5,fp32; default all)"},
+};
+
+static const tb_opt google_flags[] = {
+    {"benchmark_list_tests", .kind = TB_BOOL, .field = F(list_tests),
+     .help = "print the names of the instances the filter selects and run nothing"},
+    {"benchmark_repetitions", .set = tb_set_int, .field = F(opt.repetitions), .metavar = "N", .min = 1, .max = 512,
+     .help = "repetitions per instance (aggregates when N > 1)"},
+    {"benchmark_min_time", .set = set_min_time, .field = F(opt), .metavar = "T",
+     .help = "seconds per trial (0.5s, 0.5) or an exact count (100x, at most 1e9x)"},
+    {"benchmark_min_warmup_time", .set = set_warmup, .field = F(opt.min_warmup_time), .metavar = "S",
+     .help = "warm-up seconds before the first repetition (default 0)"},
+    {"benchmark_enable_random_interleaving", .kind = TB_BOOL, .field = F(opt.random_interleaving),
+     .help = "run repetitions one at a time in a seeded random order"},
+    {"benchmark_report_aggregates_only", .kind = TB_BOOL, .field = F(opt.report_aggregates_only),
+     .help = "report only mean/median/stddev/cv/min (console and file)"},
+    {"benchmark_display_aggregates_only", .kind = TB_BOOL, .field = F(display_aggregates_only),
+     .help = "show only the aggregates on stdout; --benchmark_out keeps every repetition"},
+    {"benchmark_format", .set = set_format, .field = F(format), .metavar = "F",
+     .help = "console (default), json or csv on stdout"},
+    {"benchmark_out", .field = F(out_path), .metavar = "FILE", .help = "also write the results to FILE (atomically)"},
+    {"benchmark_out_format", .set = set_format, .field = F(out_format), .metavar = "F",
+     .help = "format of FILE: json (default), csv or console"},
+    {"benchmark_counters_tabular", .kind = TB_BOOL, .field = F(counters_tabular),
+     .help = "console: user counters as columns (a header per set of counters)"},
+    {"benchmark_context", .set = set_context, .field = F(context), .metavar = "KEY=VALUE",
+     .help = "add KEY to the output's context (repeatable)"},
+    {"benchmark_color", .kind = TB_OPTIONAL, .set = tb_set_tristate, .field = F(color), .metavar = "auto|true|false",
+     .help = "colour the console table (default auto: when stdout is a terminal)"},
+    {"benchmark_perf_counters", .field = F(opt.perf_counters), .metavar = "LIST", .help = "alias of --perf_counters"},
+    {"v", .set = tb_set_int, .field = F(verbosity), .metavar = "N", .min = 0, .max = 9,
+     .help = "verbosity: 1 names each instance on stderr as it starts"},
+};
+
+static const tb_opt our_flags[] = {
+    {"pin", .kind = TB_BOOL, .field = F(opt.pin), .help = "bind each worker thread to its own core (hwloc)"},
+    {"perf_counters", .field = F(opt.perf_counters), .metavar = "LIST",
+     .help = "PAPI events, e.g. PAPI_TOT_CYC,PAPI_TOT_INS"},
+    {"seed", .set = tb_set_u64, .field = F(opt.seed), .metavar = "N", .help = "seed of the interleaving order"},
+    {"progress", .kind = TB_BOOL, .set = tb_set_tristate, .field = F(progress), .metavar = "BOOL",
+     .help = "a progress line on stderr (default: when stderr is a terminal)"},
+};
+
+size_t tb_flags_select_group(tb_flags *f, tb_opt_group *group)
+{
+    *group = (tb_opt_group){"selecting instances", select_flags, TB_COUNT(select_flags), f};
     return 1;
 }
 
-int tb_flags_parse(tb_flags *f, int argc, char **argv, int first, char *err, size_t err_len)
+size_t tb_flags_groups(tb_flags *f, tb_opt_group groups[TB_FLAGS_GROUPS])
 {
-    for (int i = first; i < argc; i++) {
-        int rc = tb_flags_parse_arg(f, argv[i], err, err_len);
-        if (rc < 0)
-            return -1;
-        if (rc == 0)
-            BAD("unknown flag or argument '%s' (see --help)", argv[i]);
-    }
-    return 0;
+    tb_flags_select_group(f, &groups[0]);
+    groups[1] = (tb_opt_group){"running and output (google/benchmark's flags)", google_flags, TB_COUNT(google_flags), f};
+    groups[2] = (tb_opt_group){"tritbench's own", our_flags, TB_COUNT(our_flags), f};
+    return TB_FLAGS_GROUPS;
 }
 
-void tb_flags_print_help(FILE *out)
+int tb_flags_parse(tb_flags *f, int argc, char **argv, bool *help, char *err, size_t err_len)
 {
-    fprintf(out,
-            "  --benchmark_filter=REGEX        run instances whose name matches (POSIX ERE; 'all'; -REGEX excludes)\n"
-            "  --benchmark_repetitions=N       repetitions per instance (aggregates when N > 1)\n"
-            "  --benchmark_min_time=T          seconds per trial (0.5s, 0.5) or an exact count (100x)\n"
-            "  --benchmark_min_warmup_time=S   warm-up seconds before the first repetition (default 0)\n"
-            "  --benchmark_format=F            console (default), json or csv on stdout\n"
-            "  --benchmark_out=FILE            also write the results to FILE (atomically)\n"
-            "  --benchmark_out_format=F        format of FILE: json (default), csv or console\n"
-            "  --benchmark_enable_random_interleaving  run repetitions one at a time in a seeded random order\n"
-            "  --benchmark_report_aggregates_only      report only mean/median/stddev/cv/min\n"
-            "  --seed=N                        seed of the interleaving order\n"
-            "  --threads=N[,M...]              thread counts (default: 1 and the number of CPUs)\n"
-            "  --pin                           bind each worker thread to its own core (hwloc)\n"
-            "  --perf_counters=LIST            PAPI events, e.g. PAPI_TOT_CYC,PAPI_TOT_INS\n"
-            "  --quick                         small sizes (smoke runs)\n"
-            "  --variants=LIST                 kernel variants to include (default: all runnable)\n"
-            "  --formats=LIST                  weight formats to include (i2,t5; default all)\n");
+    static const tb_command cmd = {.name = "tritbench run"};
+    tb_opt_group g[TB_FLAGS_GROUPS];
+    tb_args a;
+    int rc = tb_args_parse(&cmd, g, tb_flags_groups(f, g), argc, argv, &a, err, err_len);
+    if (help)
+        *help = a.help;
+    return rc;
 }

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "tritbench/args.h" /* tb_list_next */
 #include "tritbench_config.h"
 
 #if TRIT_HAVE_PAPI
@@ -33,28 +34,24 @@ int tb_perf_open(tb_perf *p, const char *list, char *why, size_t why_len)
         snprintf(why, why_len, "PAPI_create_eventset: %s", PAPI_strerror(rc));
         return -1;
     }
-    for (const char *s = list; s && *s;) {
-        const char *end = strchr(s, ',');
-        size_t len = end ? (size_t)(end - s) : strlen(s);
-        if (len > 0) {
-            if (p->n >= TB_PERF_MAX || len >= sizeof p->names[0]) {
-                snprintf(why, why_len, "too many counters or name too long (at most %d)", TB_PERF_MAX);
-                tb_perf_close(p);
-                return -1;
-            }
-            memcpy(p->names[p->n], s, len);
-            p->names[p->n][len] = '\0';
-            rc = PAPI_add_named_event(p->event_set, p->names[p->n]);
-            if (rc != PAPI_OK) {
-                snprintf(why, why_len, "%s: %s", p->names[p->n], PAPI_strerror(rc));
-                tb_perf_close(p);
-                return -1;
-            }
-            p->n++;
+    char name[sizeof p->names[0] + 1];
+    const char *cur = list;
+    for (int got; (got = tb_list_next(&cur, name, sizeof name)) != 0;) {
+        if (got > 0 && !*name)
+            continue; /* "a,,b": empty items are skipped, as before */
+        if (got < 0 || p->n >= TB_PERF_MAX || strlen(name) >= sizeof p->names[0]) {
+            snprintf(why, why_len, "too many counters or name too long (at most %d)", TB_PERF_MAX);
+            tb_perf_close(p);
+            return -1;
         }
-        if (!end)
-            break;
-        s = end + 1;
+        snprintf(p->names[p->n], sizeof p->names[0], "%s", name);
+        rc = PAPI_add_named_event(p->event_set, p->names[p->n]);
+        if (rc != PAPI_OK) {
+            snprintf(why, why_len, "%s: %s", p->names[p->n], PAPI_strerror(rc));
+            tb_perf_close(p);
+            return -1;
+        }
+        p->n++;
     }
     /* Listing counters is not enough (VMs list them and then refuse): test-start the set. */
     rc = PAPI_start(p->event_set);

@@ -56,16 +56,18 @@ int tb_console_name_width(const char *const *names, size_t n)
     return w;
 }
 
+static void rule(FILE *out, int len)
+{
+    for (int i = 0; i < len; i++)
+        fputc('-', out);
+    fputc('\n', out);
+}
+
 void tb_console_header(FILE *out, int name_width)
 {
-    char rule[512];
-    int len = name_width + 48;
-    if (len >= (int)sizeof rule)
-        len = (int)sizeof rule - 1;
-    memset(rule, '-', (size_t)len);
-    rule[len] = '\0';
-    fprintf(out, "%s\n%-*s %13s %15s %12s UserCounters...\n%s\n", rule, name_width, "Benchmark", "Time", "CPU",
-            "Iterations", rule);
+    rule(out, name_width + 48);
+    fprintf(out, "%-*s %13s %15s %12s UserCounters...\n", name_width, "Benchmark", "Time", "CPU", "Iterations");
+    rule(out, name_width + 48);
 }
 
 /* google's HumanReadableNumber: 1000-based suffixes. */
@@ -82,11 +84,80 @@ static void human(char *buf, size_t len, double v)
     snprintf(buf, len, "%.4g%s", v, suffix[s]);
 }
 
-void tb_console_record(FILE *out, const tb_record *r, int name_width)
+/* ANSI colours as google's ConsoleReporter uses them; "" when colour is off. */
+enum { C_RESET, C_GREEN, C_YELLOW, C_CYAN, C_RED };
+static const char *paint(const tb_console *c, int which)
 {
-    fprintf(out, "%-*s ", name_width, r->name);
+    static const char *const codes[] = {"\033[m", "\033[32m", "\033[33m", "\033[36m", "\033[31m"};
+    return c->color ? codes[which] : "";
+}
+
+static int column_width(const char *name)
+{
+    int n = (int)strlen(name);
+    return n > 10 ? n : 10;
+}
+
+static void counter_text(char *v, size_t len, const tb_record *r, int i, bool pct)
+{
+    const char *name = r->counters[i].name;
+    bool rate = strcmp(name, "bytes_per_second") == 0 || strcmp(name, "items_per_second") == 0;
+    if (pct) {
+        snprintf(v, len, "%.2f%%", 100.0 * r->counters[i].value);
+    } else {
+        human(v, len - 2, r->counters[i].value);
+        if (rate)
+            strcat(v, "/s");
+    }
+}
+
+/* Tabular: the header names this row's counters; printed again when they change (as google's). */
+static void tabular_header(tb_console *c, const tb_record *r)
+{
+    bool same = c->header_done && c->n_columns == r->n_counters;
+    for (int i = 0; same && i < r->n_counters; i++)
+        same = strcmp(c->columns[i], r->counters[i].name) == 0;
+    if (same)
+        return;
+    int width = c->name_width + 48;
+    for (int i = 0; i < r->n_counters; i++)
+        width += 1 + column_width(r->counters[i].name);
+    if (c->header_done)
+        fputc('\n', c->out);
+    rule(c->out, width);
+    fprintf(c->out, "%-*s %13s %15s %12s", c->name_width, "Benchmark", "Time", "CPU", "Iterations");
+    c->n_columns = r->n_counters;
+    for (int i = 0; i < r->n_counters; i++) {
+        snprintf(c->columns[i], sizeof c->columns[i], "%s", r->counters[i].name);
+        fprintf(c->out, " %*s", column_width(c->columns[i]), c->columns[i]);
+    }
+    fputc('\n', c->out);
+    rule(c->out, width);
+    c->header_done = true;
+}
+
+void tb_console_begin(tb_console *c, FILE *out, int name_width, bool color, bool tabular)
+{
+    memset(c, 0, sizeof *c);
+    c->out = out;
+    c->name_width = name_width;
+    c->color = color;
+    c->tabular = tabular;
+    if (!tabular) {
+        tb_console_header(out, name_width);
+        c->header_done = true;
+    }
+}
+
+void tb_console_row(tb_console *c, const tb_record *r)
+{
+    FILE *out = c->out;
+    bool plain = r->error_occurred || r->skipped;
+    if (c->tabular && !plain)
+        tabular_header(c, r);
+    fprintf(out, "%s%-*s%s ", paint(c, C_GREEN), c->name_width, r->name, paint(c, C_RESET));
     if (r->error_occurred) {
-        fprintf(out, "ERROR OCCURRED: '%s'\n", r->error_message);
+        fprintf(out, "%sERROR OCCURRED: '%s'%s\n", paint(c, C_RED), r->error_message, paint(c, C_RESET));
         return;
     }
     if (r->skipped) {
@@ -96,20 +167,52 @@ void tb_console_record(FILE *out, const tb_record *r, int name_width)
     const char *unit = tb_time_unit_name(r->time_unit);
     bool pct = strcmp(r->aggregate_unit, "percentage") == 0;
     if (pct)
-        fprintf(out, "%10.2f %%   %12.2f %% %12s", 100.0 * r->real_time, 100.0 * r->cpu_time, "");
+        fprintf(out, "%s%10.2f %%   %12.2f %%%s %12s", paint(c, C_YELLOW), 100.0 * r->real_time, 100.0 * r->cpu_time,
+                paint(c, C_RESET), "");
     else
-        fprintf(out, "%10.3g %-2s %12.3g %-2s %12lld", r->real_time, unit, r->cpu_time, unit, (long long)r->iterations);
+        fprintf(out, "%s%10.3g %-2s %12.3g %-2s%s %s%12lld%s", paint(c, C_YELLOW), r->real_time, unit, r->cpu_time,
+                unit, paint(c, C_RESET), paint(c, C_CYAN), (long long)r->iterations, paint(c, C_RESET));
     for (int i = 0; i < r->n_counters; i++) {
-        char v[32];
-        const char *name = r->counters[i].name;
-        bool rate = strcmp(name, "bytes_per_second") == 0 || strcmp(name, "items_per_second") == 0;
-        if (pct)
-            snprintf(v, sizeof v, "%.2f%%", 100.0 * r->counters[i].value);
+        char v[40];
+        counter_text(v, sizeof v, r, i, pct);
+        if (c->tabular)
+            fprintf(out, " %*s", column_width(r->counters[i].name), v);
         else
-            human(v, sizeof v, r->counters[i].value);
-        fprintf(out, " %s=%s%s", name, v, rate && !pct ? "/s" : "");
+            fprintf(out, " %s=%s", r->counters[i].name, v);
     }
     if (r->label[0])
         fprintf(out, " %s", r->label);
     fputc('\n', out);
+}
+
+void tb_console_record(FILE *out, const tb_record *r, int name_width)
+{
+    tb_console c;
+    memset(&c, 0, sizeof c);
+    c.out = out;
+    c.name_width = name_width;
+    tb_console_row(&c, r);
+}
+
+static void clock_text(char *buf, size_t len, double s)
+{
+    long t = s > 0.0 && s < 1e9 ? (long)(s + 0.5) : 0;
+    if (t >= 3600)
+        snprintf(buf, len, "%ld:%02ld:%02ld", t / 3600, t / 60 % 60, t % 60);
+    else
+        snprintf(buf, len, "%ld:%02ld", t / 60, t % 60);
+}
+
+void tb_console_progress(char *buf, size_t len, const tb_progress *p)
+{
+    char el[32], left[48] = "";
+    clock_text(el, sizeof el, p->elapsed);
+    if (p->done > 0 && p->done < p->total) {
+        char t[32];
+        clock_text(t, sizeof t, p->elapsed / (double)p->done * (double)(p->total - p->done));
+        snprintf(left, sizeof left, ", ~%s left", t);
+    }
+    int w = snprintf(NULL, 0, "%zu", p->total);
+    snprintf(buf, len, "[%*zu/%zu] %s elapsed%s%s%s", w, p->done, p->total, el, left, p->next ? "  " : "",
+             p->next ? p->next : "");
 }

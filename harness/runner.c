@@ -36,6 +36,14 @@ static void notify(const run_ctx *rc, const tb_record *recs, size_t n)
         rc->listener->on_records(rc->listener->user, recs, n);
 }
 
+static void progress(const run_ctx *rc, double start, size_t done, size_t total, const inst_run *next, int rep)
+{
+    if (!rc->listener || !rc->listener->on_progress)
+        return;
+    tb_progress p = {done, total, rc->clock->real_now(rc->clock->user) - start, next ? next->inst->name : NULL, rep};
+    rc->listener->on_progress(rc->listener->user, &p);
+}
+
 static void run_trial(tb_state *st, int64_t iters)
 {
     tb_state_begin_trial(st, iters);
@@ -202,10 +210,13 @@ static int run_jobs(const run_ctx *rc, inst_run *runs, size_t n_runs)
         free(jobs);
         return -1;
     }
+    const double start = rc->clock->real_now(rc->clock->user);
     for (size_t j = 0; j < n_jobs; j++) {
         size_t inst = jobs[j] / (size_t)reps;
+        progress(rc, start, j, n_jobs, &runs[inst], next_rep[inst]);
         run_repetition(rc, &runs[inst], next_rep[inst]++);
     }
+    progress(rc, start, n_jobs, n_jobs, NULL, 0);
     free(next_rep);
     free(jobs);
     return 0;

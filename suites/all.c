@@ -34,23 +34,6 @@ int tb_suites_register_all(tb_registry *r, const tb_suite_config *cfg)
     return 0;
 }
 
-bool tb_list_contains(const char *list, const char *name)
-{
-    if (!list || !*list)
-        return true;
-    size_t n = strlen(name);
-    for (const char *p = list; *p;) {
-        const char *end = strchr(p, ',');
-        size_t len = end ? (size_t)(end - p) : strlen(p);
-        if (len == n && strncmp(p, name, n) == 0)
-            return true;
-        if (!end)
-            break;
-        p = end + 1;
-    }
-    return false;
-}
-
 void tb_suite_config_from_flags(struct tb_flags *fl, tb_suite_config *cfg)
 {
     tb_flags_default_threads(fl);

@@ -3,19 +3,22 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli_names.h"
 #include "commands.h"
+#include "tritbench/args.h"
 #include "tritbench/baselines.h"
 #include "tritbench/context.h"
 #include "tritbench/cpu.h"
 #include "tritbench/kernels.h"
 #include "tritbench_config.h"
 
-static void usage(FILE *out)
-{
-    fprintf(out, "usage: tritbench info\n\n"
-                 "Prints the CPU's ISA features (and any hidden by TRIT_CPU_MASK), the hwloc topology and caches,\n"
-                 "the PAPI status, OpenBLAS and CUDA presence, and the features this build was made without.\n");
-}
+static const tb_command info_cmd = {
+    .name = "tritbench info",
+    .synopsis = "",
+    .about = "Prints the CPU's ISA features (and any hidden by TRIT_CPU_MASK), the hwloc topology and caches,\n"
+             "the PAPI status, OpenBLAS and CUDA presence, and the features this build was made without.\n",
+    .footer = "TRIT_ISA, when set, must name a kernel variant of this build that can run here (else exit 2).\n",
+};
 
 /* Is any variant named "cuda" compiled in and runnable? */
 static void cuda_status(char *buf, size_t len)
@@ -37,14 +40,12 @@ static void cuda_status(char *buf, size_t len)
 
 int cmd_info(int argc, char **argv)
 {
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            usage(stdout);
-            return 0;
-        }
-        fprintf(stderr, "tritbench info: unknown flag or argument '%s' (see --help)\n", argv[i]);
+    tb_args args;
+    int st = tb_args_run(&info_cmd, NULL, 0, argc, argv, &args);
+    if (st >= 0)
+        return st;
+    if (cli_check_trit_isa("tritbench info") != 0)
         return 2;
-    }
     static tb_context ctx;
     tb_context_collect(&ctx);
     char buf[512];

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cli_names.h"
 #include "commands.h"
 #include "harness/filter.h"
 #include "tritbench/baselines.h"
@@ -11,14 +12,33 @@
 #include "tritbench/kernels.h"
 #include "tritbench/suites.h"
 
-static void usage(FILE *out)
+static const tb_command list_cmd = {
+    .name = "tritbench list",
+    .synopsis = "[--benchmark_filter=REGEX] [--quick] [--threads=N,...] [--variants[=LIST]] [--formats=LIST]",
+    .about = "Prints the benchmark instance names `tritbench run` would run (the same flags select them), then\n"
+             "the kernel variants table (op, format, variant, runnable here, why not) and the FP32 baselines.\n",
+};
+
+/* `list --variants` alone prints only the tables; with a LIST it selects variants as in `run`. */
+typedef struct list_opts {
+    bool variants_only;
+    const char *variants;
+} list_opts;
+
+static int set_variants(const tb_opt *o, void *field, const char *v, char *err, size_t err_len)
 {
-    fprintf(out, "usage: tritbench list [--benchmark_filter=REGEX] [--variants] [--quick] [--threads=N,...]\n"
-                 "                      [--variants=LIST] [--formats=LIST]\n\n"
-                 "Prints the benchmark instance names `tritbench run` would run, then the kernel variants\n"
-                 "table (op, format, variant, runnable here, why not) and the FP32 baselines.\n"
-                 "  --variants alone prints only the variants tables.\n");
+    list_opts *l = field;
+    if (!v) {
+        l->variants_only = true;
+        return 0;
+    }
+    return tb_set_string(o, &l->variants, v, err, err_len);
 }
+
+static const tb_opt list_table[] = {
+    {"variants", .kind = TB_OPTIONAL, .set = set_variants, .field = 0, .metavar = "LIST",
+     .help = "alone: print only the variants tables; =LIST: include only these variants"},
+};
 
 static void print_variants(void)
 {
@@ -46,31 +66,23 @@ int cmd_list(int argc, char **argv)
 {
     tb_flags fl;
     char err[512];
-    bool variants_only = false;
     tb_flags_default(&fl);
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--variants") == 0) {
-            variants_only = true;
-            continue;
-        }
-        int rc = tb_flags_parse_arg(&fl, argv[i], err, sizeof err);
-        if (rc == 0)
-            snprintf(err, sizeof err, "unknown flag or argument '%s' (see --help)", argv[i]);
-        if (rc <= 0) {
-            fprintf(stderr, "tritbench list: %s\n", err);
-            return 2;
-        }
-    }
-    if (fl.help) {
-        usage(stdout);
-        return 0;
-    }
+    list_opts lo = {0};
+    tb_opt_group groups[2] = {{"list flags", list_table, TB_COUNT(list_table), &lo}};
+    tb_args args;
+    int st = tb_args_run(&list_cmd, groups, 1 + tb_flags_select_group(&fl, groups + 1), argc, argv, &args);
+    if (st >= 0)
+        return st;
+    fl.variants = lo.variants;
+    if (cli_check_variants("tritbench list", "--variants", fl.variants) != 0 ||
+        cli_check_formats("tritbench list", "--formats", fl.formats, true) != 0)
+        return 2;
     tb_filter f;
     if (tb_filter_compile(&f, fl.opt.filter, err, sizeof err) != 0) {
         fprintf(stderr, "tritbench list: %s\n", err);
         return 2;
     }
-    if (!variants_only) {
+    if (!lo.variants_only) {
         tb_suite_config cfg;
         tb_suite_config_from_flags(&fl, &cfg);
         tb_registry *reg = tb_registry_new();

@@ -3,7 +3,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "cli_names.h"
 #include "commands.h"
 #include "harness/filter.h"
 #include "tritbench/atomic_file.h"
@@ -13,29 +16,79 @@
 #include "tritbench/suites.h"
 #include "tritbench_config.h"
 
-static void usage(FILE *out)
+static const tb_command run_cmd = {
+    .name = "tritbench run",
+    .synopsis = "[flags]",
+    .about = "Runs the benchmark suites (stream, quant, gemv, gemm, bitlinear, e2e, ...); instance names read\n"
+             "<suite>/<what>/<args>/threads:<N>. Flags as google/benchmark spells them, plus tritbench's.\n",
+    .footer = "Console rows appear as each instance finishes (the context goes to stderr). Exit status: 0 done,\n"
+              "1 a benchmark failed (error_occurred), 2 bad usage or the run could not be done.\n",
+};
+
+/* What the listener needs while the run goes: the console table and the progress line. */
+typedef struct run_view {
+    tb_console console;
+    bool console_on;      /* stdout is the console table */
+    bool aggregates_only; /* --benchmark_display_aggregates_only with repetitions > 1 */
+    bool progress;        /* a progress line on stderr */
+    bool progress_tty;    /* redrawn in place (stderr is a terminal) or printed now and then */
+    bool line_shown;      /* a redrawn line is on the screen now */
+    double last_print;    /* elapsed seconds at the last printed (not redrawn) line */
+    int verbosity;
+} run_view;
+
+static void clear_progress(run_view *v)
 {
-    fprintf(out, "usage: tritbench run [flags]\n\n"
-                 "Runs the benchmark suites (stream, quant, gemv, gemm, bitlinear, e2e, ...); instance names read\n"
-                 "<suite>/<what>/<args>/threads:<N>. Flags as google/benchmark spells them, plus tritbench's:\n\n");
-    tb_flags_print_help(out);
+    if (v->line_shown) {
+        fputs("\r\033[K", stderr);
+        v->line_shown = false;
+    }
 }
 
-typedef struct console_sink {
-    int name_width;
-} console_sink;
-
-static void print_records(void *user, const tb_record *recs, size_t n)
+static void on_records(void *user, const tb_record *recs, size_t n)
 {
-    console_sink *c = user;
+    run_view *v = user;
+    if (!v->console_on)
+        return;
+    clear_progress(v); /* rows go to stdout; on one terminal they would land inside the line */
     for (size_t i = 0; i < n; i++)
-        tb_console_record(stdout, &recs[i], c->name_width);
+        if (!v->aggregates_only || recs[i].run_type == TB_RUN_AGGREGATE)
+            tb_console_row(&v->console, &recs[i]);
     fflush(stdout);
 }
 
-/* The output file must be writable before minutes of benchmarking, not after. */
+static void on_progress(void *user, const tb_progress *p)
+{
+    run_view *v = user;
+    if (v->verbosity >= 1 && p->next)
+        fprintf(stderr, "tritbench run: running %s (repetition %d)\n", p->next, p->repetition + 1);
+    if (!v->progress)
+        return;
+    char line[512];
+    tb_console_progress(line, sizeof line, p);
+    if (v->progress_tty) {
+        if (p->next) {
+            fprintf(stderr, "\r%s\033[K", line);
+            v->line_shown = true;
+        } else {
+            clear_progress(v);
+        }
+    } else if (p->done == 0 || !p->next || p->elapsed - v->last_print >= 5.0) {
+        /* Logs get a line now and then, not one per repetition. */
+        fprintf(stderr, "%s\n", line);
+        v->last_print = p->elapsed;
+    }
+    fflush(stderr);
+}
+
+/* The output file must be writable, and not a directory, before minutes of benchmarking, not after. */
 static int check_out_path(const char *path)
 {
+    struct stat sb;
+    if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+        fprintf(stderr, "tritbench run: --benchmark_out: '%s' is a directory (name a file)\n", path);
+        return -1;
+    }
     tb_atomic_file af;
     char err[512];
     if (tb_atomic_open(&af, path, err, sizeof err) != 0) {
@@ -46,8 +99,8 @@ static int check_out_path(const char *path)
     return 0;
 }
 
-/* Names the filter selects (for the console column width); -1 if the filter does not compile. */
-static int selected_width(const tb_registry *reg, const char *pattern, int *width, size_t *count)
+/* Names the filter selects: printed (--benchmark_list_tests) or measured for the console column width. */
+static int select_names(const tb_registry *reg, const char *pattern, bool print, int *width, size_t *count)
 {
     tb_filter f;
     char err[512];
@@ -62,6 +115,8 @@ static int selected_width(const tb_registry *reg, const char *pattern, int *widt
         if (!tb_filter_match(&f, name))
             continue;
         (*count)++;
+        if (print)
+            printf("%s\n", name);
         int w = tb_console_name_width(&name, 1);
         *width = w > *width ? w : *width;
     }
@@ -69,96 +124,130 @@ static int selected_width(const tb_registry *reg, const char *pattern, int *widt
     return 0;
 }
 
-static int write_stdout(const tb_flags *fl, const tb_context *ctx, const tb_results *res)
+/* --benchmark_context=k=v: added to the context; a key the context already has is refused (as google). */
+static int add_user_context(tb_context *ctx, const tb_str_list *kv)
 {
-    if (fl->format == TB_FORMAT_CSV) {
-        tb_csv_write(stdout, res);
-    } else if (fl->format == TB_FORMAT_JSON) {
-        json_t *root = tb_results_to_json(ctx, res);
-        if (!root || json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0) {
-            json_decref(root);
-            fprintf(stderr, "tritbench run: could not write JSON to stdout\n");
-            return -1;
+    json_t *known = tb_context_to_json(ctx);
+    int rc = known ? 0 : -1;
+    for (int i = 0; rc == 0 && i < kv->n; i++) {
+        const char *eq = strchr(kv->items[i], '=');
+        char key[64];
+        size_t len = (size_t)(eq - kv->items[i]);
+        if (len >= sizeof key) {
+            fprintf(stderr, "tritbench run: --benchmark_context: key '%.*s' is longer than %zu characters\n", (int)len,
+                    kv->items[i], sizeof key - 1);
+            rc = -1;
+            break;
         }
+        memcpy(key, kv->items[i], len);
+        key[len] = '\0';
+        if (json_object_get(known, key)) {
+            fprintf(stderr, "tritbench run: --benchmark_context: '%s' is already in the context\n", key);
+            rc = -1;
+            break;
+        }
+        json_object_set_new(known, key, json_null());
+        tb_context_add(ctx, key, eq + 1);
+    }
+    json_decref(known);
+    return rc;
+}
+
+static bool color_terminal(void)
+{
+    const char *term = getenv("TERM");
+    return isatty(STDOUT_FILENO) && term && *term && strcmp(term, "dumb") != 0;
+}
+
+/* stdout in JSON/CSV: every record, or only the aggregates under --benchmark_display_aggregates_only. */
+static int write_stdout(const tb_flags *fl, const tb_context *ctx, const tb_results *all, bool aggregates_only)
+{
+    if (fl->format == TB_FORMAT_CONSOLE)
+        return 0;
+    tb_results shown = *all;
+    if (aggregates_only) {
+        shown.records = malloc((all->count ? all->count : 1) * sizeof *shown.records);
+        if (!shown.records)
+            return -1;
+        shown.count = 0;
+        for (size_t i = 0; i < all->count; i++)
+            if (all->records[i].run_type == TB_RUN_AGGREGATE)
+                shown.records[shown.count++] = all->records[i];
+    }
+    int rc = 0;
+    if (fl->format == TB_FORMAT_CSV) {
+        tb_csv_write(stdout, &shown);
+    } else {
+        json_t *root = tb_results_to_json(ctx, &shown);
+        rc = root && json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER) == 0 ? 0 : -1;
         json_decref(root);
         fputc('\n', stdout);
     }
-    return fflush(stdout) == 0 ? 0 : -1;
+    if (aggregates_only)
+        free(shown.records);
+    if (rc != 0 && !ferror(stdout))
+        fprintf(stderr, "tritbench run: could not write the results to stdout (out of memory)\n");
+    /* A write error (full disk, closed pipe) is reported once, at exit, by main. */
+    return rc != 0 || fflush(stdout) != 0 ? -1 : 0;
 }
 
-int cmd_run(int argc, char **argv)
+/* Everything a user can get wrong is reported here, before any benchmark runs. */
+static int check_flags(const tb_flags *fl)
 {
-    tb_flags fl;
-    char err[512];
-    tb_flags_default(&fl);
-    if (tb_flags_parse(&fl, argc, argv, 1, err, sizeof err) != 0) {
-        fprintf(stderr, "tritbench run: %s\n", err);
-        return 2;
-    }
-    if (fl.help) {
-        usage(stdout);
-        return 0;
-    }
-    {
-        tb_filter f; /* a bad regex is a usage error, reported before anything runs */
-        if (tb_filter_compile(&f, fl.opt.filter, err, sizeof err) != 0) {
-            fprintf(stderr, "tritbench run: %s\n", err);
-            return 2;
-        }
-        tb_filter_free(&f);
-    }
+    if (cli_check_trit_isa("tritbench run") != 0 || cli_check_variants("tritbench run", "--variants", fl->variants) ||
+        cli_check_formats("tritbench run", "--formats", fl->formats, true) != 0)
+        return -1;
 #if !TRIT_HAVE_HWLOC
-    if (fl.opt.pin) {
+    if (fl->opt.pin) {
         fprintf(stderr, "tritbench run: --pin needs hwloc, and this build has none\n");
-        return 2;
+        return -1;
     }
 #endif
-    if (fl.out_path && check_out_path(fl.out_path) != 0)
-        return 2;
-    tb_suite_config cfg;
-    tb_suite_config_from_flags(&fl, &cfg);
+    tb_filter f;
+    char err[512];
+    if (tb_filter_compile(&f, fl->opt.filter, err, sizeof err) != 0) {
+        fprintf(stderr, "tritbench run: %s\n", err);
+        return -1;
+    }
+    tb_filter_free(&f);
+    if (fl->out_path && !fl->list_tests && check_out_path(fl->out_path) != 0)
+        return -1;
+    return 0;
+}
 
-    tb_registry *reg = tb_registry_new();
-    if (!reg || tb_suites_register_all(reg, &cfg) != 0) {
-        fprintf(stderr, "tritbench run: a suite could not register its benchmarks\n");
-        tb_registry_free(reg);
-        return 2;
-    }
-    int width;
-    size_t selected;
-    if (selected_width(reg, fl.opt.filter, &width, &selected) != 0) {
-        tb_registry_free(reg);
-        return 2;
-    }
-    if (selected == 0) {
-        fprintf(stderr, "tritbench run: no benchmark matches --benchmark_filter=%s ('tritbench list' shows them)\n",
-                fl.opt.filter ? fl.opt.filter : "");
-        tb_registry_free(reg);
-        return 2;
-    }
-
+static int run_selected(tb_flags *fl, tb_registry *reg, int width)
+{
     static tb_context ctx;
     tb_context_collect(&ctx);
     tb_context_add_kernel_info(&ctx);
-    console_sink sink = {width};
-    tb_listener listener = {print_records, &sink};
-    if (fl.format == TB_FORMAT_CONSOLE) {
+    if (add_user_context(&ctx, &fl->context) != 0)
+        return 2;
+    run_view view = {0};
+    view.console_on = fl->format == TB_FORMAT_CONSOLE;
+    view.aggregates_only = fl->display_aggregates_only && fl->opt.repetitions > 1;
+    view.progress_tty = isatty(STDERR_FILENO);
+    view.progress = fl->progress == 1 || (fl->progress == -1 && view.progress_tty);
+    view.verbosity = fl->verbosity;
+    if (view.console_on) {
         /* Like google's ConsoleReporter: the context on stderr, the table on stdout. */
         tb_console_context(stderr, &ctx);
-        tb_console_header(stdout, width);
+        tb_console_begin(&view.console, stdout, width, fl->color == 1 || (fl->color == -1 && color_terminal()),
+                         fl->counters_tabular);
     }
+    tb_listener listener = {on_records, &view, on_progress};
     tb_results res = {0};
-    int rc = tb_run(reg, &fl.opt, fl.format == TB_FORMAT_CONSOLE ? &listener : NULL, &res, err, sizeof err);
+    char err[512];
+    int rc = tb_run(reg, &fl->opt, &listener, &res, err, sizeof err);
+    clear_progress(&view);
     if (rc != 0) {
         fprintf(stderr, "tritbench run: %s\n", err);
         tb_results_free(&res);
-        tb_registry_free(reg);
         return 2;
     }
     int status = 0;
-    if (write_stdout(&fl, &ctx, &res) != 0)
+    if (write_stdout(fl, &ctx, &res, view.aggregates_only) != 0)
         status = 2;
-    if (fl.out_path && tb_results_write_file(fl.out_path, fl.out_format, &ctx, &res, err, sizeof err) != 0) {
+    if (fl->out_path && tb_results_write_file(fl->out_path, fl->out_format, &ctx, &res, err, sizeof err) != 0) {
         fprintf(stderr, "tritbench run: --benchmark_out: %s\n", err);
         status = 2;
     }
@@ -170,6 +259,40 @@ int cmd_run(int argc, char **argv)
         status = 1;
     }
     tb_results_free(&res);
+    return status;
+}
+
+int cmd_run(int argc, char **argv)
+{
+    tb_flags fl;
+    tb_flags_default(&fl);
+    tb_opt_group groups[TB_FLAGS_GROUPS];
+    tb_args args;
+    int st = tb_args_run(&run_cmd, groups, tb_flags_groups(&fl, groups), argc, argv, &args);
+    if (st >= 0)
+        return st;
+    if (check_flags(&fl) != 0)
+        return 2;
+    tb_suite_config cfg;
+    tb_suite_config_from_flags(&fl, &cfg);
+    tb_registry *reg = tb_registry_new();
+    if (!reg || tb_suites_register_all(reg, &cfg) != 0) {
+        fprintf(stderr, "tritbench run: a suite could not register its benchmarks\n");
+        tb_registry_free(reg);
+        return 2;
+    }
+    int width;
+    size_t selected;
+    int status = 0;
+    if (select_names(reg, fl.opt.filter, fl.list_tests, &width, &selected) != 0) {
+        status = 2;
+    } else if (selected == 0) {
+        fprintf(stderr, "tritbench run: no benchmark matches --benchmark_filter=%s ('tritbench list' shows them)\n",
+                fl.opt.filter ? fl.opt.filter : "");
+        status = 2;
+    } else if (!fl.list_tests) {
+        status = run_selected(&fl, reg, width);
+    }
     tb_registry_free(reg);
     return status;
 }

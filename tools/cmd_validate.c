@@ -1,106 +1,64 @@
 /* cmd_validate.c — `tritbench validate`: flags → vr_options, then reports/validate_run.c does the run. */
-#include <errno.h>
-#include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
+#include "cli_names.h"
 #include "commands.h"
 #include "reports/vr_internal.h"
+#include "tritbench/args.h"
 #include "tritbench/fixtures.h"
-#include "tritbench/formats.h"
-#include "tritbench/kernels.h"
 
 #define DEFAULT_SEED 20240229ULL
 
-static void usage(FILE *out)
+/* The flags, then what they mean for vr_options (a shape set as --suite, the default seed). */
+typedef struct validate_flags {
+    vr_options o;
+    const char *suite;
+    uint64_t seed;
+    bool have_seed;
+} validate_flags;
+
+static int set_seed(const tb_opt *opt, void *field, const char *v, char *err, size_t err_len)
 {
-    fprintf(out,
-            "usage: tritbench validate [--profile FILE] [--suite NAME] [--variants LIST] [--formats LIST]\n"
-            "                          [--threads N] [--quick] [--out DIR] [--model FILE] [--seed N]\n"
-            "\n"
-            "Signs off this machine's ternary kernels against a target profile: memory reduction, speedup over\n"
-            "the fastest FP32 baseline measured in the same run, kernel fidelity, quantization error, sparsity,\n"
-            "roofline; plus accuracy (Fashion-MNIST), end-to-end decode and CUDA sections.\n"
-            "\n"
-            "  --profile FILE   targets (default: fixtures/profiles/bitnet-phase4.json in the source tree)\n"
-            "  --suite NAME     a section (%s, all) or a shape set for the\n"
-            "                   kernels section alone (%s); default: every section, kernels on bitnet-2b\n"
-            "  --variants LIST  kernel variants, comma separated (default: every runnable one)\n"
-            "  --formats LIST   packed formats: i2,t5 (default: both)\n"
-            "  --threads N      threads for kernels and baselines alike (default 1)\n"
-            "  --quick          smoke mode: every section small, the whole run under a minute\n"
-            "  --out DIR        report directory (default reports/out/<date>-<host>/, created)\n"
-            "  --model FILE     also validate a safetensors checkpoint layer by layer\n"
-            "  --seed N         seed of every generated input (default %llu)\n"
-            "\n"
-            "Writes DIR/report.md, DIR/results.json, DIR/report.html and DIR/plots/. Exit status: 0 every target\n"
-            "passed (N/A rows do not fail), 1 a target failed, 2 the run could not be done (bad flag or profile).\n",
-            vr_section_names(), trit_shape_sets(), DEFAULT_SEED);
+    validate_flags *f = field;
+    if (tb_set_u64(opt, &f->seed, v, err, err_len) != 0)
+        return -1;
+    f->have_seed = true;
+    return 0;
 }
 
-static bool known_variant(const char *name)
-{
-    size_t n;
-    const trit_kernel *k = trit_kernels(&n);
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(k[i].variant, name) == 0)
-            return true;
-    return false;
-}
+#define V(member) offsetof(validate_flags, member)
+static const tb_opt validate_table[] = {
+    {"profile", .field = V(o.profile_path), .metavar = "FILE",
+     .help = "targets (default: fixtures/profiles/bitnet-phase4.json in the source tree)"},
+    {"suite", .field = V(suite), .metavar = "NAME",
+     .help = "a section or a shape set for the kernels section alone (both listed below);\n"
+             "default: every section, kernels on bitnet-2b"},
+    {"variants", .field = V(o.variants), .metavar = "LIST", .help = "kernel variants (default: every runnable one)"},
+    {"formats", .field = V(o.formats), .metavar = "LIST", .help = "packed formats: i2,t5 (default: both)"},
+    {"threads", .set = tb_set_int, .field = V(o.threads), .metavar = "N", .min = 1, .max = 1024,
+     .help = "threads for kernels and baselines alike (default 1)"},
+    {"quick", .kind = TB_BOOL, .field = V(o.quick), .help = "smoke mode: every section small, the whole run under a minute"},
+    {"out", .field = V(o.out_dir), .metavar = "DIR",
+     .help = "report directory (default reports/out/<date>-<host>/, created)"},
+    {"model", .field = V(o.model_path), .metavar = "FILE", .help = "also validate a safetensors checkpoint layer by layer"},
+    {"seed", .set = set_seed, .field = 0, .metavar = "N", .help = "seed of every generated input (default 20240229)"},
+};
 
-/* Every item of a comma list passes `ok`; else a message naming the bad item. */
-static bool list_ok(const char *flag, const char *list, bool (*ok)(const char *))
-{
-    if (!*list) {
-        fprintf(stderr, "tritbench validate: %s: empty list\n", flag);
-        return false;
-    }
-    char item[64];
-    for (const char *p = list;;) {
-        const char *end = strchr(p, ',');
-        size_t len = end ? (size_t)(end - p) : strlen(p);
-        if (len == 0 || len >= sizeof item) {
-            fprintf(stderr, "tritbench validate: %s: bad list \"%s\"\n", flag, list);
-            return false;
-        }
-        memcpy(item, p, len);
-        item[len] = '\0';
-        if (!ok(item)) {
-            fprintf(stderr, "tritbench validate: %s: unknown name \"%s\" (see 'tritbench list')\n", flag, item);
-            return false;
-        }
-        if (!end)
-            return true;
-        p = end + 1;
-    }
-}
-
-static bool format_ok(const char *name)
-{
-    trit_format f;
-    return trit_format_parse(name, &f) == 0;
-}
+static const tb_command validate_cmd = {
+    .name = "tritbench validate",
+    .synopsis = "[flags]",
+    .about = "Signs off this machine's ternary kernels against a target profile: memory reduction, speedup over\n"
+             "the fastest FP32 baseline measured in the same run, kernel fidelity, quantization error, sparsity,\n"
+             "roofline; plus accuracy (Fashion-MNIST), end-to-end decode and CUDA sections.\n",
+};
+#define VALIDATE_FOOTER                                                                                                \
+    "Sections for --suite: %s, all. Shape sets for --suite: %s.\n\n"                                              \
+    "Writes DIR/report.md, DIR/results.json, DIR/report.html and DIR/plots/. Exit status: 0 every target\n"            \
+    "passed (N/A rows do not fail), 1 a target failed, 2 the run could not be done (bad flag or profile).\n"
 
 static bool is_section(const char *s) { return vr_section_find(s) || !strcmp(s, "all"); }
-
-/* "--name value" or "--name=value"; returns the value or NULL when this argument is not --name. */
-static const char *flag_value(int argc, char **argv, int *i, const char *name, bool *missing)
-{
-    size_t n = strlen(name);
-    const char *a = argv[*i];
-    if (strncmp(a, name, n) != 0)
-        return NULL;
-    if (a[n] == '=')
-        return a + n + 1;
-    if (a[n] != '\0')
-        return NULL;
-    if (*i + 1 >= argc) {
-        *missing = true;
-        return NULL;
-    }
-    return argv[++*i];
-}
 
 /* Appends ' arg' shell-quoted when needed. */
 static void append_arg(char *buf, size_t cap, const char *arg)
@@ -125,72 +83,26 @@ static void append_arg(char *buf, size_t cap, const char *arg)
 
 int cmd_validate(int argc, char **argv)
 {
-    vr_options o;
-    memset(&o, 0, sizeof o);
-    o.threads = 1;
-    o.seed = DEFAULT_SEED;
-    const char *suite = NULL;
-    bool have_seed = false;
-    for (int i = 1; i < argc; i++) {
-        bool missing = false;
-        const char *v;
-        const char *a = argv[i];
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            usage(stdout);
-            return 0;
-        } else if (!strcmp(a, "--quick")) {
-            o.quick = true;
-        } else if ((v = flag_value(argc, argv, &i, "--profile", &missing))) {
-            o.profile_path = v;
-        } else if ((v = flag_value(argc, argv, &i, "--suite", &missing))) {
-            suite = v;
-        } else if ((v = flag_value(argc, argv, &i, "--variants", &missing))) {
-            if (!list_ok("--variants", v, known_variant))
-                return 2;
-            o.variants = v;
-        } else if ((v = flag_value(argc, argv, &i, "--formats", &missing))) {
-            if (!list_ok("--formats", v, format_ok))
-                return 2;
-            o.formats = v;
-        } else if ((v = flag_value(argc, argv, &i, "--threads", &missing))) {
-            char *end;
-            errno = 0;
-            long t = strtol(v, &end, 10);
-            if (errno || *end || end == v || t < 1 || t > 1024) {
-                fprintf(stderr, "tritbench validate: --threads: \"%s\" is not a thread count (1..1024)\n", v);
-                return 2;
-            }
-            o.threads = (int)t;
-        } else if ((v = flag_value(argc, argv, &i, "--out", &missing))) {
-            if (!*v) {
-                fprintf(stderr, "tritbench validate: --out: empty directory name\n");
-                return 2;
-            }
-            o.out_dir = v;
-        } else if ((v = flag_value(argc, argv, &i, "--model", &missing))) {
-            o.model_path = v;
-        } else if ((v = flag_value(argc, argv, &i, "--seed", &missing))) {
-            char *end;
-            errno = 0;
-            unsigned long long s = strtoull(v, &end, 0);
-            if (errno || *end || end == v || *v == '-') {
-                fprintf(stderr, "tritbench validate: --seed: \"%s\" is not a non-negative integer\n", v);
-                return 2;
-            }
-            o.seed = s;
-            have_seed = true;
-        } else {
-            if (missing)
-                fprintf(stderr, "tritbench validate: %s needs a value\n", a);
-            else
-                fprintf(stderr, "tritbench validate: unknown argument \"%s\" (see --help)\n", a);
-            return 2;
-        }
-        if (missing) {
-            fprintf(stderr, "tritbench validate: %s needs a value\n", a);
-            return 2;
-        }
-    }
+    validate_flags f;
+    memset(&f, 0, sizeof f);
+    f.o.threads = 1;
+    f.seed = DEFAULT_SEED;
+    const tb_opt_group groups[] = {{NULL, validate_table, TB_COUNT(validate_table), &f}};
+    char footer[1024];
+    snprintf(footer, sizeof footer, VALIDATE_FOOTER, vr_section_names(), trit_shape_sets());
+    tb_command with_footer = validate_cmd;
+    with_footer.footer = footer;
+    tb_args args;
+    int st = tb_args_run(&with_footer, groups, TB_COUNT(groups), argc, argv, &args);
+    if (st >= 0)
+        return st;
+    if (cli_check_variants("tritbench validate", "--variants", f.o.variants) != 0 ||
+        cli_check_formats("tritbench validate", "--formats", f.o.formats, false) != 0)
+        return 2;
+    vr_options o = f.o;
+    o.seed = f.seed;
+    const char *suite = f.suite;
+    const bool have_seed = f.have_seed;
     /* --suite: a section name, or a shape set that means "the kernels section on these shapes". */
     o.shapes = o.quick ? "quick" : "bitnet-2b";
     if (suite) {

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "tritbench/args.h"
 #include "tritbench_config.h"
 
 struct command {
@@ -43,15 +44,21 @@ int main(int argc, char **argv)
     const char *name = argv[1];
     if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0 || strcmp(name, "help") == 0) {
         usage(stdout);
-        return 0;
+        return tb_close_stdout("tritbench", 0);
     }
     if (strcmp(name, "--version") == 0) {
         printf("tritbench %s (%s)\n", TRIT_VERSION, TRIT_GIT_COMMIT);
-        return 0;
+        return tb_close_stdout("tritbench", 0);
     }
-    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-        if (strcmp(name, commands[i].name) == 0)
-            return commands[i].fn(argc - 1, argv + 1);
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        if (strcmp(name, commands[i].name) == 0) {
+            const int status = commands[i].fn(argc - 1, argv + 1);
+            /* One check for every command: output lost to a full disk or a closed pipe is a failure. */
+            char prog[64];
+            snprintf(prog, sizeof prog, "tritbench %s", name);
+            return tb_close_stdout(prog, status);
+        }
+    }
     fprintf(stderr, "tritbench: unknown command '%s'\n\n", name);
     usage(stderr);
     return 2;

@@ -125,10 +125,19 @@ typedef struct tb_results {
     size_t count, capacity;
 } tb_results;
 
-/* Called as results arrive (console output while running); may be NULL. */
+/* Where a run stands, for a progress line: given before each repetition and once at the end. */
+typedef struct tb_progress {
+    size_t done, total; /* repetitions finished / in the whole run (instances × repetitions) */
+    double elapsed;     /* seconds since the run started (the harness's clock) */
+    const char *next;   /* the instance about to run; NULL when the run is over */
+    int repetition;     /* the next one's repetition index */
+} tb_progress;
+
+/* Called as results arrive (console output while running); may be NULL, and so may each function. */
 typedef struct tb_listener {
     void (*on_records)(void *user, const tb_record *recs, size_t n);
     void *user;
+    void (*on_progress)(void *user, const tb_progress *p);
 } tb_listener;
 
 /* Runs every registered instance that matches o->filter. Returns 0, or -1 if the run could not be done

@@ -1,5 +1,6 @@
-/* flags.h — the command-line flags of `tritbench run` (and `list`), spelled as google/benchmark
- * spells them, plus tritbench's own (--threads, --pin, --perf_counters, --quick, --variants, --formats). */
+/* flags.h — the flags of `tritbench run` (and `list`, and commands that forward run flags such as `ab`):
+ * google/benchmark's spellings plus tritbench's own (--threads, --pin, --perf_counters, --quick,
+ * --variants, --formats, --progress), as option tables for the shared parser (tritbench/args.h). */
 #ifndef TRITBENCH_FLAGS_H
 #define TRITBENCH_FLAGS_H
 
@@ -7,6 +8,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "tritbench/args.h"
 #include "tritbench/bench.h"
 #include "tritbench/reporters.h"
 
@@ -22,20 +24,31 @@ typedef struct tb_flags {
     bool quick;
     const char *variants; /* --variants=LIST; NULL = all */
     const char *formats;  /* --formats=LIST; NULL = all */
-    bool help;
+    bool list_tests;              /* --benchmark_list_tests: print the names, run nothing */
+    bool display_aggregates_only; /* --benchmark_display_aggregates_only: console/stdout aggregates only */
+    bool counters_tabular;        /* --benchmark_counters_tabular: counters as console columns */
+    tb_str_list context;          /* --benchmark_context=k=v, repeatable: keys added to the run's context */
+    int color;                    /* --benchmark_color: -1 auto (stdout is a terminal), 0, 1 */
+    int verbosity;                /* --v=N: 0 quiet; 1 names each instance as it starts (stderr) */
+    int progress;                 /* --progress: -1 auto (stderr is a terminal), 0, 1 */
 } tb_flags;
 
 void tb_flags_default(tb_flags *f);
-/* Parses one argument. Returns 1 if it was a harness flag (applied), 0 if it is not one of ours,
- * -1 if it is ours with a bad value (err names the flag and the value). */
-int tb_flags_parse_arg(tb_flags *f, const char *arg, char *err, size_t err_len);
-/* Parses argv[first..argc); any argument that is not a harness flag is an error. 0 or -1 (err). */
-int tb_flags_parse(tb_flags *f, int argc, char **argv, int first, char *err, size_t err_len);
+/* The option tables bound to f: the flags that select instances (--benchmark_filter, --threads, --quick,
+ * --variants, --formats), google/benchmark's running/output flags, tritbench's own. Returns the count. */
+#define TB_FLAGS_GROUPS 3
+size_t tb_flags_groups(tb_flags *f, tb_opt_group groups[TB_FLAGS_GROUPS]);
+/* Only the selecting flags (what `list` takes). Returns 1. */
+size_t tb_flags_select_group(tb_flags *f, tb_opt_group *group);
+/* Parses argv[1..argc) (argv[0] is the command) as `run` does. 0, or -1 with err naming the flag;
+ * --help sets *help when help is not NULL. */
+int tb_flags_parse(tb_flags *f, int argc, char **argv, bool *help, char *err, size_t err_len);
 /* Fills in the default thread counts: 1 and the number of online CPUs (just 1 on a one-CPU machine). */
 void tb_flags_default_threads(tb_flags *f);
-void tb_flags_print_help(FILE *out);
 
-/* "0.5s", "0.5" (seconds) or "100x" (iterations). 0 or -1. */
-int tb_parse_min_time(const char *s, double *seconds, long long *iters);
+/* "0.5s", "0.5" (seconds) or "100x" (iterations). 0, or -1 with the reason in why (may be NULL). */
+#define TB_MAX_MIN_ITERS 1000000000LL /* google/benchmark's kMaxIterations */
+#define TB_MAX_MIN_TIME 86400.0       /* a day per trial */
+int tb_parse_min_time(const char *s, double *seconds, long long *iters, char *why, size_t why_len);
 
 #endif

@@ -5,6 +5,7 @@
 #define TRITBENCH_REPORTERS_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -25,6 +26,22 @@ void tb_console_context(FILE *out, const tb_context *ctx);
 /* The column rule and header; name_width = the longest name the run will print. */
 void tb_console_header(FILE *out, int name_width);
 void tb_console_record(FILE *out, const tb_record *rec, int name_width);
+/* A console table printed row by row as results arrive (`run`'s stdout), with google/benchmark's
+ * --benchmark_color (name green, times yellow, iterations cyan, errors red) and
+ * --benchmark_counters_tabular (user counters as columns; the header again whenever the set changes). */
+typedef struct tb_console {
+    FILE *out;
+    int name_width;
+    bool color, tabular;
+    bool header_done;
+    char columns[TB_MAX_COUNTERS][64]; /* counter columns of the last header (tabular) */
+    int n_columns;
+} tb_console;
+/* Prints the header now unless tabular (then it comes with the first row). */
+void tb_console_begin(tb_console *c, FILE *out, int name_width, bool color, bool tabular);
+void tb_console_row(tb_console *c, const tb_record *rec);
+/* One progress line, no newline: "[ 12/40] 0:31 elapsed, ~1:12 left  gemv/i2/...". */
+void tb_console_progress(char *buf, size_t len, const tb_progress *p);
 /* Width for a set of instance names, leaving room for aggregate suffixes ("_median"). */
 int tb_console_name_width(const char *const *names, size_t n);
 

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "tritbench/args.h" /* tb_list_contains: is a name in a comma list (NULL list = yes) */
 #include "tritbench/bench.h"
 #include "tritbench/kernels.h"
 
@@ -31,8 +32,6 @@ typedef struct tb_suite {
 
 const tb_suite *tb_suites(size_t *count);
 int tb_suites_register_all(tb_registry *r, const tb_suite_config *cfg);
-/* Is `name` in the comma list `list`? (NULL list = yes) */
-bool tb_list_contains(const char *list, const char *name);
 
 /* The roofline: STREAM-style read bandwidth (GB/s) over a buffer of `bytes` with `threads` threads,
  * measured in this process on first use (best of N excluding the first) and remembered per

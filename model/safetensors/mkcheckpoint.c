@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "tritbench/args.h"
 #include "tritbench/atomic_file.h"
 #include "tritbench/fixtures.h"
 #include "tritbench/safetensors.h"
@@ -26,21 +27,48 @@ typedef struct config {
     const char *out;
     st_dtype dtype;
     unsigned long layers, hidden, ffn, heads, kv_heads, vocab, shards;
-    unsigned long long seed;
+    unsigned long seed;
     const char *poison; /* tensor whose first element becomes NaN (to test the quantizer's refusal) */
 } config;
 
-static void usage(FILE *out)
+static int set_dtype(const tb_opt *opt, void *field, const char *v, char *err, size_t err_len)
 {
-    fprintf(out,
-            "usage: tritbench-mkcheckpoint -o OUT [--dtype f32|f16|bf16] [--layers N] [--hidden H] [--ffn F]\n"
-            "                              [--heads N] [--kv-heads N] [--vocab V] [--seed S] [--shards N]\n"
-            "                              [--poison TENSOR]\n"
-            "Writes a seeded transformer checkpoint (model.embed_tokens, model.layers.N.{self_attn,mlp}.*, norms,\n"
-            "lm_head). With --shards N > 1, OUT is a directory that receives model-0000i-of-0000N.safetensors and\n"
-            "model.safetensors.index.json. Defaults: f32, 2 layers, hidden 256, ffn 688, 4 heads, 2 kv heads,\n"
-            "vocab 512, seed 1, one file. --poison puts a NaN into TENSOR.\n");
+    (void)opt;
+    st_dtype *d = field;
+    *d = strcmp(v, "f32") == 0 ? ST_F32 : strcmp(v, "f16") == 0 ? ST_F16 : strcmp(v, "bf16") == 0 ? ST_BF16 : ST_DTYPE_COUNT;
+    if (*d == ST_DTYPE_COUNT) {
+        snprintf(err, err_len, "'%s' is not one of f32, f16, bf16", v);
+        return -1;
+    }
+    return 0;
 }
+
+/* Sizes: positive and small enough that a test checkpoint stays a test checkpoint. */
+#define SIZE(flag, member, what)                                                                                       \
+    {flag, .set = tb_set_ulong, .field = offsetof(config, member), .metavar = "N", .min = 1, .max = 1000000,          \
+     .help = what}
+static const tb_opt mk_table[] = {
+    {"output", 'o', .field = offsetof(config, out), .metavar = "OUT",
+     .help = "the .safetensors file (or, with --shards N > 1, the directory) to write"},
+    {"dtype", .set = set_dtype, .field = offsetof(config, dtype), .metavar = "T", .help = "f32 (default), f16 or bf16"},
+    SIZE("layers", layers, "transformer layers (default 2)"),
+    SIZE("hidden", hidden, "hidden size (default 256)"),
+    SIZE("ffn", ffn, "MLP size (default 688)"),
+    SIZE("heads", heads, "attention heads (default 4)"),
+    SIZE("kv-heads", kv_heads, "key/value heads (default 2)"),
+    SIZE("vocab", vocab, "vocabulary (default 512)"),
+    SIZE("shards", shards, "files (default 1); > 1 writes model-0000i-of-0000N.safetensors + index"),
+    {"seed", .set = tb_set_ulong, .field = offsetof(config, seed), .metavar = "S", .min = 1, .max = 1000000,
+     .help = "seed of the generated values (default 1)"},
+    {"poison", .field = offsetof(config, poison), .metavar = "TENSOR", .help = "put a NaN into TENSOR"},
+};
+
+static const tb_command mk_cmd = {
+    .name = "tritbench-mkcheckpoint",
+    .synopsis = "-o OUT [flags]",
+    .about = "Writes a seeded transformer checkpoint (model.embed_tokens, model.layers.N.{self_attn,mlp}.*, norms,\n"
+             "lm_head) for tests and for trying `convert` / `validate --model` without a download.\n",
+};
 
 static size_t add(spec *s, size_t n, const char *name, uint64_t rows, uint64_t cols)
 {
@@ -171,72 +199,21 @@ static int write_sharded(const config *c, const spec *s, size_t n, char *err, si
     return rc;
 }
 
-static int parse_ulong(const char *flag, const char *v, unsigned long *out)
-{
-    char *end;
-    errno = 0;
-    const unsigned long long x = v ? strtoull(v, &end, 10) : 0;
-    if (!v || errno || *end || end == v || x == 0 || x > 1000000) {
-        fprintf(stderr, "tritbench-mkcheckpoint: %s needs a positive integer (got '%s')\n", flag, v ? v : "");
-        return -1;
-    }
-    *out = (unsigned long)x;
-    return 0;
-}
-
 int main(int argc, char **argv)
 {
     config c = {.dtype = ST_F32, .layers = 2, .hidden = 256, .ffn = 688, .heads = 4, .kv_heads = 2, .vocab = 512,
                 .shards = 1, .seed = 1};
-    /* Every option but --help takes one value, so the loop steps by two. */
-    for (int i = 1; i < argc; i += 2) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        unsigned long seed;
-        int bad = 0;
-        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            usage(stdout);
-            return 0;
-        } else if (strcmp(a, "-o") == 0 && v) {
-            c.out = v;
-        } else if (strcmp(a, "--dtype") == 0 && v) {
-            c.dtype = strcmp(v, "f32") == 0 ? ST_F32 : strcmp(v, "f16") == 0 ? ST_F16 : strcmp(v, "bf16") == 0 ? ST_BF16 : ST_DTYPE_COUNT;
-            bad = c.dtype == ST_DTYPE_COUNT;
-        } else if (strcmp(a, "--layers") == 0) {
-            bad = parse_ulong(a, v, &c.layers);
-        } else if (strcmp(a, "--hidden") == 0) {
-            bad = parse_ulong(a, v, &c.hidden);
-        } else if (strcmp(a, "--ffn") == 0) {
-            bad = parse_ulong(a, v, &c.ffn);
-        } else if (strcmp(a, "--heads") == 0) {
-            bad = parse_ulong(a, v, &c.heads);
-        } else if (strcmp(a, "--kv-heads") == 0) {
-            bad = parse_ulong(a, v, &c.kv_heads);
-        } else if (strcmp(a, "--vocab") == 0) {
-            bad = parse_ulong(a, v, &c.vocab);
-        } else if (strcmp(a, "--shards") == 0) {
-            bad = parse_ulong(a, v, &c.shards);
-        } else if (strcmp(a, "--seed") == 0) {
-            bad = parse_ulong(a, v, &seed);
-            c.seed = seed;
-        } else if (strcmp(a, "--poison") == 0 && v) {
-            c.poison = v;
-        } else {
-            fprintf(stderr, "tritbench-mkcheckpoint: unknown or incomplete option '%s'\n", a);
-            usage(stderr);
-            return 2;
-        }
-        if (bad) {
-            fprintf(stderr, "tritbench-mkcheckpoint: bad value for %s\n", a);
-            return 2;
-        }
-    }
+    const tb_opt_group groups[] = {{NULL, mk_table, TB_COUNT(mk_table), &c}};
+    tb_args args;
+    const int parsed = tb_args_run(&mk_cmd, groups, TB_COUNT(groups), argc, argv, &args);
+    if (parsed >= 0)
+        return tb_close_stdout("tritbench-mkcheckpoint", parsed);
     if (c.layers > (MAX_TENSORS - 4) / 11) {
         fprintf(stderr, "tritbench-mkcheckpoint: at most %d layers\n", (MAX_TENSORS - 4) / 11);
         return 2;
     }
     if (!c.out || c.hidden % c.heads != 0 || c.kv_heads > c.heads) {
-        fprintf(stderr, "tritbench-mkcheckpoint: need -o OUT, hidden divisible by heads, kv-heads <= heads\n");
-        usage(stderr);
+        fprintf(stderr, "tritbench-mkcheckpoint: need -o OUT, hidden divisible by heads, kv-heads <= heads (see --help)\n");
         return 2;
     }
     spec *s = calloc(MAX_TENSORS, sizeof *s);

@@ -341,7 +341,7 @@ static void test_aggregates_only_and_listener(void)
     o.report_aggregates_only = true;
     int calls = 0;
     listened = 0;
-    tb_listener l = {on_records, &calls};
+    tb_listener l = {on_records, &calls, NULL};
     tb_results res = {0};
     char err[256];
     REQUIRE(tb_run_with_clock(r, &o, &l, &res, &fake_clock, err, sizeof err) == 0);

@@ -163,9 +163,9 @@ def main():
     # Usage errors and the input as output.
     src = p("cli_f32.safetensors")
     for args, frag in ((["convert"], "need IN"), (["convert", src], "need IN"), (["convert", src, "-o"], "needs a value"),
-                       (["convert", src, "-o", p("x"), "--format", "q4"], "unknown --format"),
-                       (["convert", src, "-o", p("x"), "--granularity", "col"], "unknown --granularity"),
-                       (["convert", src, "-o", p("x"), "--bogus"], "unknown option"),
+                       (["convert", src, "-o", p("x"), "--format", "q4"], "--format: unknown format"),
+                       (["convert", src, "-o", p("x"), "--granularity", "col"], "--granularity: unknown granularity"),
+                       (["convert", src, "-o", p("x"), "--bogus"], "unknown flag '--bogus'"),
                        (["convert", src, "-o", src], "is the input"),
                        (["convert", p("does-not-exist.safetensors"), "-o", p("x")], "does-not-exist"),
                        (["convert", src, "-o", p("x"), "--exclude", "(bad"], "bad --exclude regex")):

@@ -27,13 +27,13 @@ profile() { # profile NAME TARGETS-JSON-BODY → a profile file
 case $mode in
 errors)
     expect_exit 0 "usage: tritbench validate" validate --help
-    expect_exit 2 "unknown argument \"--bogus\"" validate --bogus
+    expect_exit 2 "unknown flag '--bogus'" validate --bogus
     expect_exit 2 "--threads" validate --threads=0
     expect_exit 2 "--threads" validate --threads abc
     expect_exit 2 "--seed" validate --seed=-3
     expect_exit 2 "--suite: \"nosuch\"" validate --suite nosuch
-    expect_exit 2 "--variants: unknown name \"avx9000\"" validate --variants avx2,avx9000
-    expect_exit 2 "--formats: unknown name \"q4\"" validate --formats q4
+    expect_exit 2 "--variants: unknown variant 'avx9000'" validate --variants avx2,avx9000
+    expect_exit 2 "--formats: unknown format 'q4'" validate --formats q4
     expect_exit 2 "--profile needs a value" validate --profile
     expect_exit 2 "--suite model needs --model" validate --suite model
     expect_exit 2 "/nonexistent/p.json: cannot open" validate --profile /nonexistent/p.json --out "$dir/o"
