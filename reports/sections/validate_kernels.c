@@ -60,7 +60,7 @@ bool vk_signoff(const vk_ctx *c, trit_op op, trit_format f, const char *variant)
     if (c->o->variants)
         return true;
     char err[256];
-    const trit_kernel *k = trit_kernel_select(op, f, err, sizeof err);
+    const trit_kernel *k = tb_suite_pick_kernel(op, f, NULL, err, sizeof err);
     return k && strcmp(k->variant, variant) == 0;
 }
 

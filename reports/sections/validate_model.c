@@ -167,7 +167,7 @@ static int measure_layer(const vr_options *o, const bool fmt_on[TRIT_FMT_COUNT],
         if (!fmt_on[f])
             continue;
         char err[160];
-        const trit_kernel *k = trit_kernel_select(TRIT_OP_GEMM, (trit_format)f, err, sizeof err);
+        const trit_kernel *k = tb_suite_pick_kernel(TRIT_OP_GEMM, (trit_format)f, NULL, err, sizeof err);
         trit_packed p;
         if (!k) {
             snprintf(why, why_len, "no %s GEMM kernel: %s", trit_format_name((trit_format)f), err);
