@@ -14,11 +14,17 @@
 
 typedef enum { VB_FP32 = 0, VB_MATMUL, VB_BITLINEAR } vb_kind;
 
+/* Which baseline a row is judged against: the bare matmul against the FP32 GEMV/GEMM, the whole BitLinear
+ * layer (RMSNorm + quantization + matmul + rescale, as the bitlinear suite times it) against the FP32 layer
+ * it replaces (RMSNorm + sgemv/sgemm, the bitlinear suite's fp32 rows). */
+#define VK_SLOTS (2 * TRIT_OP_COUNT)
+
 /* One speed row of a shape: the suite instance that measures it, and what its records said. */
 typedef struct vk_bench {
     vb_kind kind;
     trit_op op;
     trit_format f;
+    bool bl_base; /* an FP32 baseline of the whole layer (RMSNorm + sgemm: the bitlinear suite's fp32 rows) */
     const trit_kernel *k;
     char instance[TB_NAME_MAX];
     char label[96];
@@ -108,18 +114,24 @@ static size_t plan_shape(const vk_ctx *ctx, const trit_shape *sh, vk_bench *bs, 
     const char *fp32[16];
     const size_t nf = tb_suite_fp32_baselines(fp32, 16);
     size_t nb = 0;
-    for (size_t i = 0; i < nf && nb + 2 <= cap; i++) {
+    for (size_t i = 0; i < nf && nb + VK_SLOTS <= cap; i++) {
         if (strcmp(fp32[i], "scalar") == 0)
             continue;
-        for (int op = 0; op < TRIT_OP_COUNT; op++) {
+        for (int slot = 0; slot < VK_SLOTS && nb < cap; slot++) {
+            const trit_op op = (trit_op)(slot % TRIT_OP_COUNT);
             vk_bench *b = &bs[nb++];
             memset(b, 0, sizeof *b);
             b->kind = VB_FP32;
-            b->op = (trit_op)op;
+            b->op = op;
+            b->bl_base = slot >= TRIT_OP_COUNT;
             b->median_s = b->cv = b->suite_gbps = b->suite_roof_pct = NAN;
             snprintf(b->label, sizeof b->label, "fp32/%s", fp32[i]);
-            snprintf(b->instance, sizeof b->instance, "%s/fp32/%s/%s/threads:%d", trit_op_name((trit_op)op), fp32[i],
-                     op == TRIT_OP_GEMV ? shape1 : shapeN, ctx->threads);
+            if (b->bl_base)
+                snprintf(b->instance, sizeof b->instance, "bitlinear/fp32/%s/%s/threads:%d", fp32[i],
+                         op == TRIT_OP_GEMV ? shape_bl1 : shapeN, ctx->threads);
+            else
+                snprintf(b->instance, sizeof b->instance, "%s/fp32/%s/%s/threads:%d", trit_op_name(op), fp32[i],
+                         op == TRIT_OP_GEMV ? shape1 : shapeN, ctx->threads);
         }
     }
     for (int f = 0; f < TRIT_FMT_COUNT; f++)
@@ -128,7 +140,12 @@ static size_t plan_shape(const vk_ctx *ctx, const trit_shape *sh, vk_bench *bs, 
     return nb;
 }
 
-enum { VK_CAP = 96 };
+enum { VK_CAP = 128 };
+
+static int slot_of(const vk_bench *b)
+{
+    return (int)b->op + ((b->kind == VB_FP32 ? b->bl_base : b->kind == VB_BITLINEAR) ? TRIT_OP_COUNT : 0);
+}
 
 void vk_speed_instances(const vk_ctx *ctx, const trit_shape *sh, unsigned group, vr_instances *out)
 {
@@ -172,7 +189,7 @@ static void collect(const tb_results *res, vk_bench *b)
 
 /* One plot row per (shape, kernel): its four speedups side by side ('?' where not measured). */
 static void speed_plot_rows(vk_ctx *ctx, const trit_shape *sh, const vk_bench *bs, size_t nb,
-                            const vk_bench *best[TRIT_OP_COUNT])
+                            const vk_bench *best[VK_SLOTS])
 {
     for (size_t i = 0; i < nb; i++) {
         if (bs[i].kind == VB_FP32 || strstr(bs[i].label, "/scalar"))
@@ -186,9 +203,9 @@ static void speed_plot_rows(vk_ctx *ctx, const trit_shape *sh, const vk_bench *b
         bool any = false;
         for (size_t j = i; j < nb; j++) {
             const vk_bench *b = &bs[j];
-            if (b->kind == VB_FP32 || strcmp(b->label, bs[i].label) != 0 || b->na || !best[b->op])
+            if (b->kind == VB_FP32 || strcmp(b->label, bs[i].label) != 0 || b->na || !best[slot_of(b)])
                 continue;
-            col[(b->kind == VB_BITLINEAR ? 2 : 0) + (b->op == TRIT_OP_GEMM)] = best[b->op]->median_s / b->median_s;
+            col[(b->kind == VB_BITLINEAR ? 2 : 0) + (b->op == TRIT_OP_GEMM)] = best[slot_of(b)]->median_s / b->median_s;
             any = true;
         }
         if (!any)
@@ -201,7 +218,7 @@ static void speed_plot_rows(vk_ctx *ctx, const trit_shape *sh, const vk_bench *b
 }
 
 static void report_rows(vk_ctx *ctx, const trit_shape *sh, const trit_packed packed[TRIT_FMT_COUNT], vk_bench *bs,
-                        size_t nb, const vk_bench *best[TRIT_OP_COUNT])
+                        size_t nb, const vk_bench *best[VK_SLOTS])
 {
     char shape[64];
     snprintf(shape, sizeof shape, "%s %zux%zu", sh->layer, sh->rows, sh->cols);
@@ -209,7 +226,7 @@ static void report_rows(vk_ctx *ctx, const trit_shape *sh, const trit_packed pac
         vk_bench *b = &bs[i];
         if (b->kind == VB_FP32)
             continue;
-        const vk_bench *base = best[b->op];
+        const vk_bench *base = best[slot_of(b)];
         double speedup = NAN;
         const char *na = b->na;
         if (!na && !base)
@@ -290,8 +307,10 @@ static void report_rows(vk_ctx *ctx, const trit_shape *sh, const trit_packed pac
         snprintf(cvs, sizeof cvs, isfinite(b->cv) ? "%.1f %%" : "—", b->cv * 100);
         snprintf(g, sizeof g, "%.1f GB/s", gbps);
         snprintf(nbuf, sizeof nbuf, "%zu", b->op == TRIT_OP_GEMV ? (size_t)1 : ctx->gemm_n);
-        const char *cells[] = {shape, b->label, b->op == TRIT_OP_GEMV ? "gemv" : "gemm", nbuf, t, cvs, g,
-                               best[b->op] == b ? "yes" : ""};
+        const char *cells[] = {shape, b->label,
+                               b->bl_base ? (b->op == TRIT_OP_GEMV ? "RMSNorm + gemv" : "RMSNorm + gemm")
+                                          : (b->op == TRIT_OP_GEMV ? "gemv" : "gemm"),
+                               nbuf, t, cvs, g, best[slot_of(b)] == b ? "yes" : ""};
         vr_table_add_row(ctx->t_base, cells);
     }
     speed_plot_rows(ctx, sh, bs, nb, best);
@@ -305,11 +324,12 @@ int vk_speed_shape(vk_ctx *ctx, const trit_shape *sh, const trit_packed packed[T
         return -1;
     }
     const size_t nb = plan_shape(ctx, sh, bs, VK_CAP);
-    const vk_bench *best[TRIT_OP_COUNT] = {NULL, NULL};
+    const vk_bench *best[VK_SLOTS] = {NULL};
     for (size_t i = 0; i < nb; i++) {
         collect(ctx->records, &bs[i]);
-        if (bs[i].kind == VB_FP32 && !bs[i].na && (!best[bs[i].op] || bs[i].median_s < best[bs[i].op]->median_s))
-            best[bs[i].op] = &bs[i];
+        const int sl = slot_of(&bs[i]);
+        if (bs[i].kind == VB_FP32 && !bs[i].na && (!best[sl] || bs[i].median_s < best[sl]->median_s))
+            best[sl] = &bs[i];
     }
     report_rows(ctx, sh, packed, bs, nb, best);
     free(bs);

@@ -486,7 +486,9 @@ static int kernels_judge(vr_report *r, const vr_options *o, const tb_results *re
             "Shape set %s, %d thread%s, seed %llu. Speed: each ternary kernel and every FP32 baseline (OpenBLAS and the "
             "project's own; the scalar FP32 reference excluded) timed in the same harness run per shape, random "
             "interleaving, median of %d repetitions (cv shown); GEMV is decode (N=1), GEMM prefill (N=%zu); "
-            "\"bitlinear\" is the whole layer (activation quantization + matmul + rescale) — the honest figure. "
+            "\"bitlinear\" is the whole layer as the bitlinear suite times it (RMSNorm + activation quantization + matmul "
+            "+ rescale), judged against the FP32 layer it replaces (RMSNorm + the fastest sgemv/sgemm) — the honest "
+            "figure. "
             "Sign-off rows are the variant this CPU dispatches to%s; other variants' verdicts are marked (info).",
             set, c.threads, c.threads > 1 ? "s" : "", o->seed, c.repetitions, c.gemm_n,
             o->variants ? " (here: every variant given with --variants)" : "");
