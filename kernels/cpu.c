@@ -2,6 +2,7 @@
  * registers), getauxval hwcaps on aarch64; TRIT_CPU_MASK hides features to exercise fallbacks. */
 #include "tritbench/cpu.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,15 +90,17 @@ static uint32_t detect(void)
 static uint32_t detect(void) { return 0; }
 #endif
 
-/* Parsed once; a name that is not a feature is reported once and ignored (the mask can only hide). */
-static uint32_t mask_from_env(void)
+/* The mask is parsed once per distinct TRIT_CPU_MASK value (features are asked for on every kernel
+ * lookup, so an unknown name must not warn each time); a name that is not a feature is reported once and
+ * ignored (the mask can only hide). Any length is read whole. */
+static uint32_t parse_mask(const char *env)
 {
-    const char *env = getenv("TRIT_CPU_MASK");
     uint32_t m = 0;
-    if (!env || !*env)
+    char *buf = strdup(env);
+    if (!buf) {
+        fprintf(stderr, "tritbench: TRIT_CPU_MASK: out of memory, mask ignored\n");
         return 0;
-    char buf[256];
-    snprintf(buf, sizeof buf, "%s", env);
+    }
     for (char *save = NULL, *tok = strtok_r(buf, ", ", &save); tok; tok = strtok_r(NULL, ", ", &save)) {
         int found = 0;
         for (int i = 0; i < TRIT_CPU_FEATURE_COUNT; i++)
@@ -108,6 +111,7 @@ static uint32_t mask_from_env(void)
         if (!found)
             fprintf(stderr, "tritbench: TRIT_CPU_MASK: unknown feature '%s' ignored\n", tok);
     }
+    free(buf);
     /* Hiding a base feature hides what depends on it. */
     if (m & TRIT_CPU_AVX512F)
         m |= TRIT_CPU_AVX512BW | TRIT_CPU_AVX512VL | TRIT_CPU_AVX512_VNNI | TRIT_CPU_AVX512_VBMI;
@@ -116,6 +120,26 @@ static uint32_t mask_from_env(void)
              TRIT_CPU_AVX512_VBMI;
     if (m & TRIT_CPU_NEON)
         m |= TRIT_CPU_NEON_DOTPROD;
+    return m;
+}
+
+static pthread_mutex_t mask_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static uint32_t mask_from_env(void)
+{
+    static char *parsed_value; /* the TRIT_CPU_MASK value `mask` was parsed from; NULL: unset/empty */
+    static uint32_t mask;
+    const char *env = getenv("TRIT_CPU_MASK");
+    if (!env || !*env)
+        env = NULL;
+    pthread_mutex_lock(&mask_lock);
+    if ((env == NULL) != (parsed_value == NULL) || (env && strcmp(env, parsed_value) != 0)) {
+        free(parsed_value);
+        parsed_value = env ? strdup(env) : NULL;
+        mask = env ? parse_mask(env) : 0;
+    }
+    const uint32_t m = mask;
+    pthread_mutex_unlock(&mask_lock);
     return m;
 }
 

@@ -9,9 +9,36 @@
 #include "kernels/tables.h"
 
 static const char *const names[TRIT_FMT_COUNT] = {"i2", "t5"};
+static const char *const float_names[TRIT_FMT_FLOAT_END - TRIT_FMT_FLOAT_FIRST] = {"fp32", "fp16", "bf16"};
 
 size_t trit_format_block(trit_format f) { return f == TRIT_FMT_T5 ? TRIT_T5_BLOCK : TRIT_I2_BLOCK; }
-const char *trit_format_name(trit_format f) { return (unsigned)f < TRIT_FMT_COUNT ? names[f] : "?"; }
+bool trit_format_is_ternary(trit_format f) { return (unsigned)f < TRIT_FMT_COUNT; }
+
+const char *trit_format_name(trit_format f)
+{
+    if (trit_format_is_ternary(f))
+        return names[f];
+    if (f >= TRIT_FMT_FLOAT_FIRST && f < TRIT_FMT_FLOAT_END)
+        return float_names[f - TRIT_FMT_FLOAT_FIRST];
+    return "?";
+}
+
+size_t trit_format_element_bytes(trit_format f)
+{
+    return f == TRIT_FMT_FP32 ? 4 : (f == TRIT_FMT_FP16 || f == TRIT_FMT_BF16) ? 2 : 0;
+}
+
+int trit_format_parse_any(const char *name, trit_format *out)
+{
+    if (trit_format_parse(name, out) == 0)
+        return 0;
+    for (int i = TRIT_FMT_FLOAT_FIRST; i < TRIT_FMT_FLOAT_END; i++)
+        if (name && strcmp(name, float_names[i - TRIT_FMT_FLOAT_FIRST]) == 0) {
+            *out = (trit_format)i;
+            return 0;
+        }
+    return -1;
+}
 double trit_format_bits_per_weight(trit_format f) { return f == TRIT_FMT_T5 ? 1.6 : 2.0; }
 
 int trit_format_parse(const char *name, trit_format *out)

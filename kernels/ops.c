@@ -1,4 +1,5 @@
-/* ops.c — what callers run: threaded matmul over any registered kernel, the shared FP32 rescale, and the
+/* ops.c — what callers run: binding weights to a kernel (repack once), the generic call (preparation,
+ * workspace, OpenMP row split) for any descriptor, the shared FP32 rescale, and the
  * BitLinear forward. Threads split output rows, so results never depend on the thread count. */
 #include <math.h>
 #include <stdlib.h>
@@ -18,17 +19,56 @@ static size_t chunk_rows(size_t rows, int threads)
     return (c + 15) / 16 * 16;
 }
 
-int trit_matmul(const trit_kernel *k, const trit_packed *w, const trit_act *x, int threads, int32_t *acc)
+static size_t weight_bytes(const trit_weights *w, trit_format f)
 {
-    if (!k || !w || !x || !acc || w->cols != x->cols || w->format != k->format)
+    return w->packed ? w->packed->alloc_bytes : w->rows * w->cols * trit_format_element_bytes(f);
+}
+
+int trit_kernel_bind(const trit_kernel *k, const trit_weights *w, trit_bound_weights *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!k || !w || !k->matmul)
         return -1;
-    if (k->op == TRIT_OP_GEMV && x->rows != 1)
+    const bool ternary = trit_format_is_ternary(k->format);
+    if (ternary ? !w->packed || w->packed->format != k->format : !w->dense)
         return -1;
-    const size_t M = w->rows;
-    /* A device kernel parallelises by itself. */
-    if (threads <= 1 || M < 32 || strcmp(k->variant, "cuda") == 0) {
-        k->fn(w, x, 0, M, acc, M);
-        return 0;
+    out->k = k;
+    out->w = *w;
+    if (ternary) { /* the packed matrix knows its shape */
+        out->w.rows = w->packed->rows;
+        out->w.cols = w->packed->cols;
+    }
+    if (k->repack) {
+        const size_t bytes = k->repack_bytes ? k->repack_bytes(&out->w) : 0;
+        out->repacked = trit_aligned_alloc(bytes);
+        if (!out->repacked || k->repack(&out->w, out->repacked) != 0) {
+            trit_kernel_unbind(out);
+            return -1;
+        }
+        out->repacked_bytes = bytes;
+    }
+    return 0;
+}
+
+void trit_kernel_unbind(trit_bound_weights *b)
+{
+    free(b->repacked);
+    memset(b, 0, sizeof *b);
+}
+
+size_t trit_bound_weight_bytes(const trit_bound_weights *b)
+{
+    return b->k && b->k->repack ? b->repacked_bytes : weight_bytes(&b->w, b->k ? b->k->format : TRIT_FMT_I2);
+}
+
+/* The row split: one call per thread over a contiguous chunk, each with its own workspace. */
+static void split_rows(const trit_kernel *k, const trit_matmul_io *io, int threads, unsigned char *ws,
+                       size_t ws_bytes)
+{
+    const size_t M = io->w.rows;
+    if (threads <= 1 || M < 32 || (k->flags & TRIT_KERNEL_OWN_THREADS)) {
+        k->matmul(io, ws, 0, M);
+        return;
     }
     const size_t chunk = chunk_rows(M, threads);
 #if TRIT_HAVE_OPENMP
@@ -36,13 +76,85 @@ int trit_matmul(const trit_kernel *k, const trit_packed *w, const trit_act *x, i
     for (int t = 0; t < threads; t++) {
         const size_t b = (size_t)t * chunk, e = b + chunk < M ? b + chunk : M;
         if (b < e)
-            k->fn(w, x, b, e, acc, M);
+            k->matmul(io, ws ? ws + (size_t)t * ws_bytes : NULL, b, e);
     }
 #else
+    (void)ws_bytes;
     for (size_t b = 0; b < M; b += chunk)
-        k->fn(w, x, b, b + chunk < M ? b + chunk : M, acc, M);
+        k->matmul(io, ws, b, b + chunk < M ? b + chunk : M);
 #endif
+}
+
+int trit_kernel_run(const trit_bound_weights *b, const trit_acts *x, int threads, int32_t *out_acc, float *out_y)
+{
+    if (!b || !b->k || !x)
+        return -1;
+    const trit_kernel *k = b->k;
+    const bool ternary = trit_format_is_ternary(k->format);
+    const size_t N = ternary ? (x->q ? x->q->rows : 0) : x->rows;
+    if (ternary ? !x->q || x->q->cols != b->w.cols : !x->dense)
+        return -1;
+    if (N == 0 || (k->op == TRIT_OP_GEMV && N != 1))
+        return -1;
+    if (k->result == TRIT_RESULT_EXACT_INT32 ? !out_acc : !out_y)
+        return -1;
+    if (threads < 1)
+        threads = 1;
+    trit_matmul_io io = {.w = b->w, .repacked = b->repacked, .x = *x, .acc = out_acc, .y = out_y,
+                         .threads = threads};
+    io.x.rows = N;
+    void *prepared = NULL;
+    if (k->prepare) {
+        prepared = trit_aligned_alloc(k->prepare_bytes ? k->prepare_bytes(&io) : 0);
+        if (!prepared)
+            return -1;
+        k->prepare(&io, prepared);
+        io.prepared = prepared;
+    }
+    const size_t ws_bytes = k->workspace_bytes ? k->workspace_bytes(b->w.rows, b->w.cols, N) : 0;
+    /* Rounded so each thread's slice stays TRIT_ALIGN-aligned. */
+    const size_t ws_slice = (ws_bytes + TRIT_ALIGN - 1) / TRIT_ALIGN * TRIT_ALIGN;
+    unsigned char *ws = NULL;
+    if (ws_slice) {
+        ws = trit_aligned_alloc(ws_slice * (size_t)threads);
+        if (!ws) {
+            free(prepared);
+            return -1;
+        }
+    }
+    split_rows(k, &io, threads, ws, ws_slice);
+    free(ws);
+    free(prepared);
     return 0;
+}
+
+int trit_matmul(const trit_kernel *k, const trit_packed *w, const trit_act *x, int threads, int32_t *acc)
+{
+    if (!k || !w || !x || k->result != TRIT_RESULT_EXACT_INT32)
+        return -1;
+    const trit_weights tw = {.packed = w, .rows = w->rows, .cols = w->cols};
+    trit_bound_weights b;
+    if (trit_kernel_bind(k, &tw, &b) != 0)
+        return -1;
+    const trit_acts ta = {.q = x, .rows = x->rows};
+    const int rc = trit_kernel_run(&b, &ta, threads, acc, NULL);
+    trit_kernel_unbind(&b);
+    return rc;
+}
+
+int trit_sgemm(const trit_kernel *k, const float *W, const float *X, size_t M, size_t K, size_t N, int threads,
+               float *Y)
+{
+    if (!k || k->format != TRIT_FMT_FP32 || k->result != TRIT_RESULT_FP32)
+        return -1;
+    const trit_weights tw = {.dense = W, .rows = M, .cols = K};
+    trit_bound_weights b;
+    if (trit_kernel_bind(k, &tw, &b) != 0)
+        return -1;
+    const trit_acts ta = {.dense = X, .rows = N};
+    const int rc = trit_kernel_run(&b, &ta, threads, NULL, Y);
+    trit_kernel_unbind(&b);
+    return rc;
 }
 
 void trit_rescale(const trit_packed *w, const trit_act *x, const int32_t *acc, const float *bias, float *y)

@@ -1,5 +1,6 @@
-/* registry.c — the one table of kernel variants (reference + whatever each architecture folder
- * compiled in), run-time selection by CPU features, and TRIT_ISA to force a variant. */
+/* registry.c — the one kernel table (reference + whatever each architecture folder and OpenBLAS compiled
+ * in + descriptors added at run time), lookup, and the only place that chooses a kernel: TRIT_ISA forces
+ * a variant, otherwise the runnable descriptor with the highest priority wins. */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,11 +10,17 @@
 #include "tritbench/cpu.h"
 #include "tritbench_config.h"
 
+TRIT_ROWS_ADAPTER(i2_scalar, trit_matmul_i2_scalar)
+TRIT_ROWS_ADAPTER(t5_scalar, trit_matmul_t5_scalar)
+TRIT_SGEMM_ADAPTER(fp32_scalar, trit_sgemm_scalar_rows)
+
 const trit_kernel trit_kernels_ref[] = {
-    {TRIT_OP_GEMV, TRIT_FMT_I2, "scalar", 0, trit_matmul_i2_scalar, NULL},
-    {TRIT_OP_GEMV, TRIT_FMT_T5, "scalar", 0, trit_matmul_t5_scalar, NULL},
-    {TRIT_OP_GEMM, TRIT_FMT_I2, "scalar", 0, trit_matmul_i2_scalar, NULL},
-    {TRIT_OP_GEMM, TRIT_FMT_T5, "scalar", 0, trit_matmul_t5_scalar, NULL},
+    TRIT_EXACT_KERNEL(TRIT_OP_GEMV, TRIT_FMT_I2, "scalar", 1, 0, i2_scalar),
+    TRIT_EXACT_KERNEL(TRIT_OP_GEMV, TRIT_FMT_T5, "scalar", 1, 0, t5_scalar),
+    TRIT_EXACT_KERNEL(TRIT_OP_GEMM, TRIT_FMT_I2, "scalar", 1, 0, i2_scalar),
+    TRIT_EXACT_KERNEL(TRIT_OP_GEMM, TRIT_FMT_T5, "scalar", 1, 0, t5_scalar),
+    TRIT_FP32_KERNEL(TRIT_OP_GEMV, "scalar", 1, 0, fp32_scalar),
+    TRIT_FP32_KERNEL(TRIT_OP_GEMM, "scalar", 1, 0, fp32_scalar),
 };
 const size_t trit_kernels_ref_count = sizeof trit_kernels_ref / sizeof trit_kernels_ref[0];
 
@@ -21,6 +28,7 @@ const size_t trit_kernels_ref_count = sizeof trit_kernels_ref / sizeof trit_kern
 static trit_kernel all[MAX_KERNELS];
 static size_t n_all;
 static pthread_once_t once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t add_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static void append(const trit_kernel *t, size_t n)
 {
@@ -32,7 +40,8 @@ static void build_table(void)
 {
     append(trit_kernels_ref, trit_kernels_ref_count);
 #if TRIT_HAVE_X86_64
-    append(trit_kernels_x86, trit_kernels_x86_count);
+    for (size_t u = 0; u < trit_kernels_x86_n_units; u++)
+        append(trit_kernels_x86_units[u].table, *trit_kernels_x86_units[u].count);
 #endif
 #if TRIT_HAVE_AARCH64
     append(trit_kernels_arm, trit_kernels_arm_count);
@@ -40,13 +49,43 @@ static void build_table(void)
 #if TRIT_HAVE_CUDA
     append(trit_kernels_cuda, trit_kernels_cuda_count);
 #endif
+#if TRIT_HAVE_OPENBLAS
+    append(trit_kernels_openblas, trit_kernels_openblas_count);
+#endif
 }
 
 const trit_kernel *trit_kernels(size_t *count)
 {
     pthread_once(&once, build_table);
+    pthread_mutex_lock(&add_lock);
     *count = n_all;
+    pthread_mutex_unlock(&add_lock);
     return all;
+}
+
+int trit_kernels_add(const trit_kernel *table, size_t n, char *why, size_t why_len)
+{
+    pthread_once(&once, build_table);
+    pthread_mutex_lock(&add_lock);
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        const trit_kernel *k = &table[i];
+        if (!k->variant || !k->matmul || (unsigned)k->op >= TRIT_OP_COUNT) {
+            snprintf(why, why_len, "descriptor %zu: no variant name, no matmul function or a bad op", i);
+            rc = -1;
+        } else if (trit_kernel_get(k->op, k->format, k->variant)) {
+            snprintf(why, why_len, "%s/%s/%s is already in the table", trit_op_name(k->op),
+                     trit_format_name(k->format), k->variant);
+            rc = -1;
+        } else if (n_all >= MAX_KERNELS) {
+            snprintf(why, why_len, "the kernel table is full (%d descriptors)", MAX_KERNELS);
+            rc = -1;
+        } else {
+            all[n_all++] = *k;
+        }
+    }
+    pthread_mutex_unlock(&add_lock);
+    return rc;
 }
 
 static const char *const op_names[TRIT_OP_COUNT] = {"gemv", "gemm"};
@@ -81,20 +120,16 @@ bool trit_kernel_runnable(const trit_kernel *k, char *why, size_t why_len)
     return true;
 }
 
+/* Called with or without add_lock: reads only entries below a count taken once (entries never move). */
 const trit_kernel *trit_kernel_get(trit_op op, trit_format f, const char *variant)
 {
-    size_t n;
-    const trit_kernel *t = trit_kernels(&n);
-    for (size_t i = 0; i < n; i++)
-        if (t[i].op == op && t[i].format == f && strcmp(t[i].variant, variant) == 0)
-            return &t[i];
+    pthread_once(&once, build_table);
+    const size_t n = n_all;
+    for (size_t i = 0; i < n && variant; i++)
+        if (all[i].op == op && all[i].format == f && strcmp(all[i].variant, variant) == 0)
+            return &all[i];
     return NULL;
 }
-
-/* Preference when nothing is forced: widest CPU ISA first. The GPU is never picked implicitly:
- * its buffers live elsewhere, so callers ask for it by name. */
-static const char *const preference[] = {"avx512_vnni", "avx512bw", "avx2_vnni", "avx2",
-                                         "neon_dotprod", "neon",     "scalar"};
 
 const trit_kernel *trit_kernel_select(trit_op op, trit_format f, char *err, size_t err_len)
 {
@@ -102,24 +137,29 @@ const trit_kernel *trit_kernel_select(trit_op op, trit_format f, char *err, size
     const char *forced = getenv("TRIT_ISA");
     if (forced && *forced) {
         const trit_kernel *k = trit_kernel_get(op, f, forced);
-        if (!k) {
+        if (k) {
+            if (trit_kernel_runnable(k, why, sizeof why))
+                return k;
+            snprintf(err, err_len, "TRIT_ISA=%s cannot run here: %s", forced, why);
+            return NULL;
+        }
+        /* TRIT_ISA names ternary variants; a float baseline without that name keeps its own choice. */
+        if (trit_format_is_ternary(f)) {
             snprintf(err, err_len, "TRIT_ISA=%s: no such %s/%s variant in this build (see 'tritbench list')",
                      forced, trit_op_name(op), trit_format_name(f));
             return NULL;
         }
-        if (!trit_kernel_runnable(k, why, sizeof why)) {
-            snprintf(err, err_len, "TRIT_ISA=%s cannot run here: %s", forced, why);
-            return NULL;
-        }
-        return k;
     }
-    for (size_t i = 0; i < sizeof preference / sizeof preference[0]; i++) {
-        const trit_kernel *k = trit_kernel_get(op, f, preference[i]);
-        if (k && trit_kernel_runnable(k, why, sizeof why))
-            return k;
-    }
-    snprintf(err, err_len, "no runnable %s/%s kernel", trit_op_name(op), trit_format_name(f));
-    return NULL;
+    size_t n;
+    const trit_kernel *t = trit_kernels(&n);
+    const trit_kernel *best = NULL;
+    for (size_t i = 0; i < n; i++)
+        if (t[i].op == op && t[i].format == f && t[i].priority > 0 &&
+            (!best || t[i].priority > best->priority) && trit_kernel_runnable(&t[i], why, sizeof why))
+            best = &t[i];
+    if (!best)
+        snprintf(err, err_len, "no runnable %s/%s kernel", trit_op_name(op), trit_format_name(f));
+    return best;
 }
 
 size_t trit_kernel_name(const trit_kernel *k, char *buf, size_t len)

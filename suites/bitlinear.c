@@ -3,36 +3,39 @@
  * layer it replaces (RMSNorm + sgemm with each FP32 baseline):
  *   bitlinear/i2/avx512_vnni/6912x2560x1/threads:1     bitlinear/fp32/openblas/6912x2560x1/threads:1
  * One token uses the GEMV kernel, more use the GEMM kernel. Counters: tokens/s, GB/s (weight bytes read
- * per call: packed for ternary, FP32 for baselines), Gweights/s. */
+ * per call: packed for ternary, FP32 for baselines), Gweights/s. Instances enumerate the one kernel
+ * table (CPU descriptors); weights come from the weight cache (weight_cache.h), shared with gemv/gemm. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "suite_list.h"
-#include "tritbench/baselines.h"
 #include "tritbench/fixtures.h"
 #include "tritbench/kernels.h"
 #include "tritbench/quant.h"
+#include "weight_cache.h"
 
 #define SCALAR_MAX_MACS 1.0e9
 #define NORM_EPS 1e-5f
+#define WEIGHT_SEED 0x5eed0001u
+#define ACT_SEED 0x5eed0002u
 
 typedef struct bl_arg {
-    bool fp32;
-    trit_format format;
+    trit_format format; /* I2/T5, or FP32 for the layer it replaces */
     char variant[32];
     size_t rows, cols, tokens;
 } bl_arg;
 
 typedef struct bl_fixture {
     const trit_kernel *k;
-    const trit_fp32_kernel *fk;
-    trit_bitlinear layer;
-    bool have_w;
+    const void *cached;   /* the weight cache's pinned entry (packed or FP32) */
+    trit_bitlinear layer; /* ternary: layer.w is a view of the cached packed matrix (not owned) */
     trit_bitlinear_ws ws;
     bool have_ws;
-    float *W, *X, *Xn, *Y, *norm;
+    trit_bound_weights b; /* FP32: the cached matrix bound to the baseline */
+    bool bound;
+    float *X, *Xn, *Y, *norm;
 } bl_fixture;
 
 static void bl_teardown(void *p)
@@ -40,29 +43,14 @@ static void bl_teardown(void *p)
     bl_fixture *fx = p;
     if (fx->have_ws)
         trit_bitlinear_ws_free(&fx->ws);
-    if (fx->have_w)
-        trit_packed_free(&fx->layer.w);
-    free(fx->W);
+    if (fx->bound)
+        trit_kernel_unbind(&fx->b);
+    tb_wcache_release(fx->cached);
     free(fx->X);
     free(fx->Xn);
     free(fx->Y);
     free(fx->norm);
     free(fx);
-}
-
-static int build_packed(bl_fixture *fx, const bl_arg *a)
-{
-    int8_t *wq = malloc(a->rows * a->cols);
-    float gamma;
-    const trit_wquant_opts o = {TRIT_SCALE_TENSOR, TRIT_WQ_ABSMEAN, 0.0f};
-    int rc = -1;
-    if (wq && trit_quantize_weights(fx->W, a->rows, a->cols, &o, wq, &gamma) == 0 &&
-        trit_packed_alloc(&fx->layer.w, a->format, TRIT_SCALE_TENSOR, a->rows, a->cols) == 0) {
-        fx->have_w = true;
-        rc = trit_pack(&fx->layer.w, wq, &gamma);
-    }
-    free(wq);
-    return rc;
 }
 
 static void *bl_setup(tb_state *st)
@@ -74,42 +62,39 @@ static void *bl_setup(tb_state *st)
     if (!fx)
         goto fail;
     const size_t M = a->rows, K = a->cols, N = a->tokens;
-    fx->W = trit_aligned_alloc(M * K * sizeof(float));
-    fx->X = trit_aligned_alloc(N * K * sizeof(float));
-    fx->Y = trit_aligned_alloc(N * M * sizeof(float));
-    fx->norm = malloc(K * sizeof(float));
-    if (!fx->W || !fx->X || !fx->Y || !fx->norm)
-        goto fail;
-    trit_fill_weights(fx->W, M, K, TRIT_DIST_GAUSSIAN, 0x5eed0001u);
-    trit_fill_activations(fx->X, N, K, true, 0x5eed0002u);
-    for (size_t k = 0; k < K; k++)
-        fx->norm[k] = 1.0f + 0.01f * (float)(k % 7);
-    if (a->fp32) {
-        fx->fk = trit_fp32_get(a->variant);
-        fx->Xn = trit_aligned_alloc(N * K * sizeof(float));
-        if (!fx->fk || !trit_fp32_runnable(fx->fk, why, sizeof why)) {
-            err = fx->fk ? why : "FP32 baseline not compiled in";
-            goto fail;
-        }
-        if (!fx->Xn)
-            goto fail;
-        return fx;
-    }
     fx->k = trit_kernel_get(N == 1 ? TRIT_OP_GEMV : TRIT_OP_GEMM, a->format, a->variant);
     if (!fx->k || !trit_kernel_runnable(fx->k, why, sizeof why)) {
         err = fx->k ? why : "variant not compiled in";
         goto fail;
     }
-    if (build_packed(fx, a) != 0)
+    fx->X = trit_aligned_alloc(N * K * sizeof(float));
+    fx->Y = trit_aligned_alloc(N * M * sizeof(float));
+    fx->norm = malloc(K * sizeof(float));
+    if (!fx->X || !fx->Y || !fx->norm)
         goto fail;
+    trit_fill_activations(fx->X, N, K, true, ACT_SEED);
+    for (size_t k = 0; k < K; k++)
+        fx->norm[k] = 1.0f + 0.01f * (float)(k % 7);
+    if (!trit_format_is_ternary(a->format)) {
+        const float *W = tb_wcache_f32(M, K, WEIGHT_SEED);
+        fx->cached = W;
+        fx->Xn = trit_aligned_alloc(N * K * sizeof(float));
+        const trit_weights w = {.dense = W, .rows = M, .cols = K};
+        if (!W || !fx->Xn || trit_kernel_bind(fx->k, &w, &fx->b) != 0)
+            goto fail;
+        fx->bound = true;
+        return fx;
+    }
+    const trit_packed *p = tb_wcache_packed(a->format, M, K, WEIGHT_SEED);
+    fx->cached = p;
+    if (!p)
+        goto fail;
+    fx->layer.w = *p;
     fx->layer.norm_weight = fx->norm;
     fx->layer.norm_eps = NORM_EPS;
     if (trit_bitlinear_ws_alloc(&fx->ws, &fx->layer, N) != 0)
         goto fail;
     fx->have_ws = true;
-    /* The FP32 matrix is not needed while timing the ternary layer. */
-    free(fx->W);
-    fx->W = NULL;
     return fx;
 fail:
     tb_skip_with_error(st, err);
@@ -141,12 +126,18 @@ static void bl_run(tb_state *st)
     const int threads = tb_threads(st);
     const size_t M = a->rows, K = a->cols, N = a->tokens;
     double bytes;
-    if (a->fp32) {
+    if (fx->bound) {
+        const trit_acts xs = {.dense = fx->Xn, .rows = N};
+        int rc = 0;
         while (tb_keep_running(st)) {
             rms_norm_rows(fx->X, fx->norm, N, K, fx->Xn);
-            fx->fk->fn(fx->W, fx->Xn, fx->Y, M, K, N, threads);
+            rc |= trit_kernel_run(&fx->b, &xs, threads, NULL, fx->Y);
         }
-        bytes = (double)(M * K) * sizeof(float);
+        if (rc != 0) {
+            tb_skip_with_error(st, "trit_kernel_run rejected the shapes");
+            return;
+        }
+        bytes = (double)trit_bound_weight_bytes(&fx->b);
     } else {
         int rc = 0;
         while (tb_keep_running(st))
@@ -172,7 +163,7 @@ static size_t n_args;
 static int add_instance(tb_registry *r, const tb_suite_config *cfg, const bl_arg *proto)
 {
     char family[64], argstr[128];
-    snprintf(family, sizeof family, "bitlinear/%s", proto->fp32 ? "fp32" : trit_format_name(proto->format));
+    snprintf(family, sizeof family, "bitlinear/%s", trit_format_name(proto->format));
     snprintf(argstr, sizeof argstr, "%s/%zux%zux%zu", proto->variant, proto->rows, proto->cols, proto->tokens);
     const int n_threads = cfg->n_threads > 0 ? cfg->n_threads : 1;
     for (int t = 0; t < n_threads; t++) {
@@ -201,38 +192,31 @@ static bool scalar_ok(const tb_suite_config *cfg, const char *name, double macs)
            (cfg->variants && tb_list_contains(cfg->variants, name));
 }
 
+/* Every runnable CPU descriptor of the op for N tokens: ternary formats first, then float formats. */
 static int register_case(tb_registry *r, const tb_suite_config *cfg, size_t M, size_t K, size_t N)
 {
     const double macs = (double)M * (double)K * (double)N;
     size_t nk;
     const trit_kernel *ks = trit_kernels(&nk);
     const trit_op op = N == 1 ? TRIT_OP_GEMV : TRIT_OP_GEMM;
-    for (size_t i = 0; i < nk; i++) {
-        char why[256];
-        const trit_kernel *k = &ks[i];
-        if (k->op != op || strcmp(k->variant, "cuda") == 0 ||
-            !tb_list_contains(cfg->formats, trit_format_name(k->format)) ||
-            !tb_list_contains(cfg->variants, k->variant) || !trit_kernel_runnable(k, why, sizeof why) ||
-            !scalar_ok(cfg, k->variant, macs))
+    for (int f = 0; f < TRIT_FMT_FLOAT_END; f = f + 1 == TRIT_FMT_COUNT ? TRIT_FMT_FLOAT_FIRST : f + 1) {
+        if (!tb_list_contains(cfg->formats, trit_format_name((trit_format)f)))
             continue;
-        bl_arg a = {false, k->format, "", M, K, N};
-        snprintf(a.variant, sizeof a.variant, "%s", k->variant);
-        if (add_instance(r, cfg, &a) != 0)
-            return -1;
-    }
-    if (!tb_list_contains(cfg->formats, "fp32"))
-        return 0;
-    size_t nf;
-    const trit_fp32_kernel *fks = trit_fp32_kernels(&nf);
-    for (size_t i = 0; i < nf; i++) {
-        char why[256];
-        if (!tb_list_contains(cfg->variants, fks[i].name) || !trit_fp32_runnable(&fks[i], why, sizeof why) ||
-            !scalar_ok(cfg, fks[i].name, macs))
-            continue;
-        bl_arg a = {true, TRIT_FMT_I2, "", M, K, N};
-        snprintf(a.variant, sizeof a.variant, "%s", fks[i].name);
-        if (add_instance(r, cfg, &a) != 0)
-            return -1;
+        for (size_t i = 0; i < nk; i++) {
+            char why[256];
+            const trit_kernel *k = &ks[i];
+            if (k->op != op || k->format != (trit_format)f || k->device != TRIT_DEVICE_CPU ||
+                !tb_list_contains(cfg->variants, k->variant) || !trit_kernel_runnable(k, why, sizeof why) ||
+                !scalar_ok(cfg, k->variant, macs))
+                continue;
+            /* The FP32 layer is RMSNorm + sgemm: a float kernel with FP32 results. */
+            if (!trit_format_is_ternary(k->format) && k->result != TRIT_RESULT_FP32)
+                continue;
+            bl_arg a = {k->format, "", M, K, N};
+            snprintf(a.variant, sizeof a.variant, "%s", k->variant);
+            if (add_instance(r, cfg, &a) != 0)
+                return -1;
+        }
     }
     return 0;
 }

@@ -30,7 +30,7 @@ void tb_context_add_kernel_info(struct tb_context *ctx)
 
     size_t n;
     const trit_kernel *ks = trit_kernels(&n);
-    char runnable[512] = "", not_runnable[512] = "";
+    char runnable[2048] = "", not_runnable[2048] = "";
     for (size_t i = 0; i < n; i++) {
         char name[64], why[128] = "", item[256];
         trit_kernel_name(&ks[i], name, sizeof name);

@@ -6,7 +6,7 @@
  * timed region), so the weights come from device memory as in decode. Counters: GB/s (fewest bytes the
  * call must move: weights in the implementation's format + activations + output), pct_of_copy_bw (GB/s
  * over the device-to-device copy bandwidth measured in this process), GOP/s (2·M·K·N).
- * Shapes: bitnet-2b and 100b (quick: bitnet-2b gate_up only); GEMM batches 128 and 512.
+ * Shapes: the distinct M×K of bitnet-2b and 100b (quick: bitnet-2b gate_up only); GEMM batches 128, 512.
  * Filters: cfg->variants "cuda" selects all of this suite; an implementation name ("i2", "cublas_fp16")
  * selects one. cfg->formats: "i2" for the ternary kernels, "fp32"/"fp16"/"bf16" for the baselines. */
 #include <stdio.h>
@@ -126,15 +126,33 @@ static int add(tb_registry *r, trit_cuda_impl impl, size_t M, size_t K, size_t N
     return tb_register(r, &spec);
 }
 
+/* Has M×K been registered already? Layers of one model (q_proj and o_proj) or of two shape sets can share
+ * a shape, and an instance name (which names only the shape) must occur once. */
+static bool shape_seen(size_t (*seen)[2], size_t *n_seen, size_t cap, size_t M, size_t K)
+{
+    for (size_t j = 0; j < *n_seen; j++)
+        if (seen[j][0] == M && seen[j][1] == K)
+            return true;
+    if (*n_seen < cap) {
+        seen[*n_seen][0] = M;
+        seen[*n_seen][1] = K;
+        (*n_seen)++;
+    }
+    return false;
+}
+
 int tb_suite_cuda_register(tb_registry *r, const tb_suite_config *cfg)
 {
     static const char *const sets[] = {"bitnet-2b", "100b"};
     static const size_t gemm_batches[] = {128, 512};
+    size_t seen[64][2], n_seen = 0;
     for (size_t s = 0; s < (cfg->quick ? 1 : sizeof sets / sizeof sets[0]); s++) {
         size_t n_shapes = 0;
         const trit_shape *shapes = trit_shapes(sets[s], &n_shapes);
         for (size_t i = 0; i < n_shapes; i++) {
             if (cfg->quick && strcmp(shapes[i].layer, "gate_up") != 0)
+                continue;
+            if (shape_seen(seen, &n_seen, sizeof seen / sizeof seen[0], shapes[i].rows, shapes[i].cols))
                 continue;
             for (int impl = 0; impl < TRIT_CUDA_IMPL_COUNT; impl++) {
                 if (!impl_wanted(cfg, (trit_cuda_impl)impl))

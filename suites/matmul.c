@@ -5,17 +5,19 @@
  * Counters: GB/s (packed weight bytes per call, w.alloc_bytes; FP32 weights for baselines), Gweights/s,
  * GOP/s (2·M·K·N, GEMM), pct_of_roofline (GB/s over the STREAM read bandwidth of the working set at the
  * same thread count, measured in this process during setup).
- * Filters: cfg->variants names kernel variants and FP32 baselines alike; FP32 baselines are registered
- * when cfg->formats is NULL or lists "fp32". The "cuda" variant belongs to the cuda suite. */
+ * Instances enumerate the one kernel table (kernels.h): every runnable CPU descriptor of the op, ternary
+ * and FP32 alike; device kernels (CUDA) are timed by the cuda suite with device-resident buffers.
+ * Filters: cfg->variants names variants; cfg->formats names formats ("i2", "t5", "fp32"). Weights come
+ * from the weight cache (weight_cache.h): generated once per shape across repetitions and jobs. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "suite_list.h"
-#include "tritbench/baselines.h"
 #include "tritbench/fixtures.h"
 #include "tritbench/kernels.h"
 #include "tritbench/quant.h"
+#include "weight_cache.h"
 
 /* Scalar code is registered only below this many multiply-adds per call (unless named in --variants):
  * larger cases take seconds per iteration and tell nothing new. */
@@ -26,8 +28,7 @@
 /* What one registered instance measures (static storage: the registry keeps the pointer). */
 typedef struct mm_arg {
     trit_op op;
-    bool fp32;
-    trit_format format;
+    trit_format format; /* I2/T5, or FP32 for the baselines */
     char variant[32];
     size_t rows, cols, batch;
 } mm_arg;
@@ -35,74 +36,22 @@ typedef struct mm_arg {
 typedef struct mm_fixture {
     const mm_arg *arg;
     const trit_kernel *k;
-    const trit_fp32_kernel *fk;
-    const trit_packed *w; /* from the weight cache */
-    const float *W;       /* FP32 weights, from the cache */
+    const void *cached;   /* the weight cache's pinned entry (packed or FP32) */
+    trit_bound_weights b; /* weights bound to the kernel: its repack, once, outside timing */
+    bool bound;
     trit_act x;
+    trit_acts xs;
     float *X, *Y;
     int32_t *acc;
     double roof_gbps;
 } mm_fixture;
 
-/* One shape's weights, kept across repetitions and variants: generating and quantizing a 45568×8192
- * matrix takes seconds, and every variant of a shape must read the same numbers. */
-static struct {
-    size_t rows, cols;
-    float *W;
-    trit_packed packed[TRIT_FMT_COUNT];
-    bool have_packed[TRIT_FMT_COUNT];
-} cache;
-
-static void cache_reset(size_t rows, size_t cols)
-{
-    free(cache.W);
-    for (int f = 0; f < TRIT_FMT_COUNT; f++)
-        if (cache.have_packed[f])
-            trit_packed_free(&cache.packed[f]);
-    memset(&cache, 0, sizeof cache);
-    cache.rows = rows;
-    cache.cols = cols;
-}
-
-static const float *cached_weights(size_t rows, size_t cols)
-{
-    if (cache.rows != rows || cache.cols != cols)
-        cache_reset(rows, cols);
-    if (!cache.W) {
-        cache.W = trit_aligned_alloc(rows * cols * sizeof(float));
-        if (cache.W)
-            trit_fill_weights(cache.W, rows, cols, TRIT_DIST_GAUSSIAN, WEIGHT_SEED);
-    }
-    return cache.W;
-}
-
-static const trit_packed *cached_packed(trit_format f, size_t rows, size_t cols)
-{
-    const float *W = cached_weights(rows, cols);
-    if (!W)
-        return NULL;
-    if (cache.have_packed[f])
-        return &cache.packed[f];
-    int8_t *wq = malloc(rows * cols);
-    float *gamma = malloc(rows * sizeof(float));
-    const trit_wquant_opts o = {TRIT_SCALE_TENSOR, TRIT_WQ_ABSMEAN, 0.0f};
-    int ok = wq && gamma && trit_quantize_weights(W, rows, cols, &o, wq, gamma) == 0 &&
-             trit_packed_alloc(&cache.packed[f], f, TRIT_SCALE_TENSOR, rows, cols) == 0;
-    if (ok && trit_pack(&cache.packed[f], wq, gamma) != 0) {
-        trit_packed_free(&cache.packed[f]);
-        ok = 0;
-    }
-    free(wq);
-    free(gamma);
-    if (!ok)
-        return NULL;
-    cache.have_packed[f] = true;
-    return &cache.packed[f];
-}
-
 static void mm_teardown(void *p)
 {
     mm_fixture *fx = p;
+    if (fx->bound)
+        trit_kernel_unbind(&fx->b);
+    tb_wcache_release(fx->cached);
     trit_act_free(&fx->x);
     free(fx->X);
     free(fx->Y);
@@ -122,42 +71,51 @@ static void *mm_setup(tb_state *st)
     const size_t M = a->rows, K = a->cols, N = a->batch;
     char why[256];
     const char *err = NULL;
+    fx->k = trit_kernel_get(a->op, a->format, a->variant);
+    if (!fx->k || !trit_kernel_runnable(fx->k, why, sizeof why)) {
+        err = fx->k ? why : "variant not compiled in";
+        goto fail;
+    }
     fx->X = trit_aligned_alloc(N * K * sizeof(float));
     if (!fx->X) {
         err = "out of memory (activations)";
         goto fail;
     }
     trit_fill_activations(fx->X, N, K, false, ACT_SEED);
-    double ws_bytes;
-    if (a->fp32) {
-        fx->fk = trit_fp32_get(a->variant);
-        if (!fx->fk || !trit_fp32_runnable(fx->fk, why, sizeof why)) {
-            err = fx->fk ? why : "FP32 baseline not compiled in";
-            goto fail;
-        }
-        fx->W = cached_weights(M, K);
-        fx->Y = trit_aligned_alloc(N * M * sizeof(float));
-        if (!fx->W || !fx->Y) {
-            err = "out of memory (FP32 weights)";
-            goto fail;
-        }
-        ws_bytes = (double)(M * K + N * K + N * M) * sizeof(float);
-    } else {
-        fx->k = trit_kernel_get(a->op, a->format, a->variant);
-        if (!fx->k || !trit_kernel_runnable(fx->k, why, sizeof why)) {
-            err = fx->k ? why : "variant not compiled in";
-            goto fail;
-        }
-        fx->w = cached_packed(a->format, M, K);
+    trit_weights w = {.rows = M, .cols = K};
+    size_t act_bytes, out_bytes;
+    if (trit_format_is_ternary(a->format)) {
+        const trit_packed *p = tb_wcache_packed(a->format, M, K, WEIGHT_SEED);
+        fx->cached = p;
+        w.packed = p;
         fx->acc = trit_aligned_alloc(N * M * sizeof(int32_t));
-        if (!fx->w || !fx->acc || trit_act_alloc(&fx->x, N, K) != 0 ||
-            trit_quantize_activations(fx->X, K, &fx->x) != 0) {
+        if (!p || !fx->acc || trit_act_alloc(&fx->x, N, K) != 0 || trit_quantize_activations(fx->X, K, &fx->x) != 0) {
             err = "out of memory (packed weights / activations)";
             goto fail;
         }
-        ws_bytes = (double)(fx->w->alloc_bytes + fx->x.alloc_bytes + N * M * sizeof(int32_t));
+        fx->xs = (trit_acts){.q = &fx->x, .rows = N};
+        act_bytes = fx->x.alloc_bytes;
+        out_bytes = N * M * sizeof(int32_t);
+    } else {
+        const float *W = tb_wcache_f32(M, K, WEIGHT_SEED);
+        fx->cached = W;
+        w.dense = W;
+        fx->Y = trit_aligned_alloc(N * M * sizeof(float));
+        if (!W || !fx->Y) {
+            err = "out of memory (FP32 weights)";
+            goto fail;
+        }
+        fx->xs = (trit_acts){.dense = fx->X, .rows = N};
+        act_bytes = N * K * sizeof(float);
+        out_bytes = N * M * sizeof(float);
     }
+    if (trit_kernel_bind(fx->k, &w, &fx->b) != 0) {
+        err = "weight repack for this variant failed";
+        goto fail;
+    }
+    fx->bound = true;
     /* Measured here, outside the timed loop; remembered per size class and thread count. */
+    const double ws_bytes = (double)(trit_bound_weight_bytes(&fx->b) + act_bytes + out_bytes);
     fx->roof_gbps = tb_stream_read_gbps((size_t)ws_bytes, tb_threads(st));
     return fx;
 fail:
@@ -174,21 +132,14 @@ static void mm_run(tb_state *st)
     const mm_arg *a = fx->arg;
     const int threads = tb_threads(st);
     const size_t M = a->rows, K = a->cols, N = a->batch;
-    double bytes;
-    if (a->fp32) {
-        while (tb_keep_running(st))
-            fx->fk->fn(fx->W, fx->X, fx->Y, M, K, N, threads);
-        bytes = (double)(M * K) * sizeof(float);
-    } else {
-        int rc = 0;
-        while (tb_keep_running(st))
-            rc |= trit_matmul(fx->k, fx->w, &fx->x, threads, fx->acc);
-        if (rc != 0) {
-            tb_skip_with_error(st, "trit_matmul rejected the shapes");
-            return;
-        }
-        bytes = (double)fx->w->alloc_bytes;
+    int rc = 0;
+    while (tb_keep_running(st))
+        rc |= trit_kernel_run(&fx->b, &fx->xs, threads, fx->acc, fx->Y);
+    if (rc != 0) {
+        tb_skip_with_error(st, "trit_kernel_run rejected the shapes");
+        return;
     }
+    const double bytes = (double)trit_bound_weight_bytes(&fx->b);
     const double it = (double)tb_iterations(st);
     tb_set_bytes_processed(st, it * bytes);
     tb_set_items_processed(st, it * (double)(M * K));
@@ -207,7 +158,7 @@ static size_t n_args;
 
 static int add_instance(tb_registry *r, const tb_suite_config *cfg, const mm_arg *proto)
 {
-    const char *fmt = proto->fp32 ? "fp32" : trit_format_name(proto->format);
+    const char *fmt = trit_format_name(proto->format);
     char family[64], shape[128];
     snprintf(family, sizeof family, "%s/%s", trit_op_name(proto->op), fmt);
     if (proto->op == TRIT_OP_GEMV)
@@ -244,41 +195,27 @@ static bool scalar_allowed(const tb_suite_config *cfg, const char *name, double 
     return macs <= SCALAR_MAX_MACS || (cfg->variants && tb_list_contains(cfg->variants, name));
 }
 
-/* Every runnable variant (ternary and FP32) for one shape and batch. */
+/* Every runnable CPU descriptor of op (ternary formats first, then float formats) for one shape and batch. */
 static int register_shape(tb_registry *r, const tb_suite_config *cfg, trit_op op, size_t M, size_t K, size_t N)
 {
     const double macs = (double)M * (double)K * (double)N;
     size_t nk;
     const trit_kernel *ks = trit_kernels(&nk);
-    for (int f = 0; f < TRIT_FMT_COUNT; f++) {
+    for (int f = 0; f < TRIT_FMT_FLOAT_END; f = f + 1 == TRIT_FMT_COUNT ? TRIT_FMT_FLOAT_FIRST : f + 1) {
         if (!tb_list_contains(cfg->formats, trit_format_name((trit_format)f)))
             continue;
         for (size_t i = 0; i < nk; i++) {
             char why[256];
             const trit_kernel *k = &ks[i];
-            if (k->op != op || k->format != (trit_format)f || strcmp(k->variant, "cuda") == 0 ||
+            if (k->op != op || k->format != (trit_format)f || k->device != TRIT_DEVICE_CPU ||
                 !tb_list_contains(cfg->variants, k->variant) || !trit_kernel_runnable(k, why, sizeof why) ||
                 !scalar_allowed(cfg, k->variant, macs))
                 continue;
-            mm_arg a = {op, false, (trit_format)f, "", M, K, N};
+            mm_arg a = {op, k->format, "", M, K, N};
             snprintf(a.variant, sizeof a.variant, "%s", k->variant);
             if (add_instance(r, cfg, &a) != 0)
                 return -1;
         }
-    }
-    if (!tb_list_contains(cfg->formats, "fp32"))
-        return 0;
-    size_t nf;
-    const trit_fp32_kernel *fks = trit_fp32_kernels(&nf);
-    for (size_t i = 0; i < nf; i++) {
-        char why[256];
-        if (!tb_list_contains(cfg->variants, fks[i].name) || !trit_fp32_runnable(&fks[i], why, sizeof why) ||
-            !scalar_allowed(cfg, fks[i].name, macs))
-            continue;
-        mm_arg a = {op, true, TRIT_FMT_I2, "", M, K, N};
-        snprintf(a.variant, sizeof a.variant, "%s", fks[i].name);
-        if (add_instance(r, cfg, &a) != 0)
-            return -1;
     }
     return 0;
 }

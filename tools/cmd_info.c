@@ -20,13 +20,13 @@ static const tb_command info_cmd = {
     .footer = "TRIT_ISA, when set, must name a kernel variant of this build that can run here (else exit 2).\n",
 };
 
-/* Is any variant named "cuda" compiled in and runnable? */
+/* Is any CUDA-device kernel in the table and runnable? */
 static void cuda_status(char *buf, size_t len)
 {
     size_t n;
     const trit_kernel *ks = trit_kernels(&n);
     for (size_t i = 0; i < n; i++) {
-        if (strcmp(ks[i].variant, "cuda") != 0)
+        if (ks[i].device != TRIT_DEVICE_CUDA)
             continue;
         char why[200] = "";
         if (trit_kernel_runnable(&ks[i], why, sizeof why))

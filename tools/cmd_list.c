@@ -6,7 +6,6 @@
 #include "cli_names.h"
 #include "commands.h"
 #include "harness/filter.h"
-#include "tritbench/baselines.h"
 #include "tritbench/flags.h"
 #include "tritbench/formats.h"
 #include "tritbench/kernels.h"
@@ -16,7 +15,8 @@ static const tb_command list_cmd = {
     .name = "tritbench list",
     .synopsis = "[--benchmark_filter=REGEX] [--quick] [--threads=N,...] [--variants[=LIST]] [--formats=LIST]",
     .about = "Prints the benchmark instance names `tritbench run` would run (the same flags select them), then\n"
-             "the kernel variants table (op, format, variant, runnable here, why not) and the FP32 baselines.\n",
+             "the kernel variants table: ternary kernels and FP32 baselines in one table (op, format, variant,\n"
+             "runnable here, priority, origin, result class, why not).\n",
 };
 
 /* `list --variants` alone prints only the tables; with a LIST it selects variants as in `run`. */
@@ -44,21 +44,16 @@ static void print_variants(void)
 {
     size_t n;
     const trit_kernel *ks = trit_kernels(&n);
-    printf("Kernel variants (%zu compiled in):\n", n);
-    printf("  %-5s %-6s %-14s %-9s %s\n", "op", "format", "variant", "runnable", "why not");
+    printf("Kernel variants: one table of ternary kernels and FP32 baselines (%zu descriptors; priority picks\n"
+           "the default per op/format, 0 = only when asked for by name):\n", n);
+    printf("  %-5s %-6s %-14s %-9s %-8s %-8s %-12s %s\n", "op", "format", "variant", "runnable", "priority", "origin",
+           "result", "why not");
     for (size_t i = 0; i < n; i++) {
         char why[256] = "";
         bool ok = trit_kernel_runnable(&ks[i], why, sizeof why);
-        printf("  %-5s %-6s %-14s %-9s %s\n", trit_op_name(ks[i].op), trit_format_name(ks[i].format), ks[i].variant,
-               ok ? "yes" : "no", ok ? "" : why);
-    }
-    const trit_fp32_kernel *fs = trit_fp32_kernels(&n);
-    printf("FP32 baselines (%zu compiled in):\n", n);
-    printf("  %-14s %-9s %s\n", "baseline", "runnable", "why not");
-    for (size_t i = 0; i < n; i++) {
-        char why[256] = "";
-        bool ok = trit_fp32_runnable(&fs[i], why, sizeof why);
-        printf("  %-14s %-9s %s\n", fs[i].name, ok ? "yes" : "no", ok ? "" : why);
+        printf("  %-5s %-6s %-14s %-9s %-8d %-8s %-12s %s\n", trit_op_name(ks[i].op), trit_format_name(ks[i].format),
+               ks[i].variant, ok ? "yes" : "no", ks[i].priority, ks[i].origin,
+               ks[i].result == TRIT_RESULT_EXACT_INT32 ? "exact-int32" : "fp32-tol", ok ? "" : why);
     }
 }
 

@@ -10,5 +10,6 @@ int cmd_run(int argc, char **argv);      /* tools/cmd_run.c */
 int cmd_validate(int argc, char **argv); /* tools/cmd_validate.c */
 int cmd_compare(int argc, char **argv);  /* tools/cmd_compare.c */
 int cmd_convert(int argc, char **argv);  /* tools/cmd_convert.c */
+int cmd_lm(int argc, char **argv);       /* tools/cmd_lm.c */
 
 #endif

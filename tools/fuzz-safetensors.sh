@@ -37,10 +37,12 @@ st="$root/model/safetensors"
 
 # The target: the parser and the dtype conversions, nothing else (no kernels, no harness).
 "$cc" $common -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined $inc \
-    "$root/tests/safetensors/fuzz_st_parse.c" "$st/st_parse.c" "$st/st_dtype.c" $jansson -o "$work/fuzz_st_parse"
+    "$root/tests/safetensors/fuzz_st_parse.c" "$st/st_parse.c" "$st/st_dtype.c" "$st/st_guard.c" "$st/st_text.c" \
+    $jansson -o "$work/fuzz_st_parse"
 
 # Seeds: the generator (F32/F16/BF16, tiny shapes so mutations reach the header) and the hostile cases.
-"$cc" $common $inc "$st/mkcheckpoint.c" "$st/st_dtype.c" "$st/st_writer.c" "$root/harness/atomic_file.c" \
+"$cc" $common $inc "$st/mkcheckpoint.c" "$st/st_dtype.c" "$st/st_writer.c" "$st/st_parse.c" "$st/st_guard.c" \
+    "$st/st_text.c" "$root/harness/atomic_file.c" \
     "$root/fixtures/generators.c" $jansson -o "$work/mkcheckpoint"
 "$cc" $common $inc "$root/tests/safetensors/mkhostile.c" "$root/tests/safetensors/hostile_cases.c" -o "$work/mkhostile"
 for dt in f32 f16 bf16; do

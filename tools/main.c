@@ -19,6 +19,7 @@ static const struct command commands[] = {
     {"info", cmd_info, "ISA features, topology and caches, PAPI, OpenBLAS and CUDA status"},
     {"compare", cmd_compare, "compare two result files (Mann-Whitney U test), gate regressions"},
     {"convert", cmd_convert, "quantize a safetensors checkpoint to packed ternary"},
+    {"lm", cmd_lm, "train a small byte-level language model, convert it, PTQ and QAT through the kernels"},
 };
 
 static void usage(FILE *out)

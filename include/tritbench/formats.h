@@ -30,7 +30,19 @@
 #include <stddef.h>
 #include <stdint.h>
 
-typedef enum trit_format { TRIT_FMT_I2 = 0, TRIT_FMT_T5 = 1, TRIT_FMT_COUNT } trit_format;
+/* The packed ternary formats are 0 .. TRIT_FMT_COUNT−1 (loops over packed formats stop at COUNT). The
+ * dense float formats follow at TRIT_FMT_FLOAT_FIRST: they name the weights of baseline kernels in the
+ * one kernel table (kernels.h) and have no packed layout. */
+typedef enum trit_format {
+    TRIT_FMT_I2 = 0,
+    TRIT_FMT_T5 = 1,
+    TRIT_FMT_COUNT,            /* number of packed ternary formats */
+    TRIT_FMT_FLOAT_FIRST = 16,
+    TRIT_FMT_FP32 = TRIT_FMT_FLOAT_FIRST,
+    TRIT_FMT_FP16,
+    TRIT_FMT_BF16,
+    TRIT_FMT_FLOAT_END
+} trit_format;
 
 typedef enum trit_granularity {
     TRIT_SCALE_TENSOR = 0, /* one γ for the whole matrix (the BitNet paper) */
@@ -57,8 +69,12 @@ typedef struct trit_packed {
 } trit_packed;
 
 size_t trit_format_block(trit_format f);          /* weights per block */
-const char *trit_format_name(trit_format f);      /* "i2", "t5" */
-int trit_format_parse(const char *name, trit_format *out); /* 0 ok, -1 unknown */
+const char *trit_format_name(trit_format f);      /* "i2", "t5", "fp32", "fp16", "bf16" */
+int trit_format_parse(const char *name, trit_format *out); /* packed ternary formats only: 0 ok, -1 unknown */
+/* Any format a kernel descriptor can have (ternary or float): 0 ok, -1 unknown. */
+int trit_format_parse_any(const char *name, trit_format *out);
+bool trit_format_is_ternary(trit_format f);
+size_t trit_format_element_bytes(trit_format f);  /* float formats: 4 or 2; ternary: 0 */
 double trit_format_bits_per_weight(trit_format f); /* 2.0, 1.6 (without padding) */
 
 /* Allocates codes and scales for rows × cols; returns 0, or -1 (errno set) on overflow / no memory. */

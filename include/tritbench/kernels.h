@@ -1,9 +1,18 @@
-/* kernels.h — the ternary kernel registry and the operations built on it.
+/* kernels.h — the kernel descriptor table and the operations built on it.
  *
- * One table of variants: {op, format, variant, ISA requirements, function}. Every variant computes the
- * same integer accumulators as the scalar reference, bit for bit:
- *     acc[n·ld_acc + m] = Σ_k w[m,k] · x.q[n,k]      (int32, w ∈ {−1,0,1}, x.q ∈ [−128,127])
- * and the FP32 output is one rescale shared by all variants: y = acc · γ_m / s_n (+ bias[m]).
+ * ONE table of descriptors (trit_kernel) holds everything that computes a matmul Y = X · Wᵀ
+ * (W: M × K, X: N × K activation rows, results N × M with ld = M): the ternary variants (formats I2, T5),
+ * the FP32 baselines (format "fp32"; "fp16"/"bf16" have their slots) and device kernels (CUDA). A row is
+ * named op/format/variant ("gemv/i2/avx512_vnni", "gemm/fp32/openblas"). Everything a caller or a suite
+ * needs to know about a kernel is data in its descriptor; trit_kernel_select is the only place that
+ * chooses one, and trit_kernel_run the only place that calls one.
+ *
+ * Result classes:
+ *   TRIT_RESULT_EXACT_INT32 — int32 accumulators, equal to the scalar oracle bit for bit:
+ *       acc[n·M + m] = Σ_k w[m,k] · x.q[n,k]      (w ∈ {−1,0,1}, x.q ∈ [−128,127])
+ *     and the FP32 output is one rescale shared by all variants: y = acc · γ_m / s_n (+ bias[m]).
+ *   TRIT_RESULT_FP32 — FP32 outputs within the declared tolerance of the exact sum:
+ *       |y[n·M + m] − Σ_k w·x| ≤ tolerance · Σ_k |w·x|
  * Kernels know nothing of the harness. Threads split the rows m; results do not depend on threads.
  */
 #ifndef TRITBENCH_KERNELS_H
@@ -17,45 +26,141 @@
 #include "tritbench/quant.h"
 
 typedef enum trit_op {
-    TRIT_OP_GEMV = 0, /* one activation row (decode); x->rows must be 1 */
-    TRIT_OP_GEMM = 1, /* x->rows ≥ 1 activation rows (prefill) */
+    TRIT_OP_GEMV = 0, /* one activation row (decode); N must be 1 */
+    TRIT_OP_GEMM = 1, /* N ≥ 1 activation rows (prefill) */
     TRIT_OP_COUNT
 } trit_op;
 
-/* Computes acc for output rows [m_begin, m_end) and all activation rows of x. */
-typedef void (*trit_matmul_fn)(const trit_packed *w, const trit_act *x, size_t m_begin, size_t m_end,
-                               int32_t *acc, size_t ld_acc);
+typedef enum trit_result_class {
+    TRIT_RESULT_EXACT_INT32 = 0, /* int32 accumulators, bit-exact against the scalar oracle */
+    TRIT_RESULT_FP32 = 1         /* FP32 outputs within trit_kernel.tolerance */
+} trit_result_class;
 
-typedef struct trit_kernel {
+/* Where a kernel's buffers live. trit_kernel_run takes host memory for all of them (a device kernel
+ * copies), but only CPU kernels are timed through it: the cuda suite keeps device-resident buffers. */
+typedef enum trit_device { TRIT_DEVICE_CPU = 0, TRIT_DEVICE_CUDA = 1 } trit_device;
+
+/* trit_kernel.flags */
+enum {
+    /* The kernel parallelises by itself (OpenBLAS, a GPU): trit_kernel_run calls it once for all rows
+     * with io->threads, instead of splitting rows over OpenMP threads. */
+    TRIT_KERNEL_OWN_THREADS = 1u << 0,
+};
+
+/* Weights as the caller holds them (M × K). */
+typedef struct trit_weights {
+    const trit_packed *packed; /* ternary formats: the canonical layout (formats.h) */
+    const void *dense;         /* float formats: row-major M × K (float for fp32; uint16_t for fp16/bf16) */
+    size_t rows, cols;         /* M, K */
+} trit_weights;
+
+/* Activations as the caller holds them (N × K). */
+typedef struct trit_acts {
+    const trit_act *q;   /* ternary formats: int8 + scale + Σx per row (quant.h) */
+    const float *dense;  /* float formats: row-major N × K FP32 */
+    size_t rows;         /* N */
+} trit_acts;
+
+/* What a kernel's functions see for one call. */
+typedef struct trit_matmul_io {
+    trit_weights w;
+    const void *repacked; /* the variant's own weight layout (repack), NULL when it has none */
+    trit_acts x;
+    const void *prepared; /* this call's activation preparation (prepare), NULL when none */
+    int32_t *acc;         /* TRIT_RESULT_EXACT_INT32: N × M, ld = M */
+    float *y;             /* TRIT_RESULT_FP32: N × M, ld = M */
+    int threads;          /* for TRIT_KERNEL_OWN_THREADS kernels; others are already split */
+} trit_matmul_io;
+
+/* Results for output rows [m_begin, m_end) and every activation row. workspace: this thread's
+ * workspace_bytes, NULL when the kernel declares none. */
+typedef void (*trit_matmul_fn)(const trit_matmul_io *io, void *workspace, size_t m_begin, size_t m_end);
+
+typedef struct trit_kernel trit_kernel;
+
+struct trit_kernel {
+    /* Identity. */
     trit_op op;
-    trit_format format;
-    const char *variant;  /* "scalar", "avx2", "avx2_vnni", "avx512bw", "avx512_vnni", "neon",
-                             "neon_dotprod", "cuda" */
-    uint32_t requires;    /* TRIT_CPU_* bits (cpu.h) that must all be present */
-    trit_matmul_fn fn;
+    trit_format format;  /* the weights the caller holds: TRIT_FMT_I2/T5 (packed), TRIT_FMT_FP32, ... */
+    const char *variant; /* "scalar", "avx2", "avx512bw", "avx512_vnni", "neon", "neon_dotprod", "cuda",
+                            "avx512" / "openblas" (fp32), ... unique per op × format */
+    const char *origin;  /* "builtin", or the plugin that brought it */
+
+    /* Choice. */
+    int priority;        /* trit_kernel_select prefers the runnable one with the highest priority;
+                            ≤ 0: never chosen implicitly, only when asked for by name (TRIT_ISA, get) */
+    trit_device device;
+    uint32_t flags;      /* TRIT_KERNEL_* */
+    uint32_t requires;   /* TRIT_CPU_* bits (cpu.h) that must all be present */
     /* Extra run-time check beyond the CPU bits (e.g. a CUDA device); NULL when none. Returns true if
      * runnable, else false with the reason in why. */
     bool (*available)(char *why, size_t why_len);
-} trit_kernel;
+
+    /* The work. Optional members are NULL when unused. */
+    /* Weight repack into the variant's own layout: done once per weight matrix, outside timing, into
+     * repack_bytes(w) bytes the library allocates (TRIT_ALIGN) and counts as the variant's weight memory.
+     * Returns 0 or -1. A ternary kernel's input is the canonical packed matrix (trit_unpack recovers the
+     * int8 matrix and scales); a float kernel's is the dense matrix. */
+    size_t (*repack_bytes)(const trit_weights *w);
+    int (*repack)(const trit_weights *w, void *out);
+    /* Per-call activation preparation (e.g. lookup tables): done once per call before the row split,
+     * inside timing, into prepare_bytes(io) bytes the library provides. */
+    size_t (*prepare_bytes)(const trit_matmul_io *io);
+    void (*prepare)(const trit_matmul_io *io, void *out);
+    /* Scratch per thread for a call of this shape; the library provides it (NULL → none). */
+    size_t (*workspace_bytes)(size_t M, size_t K, size_t N);
+    trit_matmul_fn matmul;
+
+    /* The result. */
+    trit_result_class result;
+    double tolerance;    /* TRIT_RESULT_FP32: bound relative to Σ|w·x| (see above); 0 for exact kernels */
+};
 
 const char *trit_op_name(trit_op op); /* "gemv", "gemm" */
 int trit_op_parse(const char *name, trit_op *out);
 
-/* The whole table, every variant compiled into this binary (runnable or not). */
+/* The whole table, every descriptor compiled into this binary or added (runnable or not). Pointers into
+ * it stay valid for the life of the process. */
 const trit_kernel *trit_kernels(size_t *count);
-/* Runnable here? If not, why (e.g. "needs avx512_vnni (CPU lacks it)"). */
+/* Appends descriptors (e.g. a plugin's) to the table; they are copied. Returns 0, or -1 (with the reason
+ * in why) on a duplicate op/format/variant, a descriptor without matmul, or a full table. */
+int trit_kernels_add(const trit_kernel *table, size_t n, char *why, size_t why_len);
+/* Runnable here? If not, why (e.g. "needs avx512_vnni (this CPU/OS lacks it)"). */
 bool trit_kernel_runnable(const trit_kernel *k, char *why, size_t why_len);
-/* Exact lookup; NULL if that variant is not compiled in. */
+/* Exact lookup; NULL if no such descriptor. */
 const trit_kernel *trit_kernel_get(trit_op op, trit_format f, const char *variant);
-/* The variant to use: TRIT_ISA=<variant> if set (NULL + error if it is unknown or cannot run here),
- * else the best runnable one on this CPU. */
+/* The one place that chooses: TRIT_ISA=<variant> if set and op × format has such a variant (NULL + error
+ * if it cannot run here; an error too for a ternary format without it), else the runnable descriptor of
+ * op × format with the highest positive priority. */
 const trit_kernel *trit_kernel_select(trit_op op, trit_format f, char *err, size_t err_len);
 /* "kernel name" for reports: "gemv/i2/avx512_vnni". */
 size_t trit_kernel_name(const trit_kernel *k, char *buf, size_t len);
 
-/* acc (x->rows × w->rows, ld = w->rows) using `threads` threads (≥1). Returns 0, or -1 on a shape
- * mismatch (w->cols != x->cols) or a GEMV kernel given more than one row. */
+/* Weights bound to a kernel: the repack done once. Bytes = the caller's weights (packed alloc_bytes or
+ * M·K·element size) when the kernel reads them directly, else the repacked layout's. */
+typedef struct trit_bound_weights {
+    const trit_kernel *k;
+    trit_weights w;
+    void *repacked;
+    size_t repacked_bytes;
+} trit_bound_weights;
+
+int trit_kernel_bind(const trit_kernel *k, const trit_weights *w, trit_bound_weights *out);
+void trit_kernel_unbind(trit_bound_weights *b);
+size_t trit_bound_weight_bytes(const trit_bound_weights *b);
+
+/* Runs bound weights on activations: per-call preparation, workspace, the row split over `threads`
+ * OpenMP threads (≥ 1; row chunks rounded to 16; results independent of the thread count). out_acc for
+ * exact kernels, out_y for FP32-result kernels (N × M). Returns 0, or -1 on a shape/format mismatch, a
+ * GEMV given N ≠ 1, a missing output, or no memory for preparation/workspace. */
+int trit_kernel_run(const trit_bound_weights *b, const trit_acts *x, int threads, int32_t *out_acc, float *out_y);
+
+/* Ternary convenience: acc (x->rows × w->rows) with an exact kernel (binds and unbinds per call when the
+ * kernel repacks: correct, but callers that time bind once). Returns 0 or -1 as trit_kernel_run. */
 int trit_matmul(const trit_kernel *k, const trit_packed *w, const trit_act *x, int threads, int32_t *acc);
+/* Float convenience: Y (N × M) = X (N × K) · Wᵀ with an FP32-format kernel. Returns 0 or -1. */
+int trit_sgemm(const trit_kernel *k, const float *W, const float *X, size_t M, size_t K, size_t N, int threads,
+               float *Y);
 /* y[n·M + m] = acc[n·M + m] · γ_m / s_n + (bias ? bias[m] : 0). */
 void trit_rescale(const trit_packed *w, const trit_act *x, const int32_t *acc, const float *bias, float *y);
 
@@ -77,8 +182,8 @@ typedef struct trit_bitlinear_ws {
 
 int trit_bitlinear_ws_alloc(trit_bitlinear_ws *ws, const trit_bitlinear *layer, size_t max_rows);
 void trit_bitlinear_ws_free(trit_bitlinear_ws *ws);
-/* Y (n × w.rows) = BitLinear(X (n × w.cols)). k must match layer->w.format; n ≤ ws->max_rows.
- * GEMV kernels take n == 1 only. Returns 0 or -1. */
+/* Y (n × w.rows) = BitLinear(X (n × w.cols)). k must be an exact kernel of layer->w.format;
+ * n ≤ ws->max_rows. GEMV kernels take n == 1 only. Returns 0 or -1. */
 int trit_bitlinear_forward(const trit_kernel *k, const trit_bitlinear *layer, const float *X, size_t n, float *Y,
                            int threads, trit_bitlinear_ws *ws);
 

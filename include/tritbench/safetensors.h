@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #include "tritbench/formats.h"
+#include "tritbench/quant.h"
 
 typedef enum st_dtype {
     ST_BOOL = 0, ST_U8, ST_I8, ST_F8_E4M3, ST_F8_E5M2, ST_I16, ST_U16, ST_F16, ST_BF16,
@@ -46,6 +47,7 @@ typedef struct st_tensor {
     size_t begin, end;   /* byte offsets in the data section */
     const uint8_t *data; /* begin of the bytes (inside the file's mapping) */
     size_t file_index;   /* which file of an st_model holds it */
+    int guard;           /* the mapped file's truncation guard (-1: an in-memory image) */
 } st_tensor;
 
 typedef struct st_meta {
@@ -62,12 +64,14 @@ typedef struct st_file {
     size_t n_tensors;
     st_meta *meta;       /* __metadata__, in file order */
     size_t n_meta;
+    int guard; /* truncation guard of the mapping (-1 for st_parse of a buffer) */
 } st_file;
 
 /* Parses a whole in-memory image (length, header, data). `name` goes into messages. The tensors point
  * into buf, which must outlive out. Returns 0, or -1 with "NAME: [tensor 'T': ]problem" in err. */
 int st_parse(const uint8_t *buf, size_t len, const char *name, st_file *out, char *err, size_t err_len);
-/* Maps path read-only and parses it. */
+/* Maps path read-only and parses it. Refuses anything but a regular file without blocking (a FIFO is
+ * refused, not opened for a writer). */
 int st_open(const char *path, st_file *out, char *err, size_t err_len);
 void st_close(st_file *f);
 const st_tensor *st_file_find(const st_file *f, const char *name); /* NULL if absent */
@@ -76,6 +80,10 @@ const char *st_file_meta(const st_file *f, const char *key);       /* NULL if ab
 /* Elements of a float tensor (F16, BF16, F32, F64) as FP32; out holds t->n_elems floats. -1 (message)
  * for any other dtype. */
 int st_tensor_to_f32(const st_tensor *t, float *out, char *err, size_t err_len);
+/* After reading a tensor's bytes: 0, or -1 with "FILE changed size while being read" when another process
+ * truncated or grew the file since it was mapped (the read itself got zeros instead of a SIGBUS). Every
+ * reader of t->data calls it before trusting what it read. */
+int st_tensor_check(const st_tensor *t, char *err, size_t err_len);
 float st_f16_to_f32(uint16_t h);
 float st_bf16_to_f32(uint16_t b);
 uint16_t st_f32_to_f16(float f);  /* round half to even; overflow → ±Inf */
@@ -132,6 +140,34 @@ int st_load_packed(const st_model *m, const char *name, trit_packed *p, char *er
 /* --- conversion (the library behind `tritbench convert`) --- */
 #define ST_MAX_EXCLUDES 32
 
+/* --- architecture layouts (st_layout.c) ---
+ * How a checkpoint stores its linear weights, which decides what convert quantizes and how:
+ *   llama  nn.Linear weights [out, in] (Llama, BitNet, Mistral, ...): packed as stored.
+ *   gpt2   Conv1D weights [in, out] (GPT-2's attn.c_attn, attn.c_proj, mlp.c_fc, mlp.c_proj): transposed
+ *          to [out, in] before quantizing, so packed rows are output features and per-row scales are per
+ *          output channel. The fused QKV projection c_attn stays ONE tensor [3·hidden, hidden] (rows
+ *          q | k | v): the name a GPT-2 loader looks for survives and one matmul computes all three, as a
+ *          fused BitLinear does. Per-tensor γ is then shared by q, k and v; --granularity row gives each
+ *          output channel its own.
+ * Detection (ST_LAYOUT_AUTO): config.json beside the checkpoint (model_type, else architectures[0]), else
+ * the tensor names. A checkpoint recognised as neither, with a weight convert would quantize, is refused
+ * unless the caller names a layout: a wrong guess would pack input features as rows silently. */
+typedef enum st_layout { ST_LAYOUT_AUTO = 0, ST_LAYOUT_LLAMA, ST_LAYOUT_GPT2, ST_LAYOUT_COUNT } st_layout;
+
+const char *st_layout_name(st_layout l);            /* "auto", "llama", "gpt2" */
+int st_layout_parse(const char *name, st_layout *out); /* also "bitnet" → llama; 0, or -1 if unknown */
+/* The layout of m, read from config.json beside in_path (the checkpoint file's directory, or the directory
+ * itself), else from tensor names. 1: found (*out set, `why` says from what); 0: unknown (`why` says what was
+ * seen); -1: a config.json that exists but cannot be read or parsed (message in why). */
+int st_layout_detect(const char *in_path, const st_model *m, st_layout *out, char *why, size_t why_len);
+/* Default exclusions of a layout (POSIX ERE): llama 'embed' 'lm_head' 'norm'; gpt2 '(^|\.)wte\.'
+ * '(^|\.)wpe\.' 'lm_head' '(^|\.)ln_'. */
+const char *const *st_layout_default_excludes(st_layout l, size_t *count);
+/* Is this 2-D tensor stored [in, out] in layout l (so convert transposes it)? */
+bool st_layout_transposes(st_layout l, const st_tensor *t);
+/* In place: W (rows × cols, row-major) becomes its transpose (cols × rows). 0, or -1 out of memory. */
+int st_transpose_f32(float *W, size_t rows, size_t cols);
+
 typedef struct st_convert_opts {
     const char *in_path, *out_path;
     trit_format format;            /* st_convert only (st_export_gguf takes its block type) */
@@ -140,7 +176,35 @@ typedef struct st_convert_opts {
     size_t n_excludes;
     bool dry_run;
     bool progress; /* per-tensor lines on stderr (also forced on for inputs over 256 MiB) */
+    /* 0: packed output (format). ST_F16 or ST_BF16: the ternary projection γ·{−1,0,+1} written dequantized
+     * in that type, loadable by any safetensors reader, with the compression statistics in __metadata__
+     * (ST_STATS_META_PREFIX NAME per layer and ST_STATS_META_PREFIX "total"); format then only sizes
+     * bytes_packed / bits_per_weight. st_convert only. */
+    st_dtype dequant_dtype;
+    trit_wquant_method method; /* TRIT_WQ_ABSMEAN (default, BitNet b1.58) or TRIT_WQ_THRESHOLD */
+    float threshold;           /* TRIT_WQ_THRESHOLD: |W| < threshold·γ → 0 (quant.h) */
+    st_layout layout;     /* ST_LAYOUT_AUTO (0): detected; an unknown layout is an error (st_layout.c) */
+    bool layout_excludes; /* add the layout's default excludes (st_layout_default_excludes) */
 } st_convert_opts;
+
+#define ST_STATS_META_PREFIX "tritbench.stats."
+#define ST_DEQUANT_FORMAT "tritbench.ternary_dequantized.v1"
+
+/* Checks the options alone (every --exclude regex compiles, threshold sane, dequant dtype F16/BF16).
+ * st_convert and st_export_gguf call it before opening anything. 0, or -1 (message). */
+int st_convert_check_opts(const st_convert_opts *o, char *err, size_t err_len);
+
+/* Copies name into buf with control bytes (< 0x20, 0x7f) and backslashes written as \xNN / \\, so a
+ * name from a hostile file cannot drive the terminal; truncated with "..." to fit. Returns buf. */
+const char *st_escape_name(const char *name, char *buf, size_t len);
+/* The escaped name in a buffer that lives until the end of the enclosing block (for messages). */
+#define ST_SHOW(name) st_escape_name((name), (char[256]){0}, 256)
+
+/* The resolved conversion: o with the layout detected (or o->layout), checked (unknown → error), and the
+ * layout's default excludes appended when o->layout_excludes. `line` gets the plan's layout line (layout,
+ * from what, transposition, default excludes). 0, or -1 with a message. */
+int st_layout_resolve(const st_convert_opts *o, const st_model *m, st_convert_opts *eff, char *line, size_t line_len,
+                      char *err, size_t err_len);
 
 /* The default exclusions (BitNet keeps embeddings, lm_head and norms in full precision). */
 const char *const *st_default_excludes(size_t *count);

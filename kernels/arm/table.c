@@ -9,20 +9,28 @@
 #define TRIT_ARM_DOTPROD 0
 #endif
 
-const trit_kernel trit_kernels_arm[] = {
-    {TRIT_OP_GEMV, TRIT_FMT_I2, "neon", TRIT_CPU_NEON, trit_matmul_i2_gemv_neon, NULL},
-    {TRIT_OP_GEMM, TRIT_FMT_I2, "neon", TRIT_CPU_NEON, trit_matmul_i2_gemm_neon, NULL},
-    {TRIT_OP_GEMV, TRIT_FMT_T5, "neon", TRIT_CPU_NEON, trit_matmul_t5_gemv_neon, NULL},
-    {TRIT_OP_GEMM, TRIT_FMT_T5, "neon", TRIT_CPU_NEON, trit_matmul_t5_gemm_neon, NULL},
+TRIT_ROWS_ADAPTER(i2_gemv_neon, trit_matmul_i2_gemv_neon)
+TRIT_ROWS_ADAPTER(i2_gemm_neon, trit_matmul_i2_gemm_neon)
+TRIT_ROWS_ADAPTER(t5_gemv_neon, trit_matmul_t5_gemv_neon)
+TRIT_ROWS_ADAPTER(t5_gemm_neon, trit_matmul_t5_gemm_neon)
 #if TRIT_ARM_DOTPROD
-    {TRIT_OP_GEMV, TRIT_FMT_I2, "neon_dotprod", TRIT_CPU_NEON | TRIT_CPU_NEON_DOTPROD,
-     trit_matmul_i2_gemv_neon_dotprod, NULL},
-    {TRIT_OP_GEMM, TRIT_FMT_I2, "neon_dotprod", TRIT_CPU_NEON | TRIT_CPU_NEON_DOTPROD,
-     trit_matmul_i2_gemm_neon_dotprod, NULL},
-    {TRIT_OP_GEMV, TRIT_FMT_T5, "neon_dotprod", TRIT_CPU_NEON | TRIT_CPU_NEON_DOTPROD,
-     trit_matmul_t5_gemv_neon_dotprod, NULL},
-    {TRIT_OP_GEMM, TRIT_FMT_T5, "neon_dotprod", TRIT_CPU_NEON | TRIT_CPU_NEON_DOTPROD,
-     trit_matmul_t5_gemm_neon_dotprod, NULL},
+TRIT_ROWS_ADAPTER(i2_gemv_dotprod, trit_matmul_i2_gemv_neon_dotprod)
+TRIT_ROWS_ADAPTER(i2_gemm_dotprod, trit_matmul_i2_gemm_neon_dotprod)
+TRIT_ROWS_ADAPTER(t5_gemv_dotprod, trit_matmul_t5_gemv_neon_dotprod)
+TRIT_ROWS_ADAPTER(t5_gemm_dotprod, trit_matmul_t5_gemm_neon_dotprod)
+#define REQ_DOTPROD (TRIT_CPU_NEON | TRIT_CPU_NEON_DOTPROD)
+#endif
+
+const trit_kernel trit_kernels_arm[] = {
+    TRIT_EXACT_KERNEL(TRIT_OP_GEMV, TRIT_FMT_I2, "neon", 20, TRIT_CPU_NEON, i2_gemv_neon),
+    TRIT_EXACT_KERNEL(TRIT_OP_GEMM, TRIT_FMT_I2, "neon", 20, TRIT_CPU_NEON, i2_gemm_neon),
+    TRIT_EXACT_KERNEL(TRIT_OP_GEMV, TRIT_FMT_T5, "neon", 20, TRIT_CPU_NEON, t5_gemv_neon),
+    TRIT_EXACT_KERNEL(TRIT_OP_GEMM, TRIT_FMT_T5, "neon", 20, TRIT_CPU_NEON, t5_gemm_neon),
+#if TRIT_ARM_DOTPROD
+    TRIT_EXACT_KERNEL(TRIT_OP_GEMV, TRIT_FMT_I2, "neon_dotprod", 25, REQ_DOTPROD, i2_gemv_dotprod),
+    TRIT_EXACT_KERNEL(TRIT_OP_GEMM, TRIT_FMT_I2, "neon_dotprod", 25, REQ_DOTPROD, i2_gemm_dotprod),
+    TRIT_EXACT_KERNEL(TRIT_OP_GEMV, TRIT_FMT_T5, "neon_dotprod", 25, REQ_DOTPROD, t5_gemv_dotprod),
+    TRIT_EXACT_KERNEL(TRIT_OP_GEMM, TRIT_FMT_T5, "neon_dotprod", 25, REQ_DOTPROD, t5_gemm_dotprod),
 #endif
 };
 const size_t trit_kernels_arm_count = sizeof trit_kernels_arm / sizeof trit_kernels_arm[0];

@@ -9,6 +9,7 @@
 #include <sys/auxv.h>
 
 #include "kernels/arm/drive.h"
+#include "kernels/tables.h"
 #include "tests/check.h"
 
 #ifndef HWCAP_ASIMDDP
@@ -30,7 +31,7 @@ static uint8_t const_byte(trit_format f, int w)
 static int weight_of_row(size_t m) { return (int)(m % 3) - 1; }             /* −1, 0, 1, −1, ... */
 static int act_of_row(size_t n) { return n % 2 ? 127 : -128; }
 
-static void run(const char *name, trit_matmul_fn fn, trit_format f, size_t cols, size_t nact)
+static void run(const char *name, trit_rows_fn fn, trit_format f, size_t cols, size_t nact)
 {
     const size_t per_block = f == TRIT_FMT_I2 ? TRIT_I2_BLOCK : TRIT_T5_BLOCK;
     const size_t blocks = (cols + per_block - 1) / per_block;
@@ -68,7 +69,7 @@ int main(void)
 {
     const struct {
         const char *name;
-        trit_matmul_fn fn;
+        trit_rows_fn fn;
         trit_format f;
         int gemv, dotprod;
     } ks[] = {

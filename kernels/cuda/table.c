@@ -1,5 +1,5 @@
-/* table.c — the CUDA variants in the registry: gemv/i2/cuda and gemm/i2/cuda. The registry's
- * trit_matmul_fn works on host memory, so these copy the rows asked for to the device, run the kernel
+/* table.c — the CUDA descriptors in the kernel table: gemv/i2/cuda and gemm/i2/cuda. trit_kernel_run
+ * works on host memory, so these copy the rows asked for to the device, run the kernel
  * and copy the accumulators back: right for tests and for trit_matmul callers, not for timing (the
  * benchmarks use trit_cuda.h with resident device buffers). */
 #include <stdint.h>
@@ -52,20 +52,23 @@ static void matmul_i2_cuda(const trit_packed *w, const trit_act *x, size_t m_beg
         fail_fill(gemv ? "gemv" : "gemm", acc, ld_acc, x->rows, m_begin, m_end);
 }
 
-static void gemv_i2_cuda(const trit_packed *w, const trit_act *x, size_t m_begin, size_t m_end, int32_t *acc,
-                         size_t ld_acc)
+static void gemv_i2_cuda(const trit_matmul_io *io, void *workspace, size_t m_begin, size_t m_end)
 {
-    matmul_i2_cuda(w, x, m_begin, m_end, acc, ld_acc, true);
+    (void)workspace;
+    matmul_i2_cuda(io->w.packed, io->x.q, m_begin, m_end, io->acc, io->w.rows, true);
 }
 
-static void gemm_i2_cuda(const trit_packed *w, const trit_act *x, size_t m_begin, size_t m_end, int32_t *acc,
-                         size_t ld_acc)
+static void gemm_i2_cuda(const trit_matmul_io *io, void *workspace, size_t m_begin, size_t m_end)
 {
-    matmul_i2_cuda(w, x, m_begin, m_end, acc, ld_acc, false);
+    (void)workspace;
+    matmul_i2_cuda(io->w.packed, io->x.q, m_begin, m_end, io->acc, io->w.rows, false);
 }
 
-const trit_kernel trit_kernels_cuda[] = {
-    {TRIT_OP_GEMV, TRIT_FMT_I2, "cuda", 0, gemv_i2_cuda, trit_cuda_available},
-    {TRIT_OP_GEMM, TRIT_FMT_I2, "cuda", 0, gemm_i2_cuda, trit_cuda_available},
-};
+/* Priority 0: never chosen implicitly (its buffers live on the device; callers ask for it by name). The
+ * GPU parallelises by itself, so trit_kernel_run does not split its rows over CPU threads. */
+#define CUDA_KERNEL(op_, fn_)                                                                                 \
+    {.op = (op_), .format = TRIT_FMT_I2, .variant = "cuda", .origin = "builtin", .priority = 0,               \
+     .device = TRIT_DEVICE_CUDA, .flags = TRIT_KERNEL_OWN_THREADS, .available = trit_cuda_available,          \
+     .matmul = (fn_), .result = TRIT_RESULT_EXACT_INT32}
+const trit_kernel trit_kernels_cuda[] = {CUDA_KERNEL(TRIT_OP_GEMV, gemv_i2_cuda), CUDA_KERNEL(TRIT_OP_GEMM, gemm_i2_cuda)};
 const size_t trit_kernels_cuda_count = sizeof trit_kernels_cuda / sizeof trit_kernels_cuda[0];

@@ -1,17 +1,13 @@
 /* matmul_avx512_vnni.c — I2 and T5 ternary matmul with AVX-512 VNNI (vpdpbusd: u8 codes × s8 activations
  * summed four at a time straight into int32, so no int16 intermediate can saturate).
+ * This file holds only the ISA's micro-kernels and block sizes: the loop nest is drive.c, the decode vec.h.
  * Compiled with -mavx512f -mavx512bw -mavx512vl -mavx512vnni only; the registry checks the CPU first. */
-#include <immintrin.h>
-#include <stddef.h>
-#include <stdint.h>
-
-#include "kernels/x86/reduce_avx512.h"
-#include "kernels/x86/x86_kernels.h"
-
-#define ALWAYS_INLINE static inline __attribute__((always_inline))
+#define TRIT_X86_WIDTH 512
+#include "kernels/x86/drive.h"
+#include "kernels/x86/vec.h"
 
 /* GEMM: 4 weight rows × 4 activation rows per register tile; ACT_CHUNK activation rows (≤ 64 × K bytes)
- * per pass over the weights. */
+ * per pass over the weights (the drive's act_chunk). */
 enum { ROW_TILE = 4, ACT_TILE = 4, ACT_CHUNK = 64 };
 
 /* acc += u8 a · s8 b (vpdpbusd). Inline asm because GCC 12 does not tie the accumulator of
@@ -109,42 +105,32 @@ static void i2_gemv1_chunk(const uint8_t *w, const int8_t *xq, size_t b0, size_t
     *out = fold_planes(*out, p);
 }
 
-/* GEMV rows [m, m + rows), rows = 4 or 1. */
-static void i2_gemv_rows(const trit_packed *w, const int8_t *xq, int32_t xsum, size_t m, int32_t *out, int rows)
+/* GEMV micro-kernel: rows = 4 or 1, all blocks, FOLD_BLOCKS at a time. */
+ALWAYS_INLINE void i2_gemv(const uint8_t *wp, size_t rb, size_t blocks, const int8_t *const *xs, int rm,
+                           int rn, int32_t *out)
 {
-    const size_t blocks = w->row_bytes / TRIT_BLOCK_BYTES;
-    const uint8_t *wp = w->codes + m * w->row_bytes;
+    (void)rn;
     __m512i total[4] = {_mm512_setzero_si512(), _mm512_setzero_si512(), _mm512_setzero_si512(),
                         _mm512_setzero_si512()};
     for (size_t b0 = 0; b0 < blocks; b0 += FOLD_BLOCKS) {
         const size_t b1 = blocks - b0 < FOLD_BLOCKS ? blocks : b0 + FOLD_BLOCKS;
-        if (rows == 4)
-            i2_gemv4_chunk(wp, w->row_bytes, xq, b0, b1, total);
+        if (rm == 4)
+            i2_gemv4_chunk(wp, rb, xs[0], b0, b1, total);
         else
-            i2_gemv1_chunk(wp, xq, b0, b1, total);
+            i2_gemv1_chunk(wp, xs[0], b0, b1, total);
     }
-    for (int r = 0; r < rows; r++)
-        out[r] = trit_offset_sub(trit_reduce_add_epi32(total[r]), xsum);
-}
-
-/* Codes of 64 consecutive k (plane i of a 64-byte I2 block), as u8 in {0,1,2}. */
-ALWAYS_INLINE __m512i i2_plane(__m512i v, int i)
-{
-    return _mm512_and_si512(_mm512_srli_epi16(v, (unsigned)(2 * i)), _mm512_set1_epi8(3));
+    for (int r = 0; r < rm; r++)
+        out[r * TRIT_X86_MAX_TILE] = tv_hsum32(total[r]);
 }
 
 /* GEMM tile: RM weight rows × RN activation rows; each decoded plane feeds RN dot products. */
-ALWAYS_INLINE void i2_gemm_tile(const trit_packed *w, const trit_act *x, size_t m, size_t n, int32_t *acc,
-                                size_t ld, const int RM, const int RN)
+ALWAYS_INLINE void i2_gemm_tile(const uint8_t *w, size_t rb, size_t blocks, const int8_t *const *xp, const int RM,
+                                const int RN, int32_t *out)
 {
-    const size_t blocks = w->row_bytes / TRIT_BLOCK_BYTES;
     const uint8_t *wp[ROW_TILE];
-    const int8_t *xp[ACT_TILE];
     __m512i a[ROW_TILE][ACT_TILE];
     for (int r = 0; r < RM; r++)
-        wp[r] = w->codes + (m + (size_t)r) * w->row_bytes;
-    for (int c = 0; c < RN; c++)
-        xp[c] = x->q + (n + (size_t)c) * x->stride;
+        wp[r] = w + (size_t)r * rb;
     for (int r = 0; r < RM; r++)
         for (int c = 0; c < RN; c++)
             a[r][c] = _mm512_setzero_si512();
@@ -165,49 +151,17 @@ ALWAYS_INLINE void i2_gemm_tile(const trit_packed *w, const trit_act *x, size_t 
     }
     for (int c = 0; c < RN; c++)
         for (int r = 0; r < RM; r++)
-            acc[(n + (size_t)c) * ld + m + (size_t)r] = trit_offset_sub(trit_reduce_add_epi32(a[r][c]), x->sum[n + (size_t)c]);
+            out[r * TRIT_X86_MAX_TILE + c] = tv_hsum32(a[r][c]);
 }
 
-/* T5 decode of 64 bytes, digit by digit. formats.h: with q = byte·3^i mod 256, digit i = (3q) >> 8.
- * vpmaddubsw with word weights (3, 0) turns the even byte of each 16-bit lane into 3q; with (0, 3) the
- * odd byte. Such a lane holds the digit in its high byte and the next digit's q (= 3q mod 256) in its low
- * byte, so applying vpmaddubsw (3, 0) to the lane again yields the next 3q: the two products per digit
- * both decode and advance, with no separate ×3 step. e/o: lanes from the even/odd bytes. */
-typedef struct t5_state {
-    __m512i e, o;
-} t5_state;
-
-ALWAYS_INLINE t5_state t5_start(__m512i bytes)
+/* GEMM tile for T5 (decode: vec.h). */
+ALWAYS_INLINE void t5_tile(const uint8_t *w, size_t rb, size_t blocks, const int8_t *const *xp, const int RM,
+                           const int RN, int32_t *out)
 {
-    const t5_state s = {_mm512_maddubs_epi16(bytes, _mm512_set1_epi16(0x0003)),
-                        _mm512_maddubs_epi16(bytes, _mm512_set1_epi16(0x0300))};
-    return s;
-}
-
-ALWAYS_INLINE t5_state t5_next(t5_state s)
-{
-    const t5_state n = {_mm512_maddubs_epi16(s.e, _mm512_set1_epi16(0x0003)),
-                        _mm512_maddubs_epi16(s.o, _mm512_set1_epi16(0x0003))};
-    return n;
-}
-
-/* The 64 digits as bytes: (e >> 8) | (o & 0xFF00). */
-ALWAYS_INLINE __m512i t5_digits(t5_state s)
-{
-    return _mm512_ternarylogic_epi32(_mm512_srli_epi16(s.e, 8), s.o, _mm512_set1_epi16((short)0xFF00), 0xF8);
-}
-
-ALWAYS_INLINE void t5_tile(const trit_packed *w, const trit_act *x, size_t m, size_t n, int32_t *acc, size_t ld,
-                           const int RM, const int RN)
-{
-    const size_t blocks = w->row_bytes / TRIT_BLOCK_BYTES;
     const uint8_t *wp[ROW_TILE];
-    const int8_t *xp[ACT_TILE];
     __m512i a[ROW_TILE][ACT_TILE];
     for (int r = 0; r < RM; r++)
-        wp[r] = w->codes + (m + (size_t)r) * w->row_bytes;
-    for (int c = 0; c < RN; c++)
-        xp[c] = x->q + (n + (size_t)c) * x->stride;
+        wp[r] = w + (size_t)r * rb;
     for (int r = 0; r < RM; r++)
         for (int c = 0; c < RN; c++)
             a[r][c] = _mm512_setzero_si512();
@@ -230,12 +184,9 @@ ALWAYS_INLINE void t5_tile(const trit_packed *w, const trit_act *x, size_t m, si
     }
     for (int c = 0; c < RN; c++)
         for (int r = 0; r < RM; r++)
-            acc[(n + (size_t)c) * ld + m + (size_t)r] = trit_offset_sub(trit_reduce_add_epi32(a[r][c]), x->sum[n + (size_t)c]);
+            out[r * TRIT_X86_MAX_TILE + c] = tv_hsum32(a[r][c]);
 }
 
-/* GEMV T5, four rows sharing each activation load; two accumulators per row (even / odd digits) so the
- * five vpdpbusd of a block do not form one dependency chain. Named variables for the same reason as
- * i2_gemv4_chunk. */
 /* GEMV T5, four rows sharing each activation load; two accumulators per row (even / odd digits) so the
  * five vpdpbusd of a block do not form one dependency chain; named variables as in i2_gemv4_chunk.
  * Per digit and row: two vpmaddubsw (decode + advance, t5_state), a shift and a ternlog to merge the
@@ -299,71 +250,34 @@ static void t5_gemv4(const uint8_t *w, size_t rb, const int8_t *xq, size_t block
     out[3] = _mm512_add_epi32(a3, b3);
 }
 
-static void t5_gemv_rows(const trit_packed *w, const trit_act *x, size_t m_begin, size_t m_end, int32_t *acc)
+/* GEMV micro-kernel: 4 rows (t5_gemv4) or the 1-row tail. */
+ALWAYS_INLINE void t5_gemv(const uint8_t *w, size_t rb, size_t blocks, const int8_t *const *xs, int rm,
+                           int rn, int32_t *out)
 {
-    const size_t blocks = w->row_bytes / TRIT_BLOCK_BYTES;
-    size_t m = m_begin;
-    for (; m + 4 <= m_end; m += 4) {
-        __m512i out[4];
-        t5_gemv4(w->codes + m * w->row_bytes, w->row_bytes, x->q, blocks, out);
+    (void)rn;
+    if (rm == 4) {
+        __m512i sums[4];
+        t5_gemv4(w, rb, xs[0], blocks, sums);
         for (int r = 0; r < 4; r++)
-            acc[m + (size_t)r] = trit_offset_sub(trit_reduce_add_epi32(out[r]), x->sum[0]);
+            out[r * TRIT_X86_MAX_TILE] = tv_hsum32(sums[r]);
+    } else {
+        t5_tile(w, rb, blocks, xs, 1, 1, out);
     }
-    for (; m < m_end; m++)
-        t5_tile(w, x, m, 0, acc, 0, 1, 1);
 }
 
-/* Activation-row tails (N mod ACT_TILE) with the row count fixed at compile time. */
-#define DISPATCH_RN(tile, RM, rn)                                                                             \
-    do {                                                                                                      \
-        switch (rn) {                                                                                         \
-        case 1: tile(w, x, m, n, acc, ld_acc, RM, 1); break;                                                  \
-        case 2: tile(w, x, m, n, acc, ld_acc, RM, 2); break;                                                  \
-        case 3: tile(w, x, m, n, acc, ld_acc, RM, 3); break;                                                  \
-        default: tile(w, x, m, n, acc, ld_acc, RM, 4); break;                                                 \
-        }                                                                                                     \
-    } while (0)
-
-void trit_matmul_i2_avx512_vnni(const trit_packed *w, const trit_act *x, size_t m_begin, size_t m_end,
-                                int32_t *acc, size_t ld_acc)
+ALWAYS_INLINE void i2_gemm(const uint8_t *w, size_t rb, size_t blocks, const int8_t *const *xs, int rm,
+                           int rn, int32_t *out)
 {
-    if (x->rows == 1) {
-        size_t m = m_begin;
-        for (; m + ROW_TILE <= m_end; m += ROW_TILE)
-            i2_gemv_rows(w, x->q, x->sum[0], m, acc + m, ROW_TILE);
-        for (; m < m_end; m++)
-            i2_gemv_rows(w, x->q, x->sum[0], m, acc + m, 1);
-        return;
-    }
-    /* Activation rows in chunks that stay in L2 while every weight row tile passes over them. */
-    for (size_t n0 = 0; n0 < x->rows; n0 += ACT_CHUNK) {
-        const size_t n1 = x->rows - n0 < ACT_CHUNK ? x->rows : n0 + ACT_CHUNK;
-        size_t m = m_begin;
-        for (; m + ROW_TILE <= m_end; m += ROW_TILE)
-            for (size_t n = n0; n < n1; n += ACT_TILE)
-                DISPATCH_RN(i2_gemm_tile, ROW_TILE, n1 - n);
-        for (; m < m_end; m++)
-            for (size_t n = n0; n < n1; n += ACT_TILE)
-                DISPATCH_RN(i2_gemm_tile, 1, n1 - n);
-    }
+    TRIT_X86_TILE_SWITCH(i2_gemm_tile, ROW_TILE, ACT_TILE, w, rb, blocks, xs, rm, rn, out);
 }
 
-void trit_matmul_t5_avx512_vnni(const trit_packed *w, const trit_act *x, size_t m_begin, size_t m_end,
-                                int32_t *acc, size_t ld_acc)
+ALWAYS_INLINE void t5_gemm(const uint8_t *w, size_t rb, size_t blocks, const int8_t *const *xs, int rm,
+                           int rn, int32_t *out)
 {
-    if (x->rows == 1) {
-        t5_gemv_rows(w, x, m_begin, m_end, acc);
-        return;
-    }
-    /* Activation rows in chunks that stay in L2 while every weight row tile passes over them. */
-    for (size_t n0 = 0; n0 < x->rows; n0 += ACT_CHUNK) {
-        const size_t n1 = x->rows - n0 < ACT_CHUNK ? x->rows : n0 + ACT_CHUNK;
-        size_t m = m_begin;
-        for (; m + ROW_TILE <= m_end; m += ROW_TILE)
-            for (size_t n = n0; n < n1; n += ACT_TILE)
-                DISPATCH_RN(t5_tile, ROW_TILE, n1 - n);
-        for (; m < m_end; m++)
-            for (size_t n = n0; n < n1; n += ACT_TILE)
-                DISPATCH_RN(t5_tile, 1, n1 - n);
-    }
+    TRIT_X86_TILE_SWITCH(t5_tile, ROW_TILE, ACT_TILE, w, rb, blocks, xs, rm, rn, out);
 }
+
+static const trit_x86_tiles i2_tiles = {i2_gemv, 4, i2_gemm, ROW_TILE, ACT_TILE, ACT_CHUNK};
+static const trit_x86_tiles t5_tiles = {t5_gemv, 4, t5_gemm, ROW_TILE, ACT_TILE, ACT_CHUNK};
+
+TRIT_X86_TERNARY_KERNELS("avx512_vnni", 50, TRIT_X86_REQ_AVX512_VNNI, i2_tiles, t5_tiles);

@@ -133,11 +133,12 @@ static int write_quantized(gg_out *g, const st_convert_opts *o, st_gguf_type typ
     const trit_wquant_opts qo = {.granularity = o->granularity, .method = TRIT_WQ_ABSMEAN, .threshold = 0.5f};
     int rc = -1;
     if (!W || !wq || !gamma || !buf)
-        snprintf(err, err_len, "tensor '%s': out of memory", t->name);
+        snprintf(err, err_len, "tensor '%s': out of memory", ST_SHOW(t->name));
     else if (st_tensor_to_f32(t, W, err, err_len) != 0)
         ; /* message set */
     else if (trit_quantize_weights(W, rows, cols, &qo, wq, gamma) != 0)
-        snprintf(err, err_len, "%s: tensor '%s': non-finite weight (NaN or Inf); cannot quantize", o->in_path, t->name);
+        snprintf(err, err_len, "%s: tensor '%s': non-finite weight (NaN or Inf); cannot quantize", o->in_path,
+                 ST_SHOW(t->name));
     else {
         for (size_t m = 0; m < rows; m++) {
             const uint16_t d = st_f32_to_f16(gamma[o->granularity == TRIT_SCALE_ROW ? m : 0]);
@@ -164,7 +165,8 @@ static int plan_entries(const st_convert_opts *o, st_gguf_type type, const st_mo
         if (e[i].quantize < 0)
             return -1;
         if (strlen(t->name) >= GGML_NAME_MAX) {
-            snprintf(err, err_len, "%s: tensor '%s': name longer than ggml's %d-character limit", m->path, t->name,
+            snprintf(err, err_len, "%s: tensor '%s': name longer than ggml's %d-character limit", m->path,
+                     ST_SHOW(t->name),
                      GGML_NAME_MAX - 1);
             return -1;
         }
@@ -181,7 +183,7 @@ static int plan_entries(const st_convert_opts *o, st_gguf_type type, const st_mo
             st->quantized_out_bytes += e[i].bytes;
         } else {
             if (ggml_type_of(t->dtype, &e[i].type) != 0) {
-                snprintf(err, err_len, "%s: tensor '%s': dtype %s has no GGML type", m->path, t->name,
+                snprintf(err, err_len, "%s: tensor '%s': dtype %s has no GGML type", m->path, ST_SHOW(t->name),
                          st_dtype_name(t->dtype));
                 return -1;
             }
@@ -192,9 +194,10 @@ static int plan_entries(const st_convert_opts *o, st_gguf_type type, const st_mo
         offset += (e[i].bytes + GGUF_ALIGN - 1) / GGUF_ALIGN * GGUF_ALIGN;
         st->out_bytes += e[i].bytes;
         if (plan) {
-            char line[384];
+            char line[640], name[384];
             snprintf(line, sizeof line, "%s %-56s %s -> %s (%llu -> %llu bytes)%s",
-                     blockable ? "quantize " : "keep     ", t->name, st_dtype_name(t->dtype),
+                     blockable ? "quantize " : "keep     ", st_escape_name(t->name, name, sizeof name),
+                     st_dtype_name(t->dtype),
                      blockable ? (type == ST_GGUF_TQ2_0 ? "TQ2_0" : "TQ1_0") : "same type", (unsigned long long)in,
                      (unsigned long long)e[i].bytes,
                      selected && !blockable ? " [K not a multiple of 256]" : "");
@@ -249,6 +252,13 @@ int st_export_gguf(const st_convert_opts *o, st_gguf_type type, st_convert_stats
         snprintf(err, err_len, "unknown GGUF ternary type %d", (int)type);
         return -1;
     }
+    if (st_convert_check_opts(o, err, err_len) != 0)
+        return -1;
+    if (o->dequant_dtype != 0 || o->method != TRIT_WQ_ABSMEAN) {
+        snprintf(err, err_len, "GGUF export writes ggml's absmean ternary blocks only (no dequantized output, no "
+                 "threshold method)");
+        return -1;
+    }
     st_model m;
     if (st_model_open(o->in_path, &m, err, err_len) != 0)
         return -1;
@@ -259,6 +269,18 @@ int st_export_gguf(const st_convert_opts *o, st_gguf_type type, st_convert_stats
         snprintf(err, err_len, "%s: out of memory", o->in_path);
         goto done;
     }
+    char layout_line[1024];
+    st_convert_opts eff; /* the layout and its default excludes (st_layout.c); Conv1D is not handled here */
+    if (st_layout_resolve(o, &m, &eff, layout_line, sizeof layout_line, err, err_len) != 0)
+        goto done;
+    o = &eff;
+    if (o->layout == ST_LAYOUT_GPT2) {
+        snprintf(err, err_len, "%s: GGUF export of a GPT-2 (Conv1D [in, out]) layout is not supported; convert to "
+                 "safetensors (i2/t5), which transposes", o->in_path);
+        goto done;
+    }
+    if (plan)
+        plan(user, layout_line);
     if ((!o->dry_run && st_refuse_input_as_output(&m, o->out_path, err, err_len) != 0) ||
         plan_entries(o, type, &m, e, stats, plan, user, err, err_len) != 0)
         goto done;
@@ -266,7 +288,7 @@ int st_export_gguf(const st_convert_opts *o, st_gguf_type type, st_convert_stats
         rc = 0;
         goto done;
     }
-    if (tb_atomic_open(&af, o->out_path, err, err_len) != 0)
+    if (tb_atomic_open_flags(&af, o->out_path, TB_ATOMIC_REGULAR_ONLY, err, err_len) != 0)
         goto done;
     opened = 1;
     gg_out g = {.fp = af.fp};
@@ -276,9 +298,10 @@ int st_export_gguf(const st_convert_opts *o, st_gguf_type type, st_convert_stats
     for (size_t i = 0; i < m.n_tensors && !g.failed; i++) {
         if (progress)
             fprintf(stderr, "convert: [%zu/%zu] %s %s\n", i + 1, m.n_tensors, e[i].quantize ? "quantize" : "copy    ",
-                    e[i].t->name);
+                    ST_SHOW(e[i].t->name));
         if (g.pos - data_start != e[i].offset) {
-            snprintf(err, err_len, "%s: internal error: tensor '%s' at the wrong offset", o->out_path, e[i].t->name);
+            snprintf(err, err_len, "%s: internal error: tensor '%s' at the wrong offset", o->out_path,
+                     ST_SHOW(e[i].t->name));
             goto done;
         }
         if (e[i].quantize) {
@@ -286,6 +309,8 @@ int st_export_gguf(const st_convert_opts *o, st_gguf_type type, st_convert_stats
                 goto done;
         } else {
             put(&g, e[i].t->data, e[i].bytes);
+            if (st_tensor_check(e[i].t, err, err_len) != 0)
+                goto done;
         }
         pad(&g);
     }

@@ -104,23 +104,23 @@ int st_tensor_to_f32(const st_tensor *t, float *out, char *err, size_t err_len)
     switch (t->dtype) {
     case ST_F32:
         memcpy(out, p, t->n_elems * sizeof(float));
-        return 0;
+        return st_tensor_check(t, err, err_len);
     case ST_F16:
     case ST_BF16:
         for (size_t i = 0; i < t->n_elems; i++) {
             const uint16_t h = (uint16_t)(p[2 * i] | (p[2 * i + 1] << 8));
             out[i] = t->dtype == ST_F16 ? st_f16_to_f32(h) : st_bf16_to_f32(h);
         }
-        return 0;
+        return st_tensor_check(t, err, err_len);
     case ST_F64:
         for (size_t i = 0; i < t->n_elems; i++) {
             double d;
             memcpy(&d, p + 8 * i, sizeof d);
             out[i] = (float)d;
         }
-        return 0;
+        return st_tensor_check(t, err, err_len);
     default:
-        snprintf(err, err_len, "tensor '%s': dtype %s is not a float type (F32, F16, BF16, F64)", t->name,
+        snprintf(err, err_len, "tensor '%s': dtype %s is not a float type (F32, F16, BF16, F64)", ST_SHOW(t->name),
                  st_dtype_name(t->dtype));
         return -1;
     }

@@ -5,7 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "tritbench/safetensors.h"
 
@@ -18,10 +20,11 @@ static char *join_path(const char *dir, const char *name)
     return p;
 }
 
-static bool is_file(const char *p)
+/* Present at all (a FIFO or device there is then refused by the open, with its kind named). */
+static bool exists(const char *p)
 {
     struct stat sb;
-    return stat(p, &sb) == 0 && S_ISREG(sb.st_mode);
+    return stat(p, &sb) == 0 && !S_ISDIR(sb.st_mode);
 }
 
 /* Shard names come from a file we do not trust: they must stay inside the index's directory. */
@@ -66,14 +69,73 @@ static int build_namespace(st_model *m, char *err, size_t err_len)
     return 0;
 }
 
+/* The index, read without ever blocking: a FIFO (or a device) in its place is refused after a
+ * non-blocking open, before any read could wait for a writer. */
+static json_t *load_index(const char *index, char *err, size_t err_len)
+{
+    int fd = open(index, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+    if (fd < 0) {
+        snprintf(err, err_len, "%s: cannot open: %s", index, strerror(errno));
+        return NULL;
+    }
+    struct stat sb;
+    if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+        snprintf(err, err_len, "%s: not a regular file (an index must be a JSON file)", index);
+        close(fd);
+        return NULL;
+    }
+    if ((uint64_t)sb.st_size > ST_MAX_HEADER) {
+        snprintf(err, err_len, "%s: %lld bytes, over the %u-byte limit for an index", index, (long long)sb.st_size,
+                 ST_MAX_HEADER);
+        close(fd);
+        return NULL;
+    }
+    FILE *fp = fdopen(fd, "rb");
+    if (!fp) {
+        snprintf(err, err_len, "%s: %s", index, strerror(errno));
+        close(fd);
+        return NULL;
+    }
+    json_error_t jerr;
+    json_t *root = json_loadf(fp, JSON_REJECT_DUPLICATES, &jerr);
+    fclose(fp);
+    if (!root)
+        snprintf(err, err_len, "%s: invalid JSON: %s (line %d, column %d)", index, jerr.text, jerr.line, jerr.column);
+    return root;
+}
+
+/* A shard name passes safe_shard_name, but a symlink can still lead anywhere: the shard's real path
+ * must lie under the index directory's real path. */
+static int shard_inside(const char *dir, const char *shard_path, const char *index, char *err, size_t err_len)
+{
+    char *real_dir = realpath(*dir ? dir : ".", NULL);
+    char *real_shard = realpath(shard_path, NULL);
+    int rc = 0;
+    if (!real_shard && real_dir) {
+        /* Missing or unreadable: st_open says so in its own words ("cannot open: ..."). */
+    } else if (!real_dir || !real_shard) {
+        snprintf(err, err_len, "%s: cannot resolve %s: %s", index, real_shard ? dir : shard_path, strerror(errno));
+        rc = -1;
+    } else {
+        const size_t n = strlen(real_dir);
+        const bool root_dir = n == 1 && real_dir[0] == '/';
+        const bool is_dir_itself = strcmp(real_shard, real_dir) == 0; /* "." — st_open: "is a directory" */
+        if (!is_dir_itself && !(strncmp(real_shard, real_dir, n) == 0 && (root_dir || real_shard[n] == '/'))) {
+            snprintf(err, err_len, "%s: shard %s resolves to %s, outside the model directory %s (a symlink out of "
+                     "the directory is refused)", index, shard_path, real_shard, real_dir);
+            rc = -1;
+        }
+    }
+    free(real_dir);
+    free(real_shard);
+    return rc;
+}
+
 static int open_index(st_model *m, const char *index, char *err, size_t err_len)
 {
-    json_error_t jerr;
-    json_t *root = json_load_file(index, JSON_REJECT_DUPLICATES, &jerr);
-    if (!root) {
-        snprintf(err, err_len, "%s: invalid JSON: %s (line %d, column %d)", index, jerr.text, jerr.line, jerr.column);
+    json_t *root = load_index(index, err, err_len);
+    if (!root)
         return -1;
-    }
     int rc = -1;
     char *dir = strdup(index);
     json_t *map = json_object_get(root, "weight_map");
@@ -116,7 +178,8 @@ static int open_index(st_model *m, const char *index, char *err, size_t err_len)
     }
     for (size_t s = 0; s < n_shards; s++) {
         char *p = join_path(dir, shards[s]);
-        if (!p || st_open(p, &m->files[m->n_files], err, err_len) != 0) {
+        if (!p || shard_inside(dir, p, index, err, err_len) != 0 ||
+            st_open(p, &m->files[m->n_files], err, err_len) != 0) {
             if (!p)
                 snprintf(err, err_len, "%s: out of memory", index);
             free(p);
@@ -186,9 +249,13 @@ int st_model_open(const char *path, st_model *m, char *err, size_t err_len)
         char *single = join_path(path, "model.safetensors");
         if (!index || !single)
             rc = -1, snprintf(err, err_len, "%s: out of memory", path);
-        else if (is_file(index))
+        else if (exists(index) && exists(single)) {
+            /* Which one is the model? Guessing could convert stale weights; the user names the file. */
+            snprintf(err, err_len, "%s: directory holds both %s and %s; name the one to use", path, index, single);
+            rc = -1;
+        } else if (exists(index))
             rc = open_index(m, index, err, err_len);
-        else if (is_file(single)) {
+        else if (exists(single)) {
             m->files = calloc(1, sizeof *m->files);
             rc = m->files ? st_open(single, &m->files[0], err, err_len) : -1;
             m->n_files = rc == 0;

@@ -25,6 +25,23 @@ bool st_is_packed(const st_model *m, const char *name)
     return yes;
 }
 
+/* The file whose __metadata__ holds key (messages name it: a sharded model has many). */
+static const char *meta_file(const st_model *m, const char *key)
+{
+    for (size_t i = 0; i < m->n_files; i++)
+        if (st_file_meta(&m->files[i], key))
+            return m->files[i].path;
+    return m->path ? m->path : "?";
+}
+
+/* Prefixes an error with the file it is about, keeping the rest of the message. */
+static void name_file(const char *file, char *err, size_t err_len)
+{
+    char rest[1024];
+    snprintf(rest, sizeof rest, "%s", err);
+    snprintf(err, err_len, "%s: %s", file, rest);
+}
+
 static int parse_desc(const char *text, const char *name, trit_format *f, trit_granularity *g, uint64_t *rows,
                       uint64_t *cols, uint64_t *row_bytes, const char **scale, json_t **keep, char *err, size_t err_len)
 {
@@ -78,8 +95,8 @@ static int check_canonical(const trit_packed *p, const char *name, char *err, si
     return rc;
 }
 
-int st_packed_describe(const st_model *m, const char *name, trit_format *f, trit_granularity *g, size_t *rows,
-                       size_t *cols, size_t *stored_bytes, char *err, size_t err_len)
+static int packed_describe(const st_model *m, const char *name, trit_format *f, trit_granularity *g, size_t *rows,
+                           size_t *cols, size_t *stored_bytes, char *err, size_t err_len)
 {
     char *k = meta_key(name);
     const char *desc = k ? st_model_meta(m, k) : NULL;
@@ -107,7 +124,30 @@ int st_packed_describe(const st_model *m, const char *name, trit_format *f, trit
     return rc;
 }
 
+int st_packed_describe(const st_model *m, const char *name, trit_format *f, trit_granularity *g, size_t *rows,
+                       size_t *cols, size_t *stored_bytes, char *err, size_t err_len)
+{
+    char *k = meta_key(name);
+    const int rc = packed_describe(m, name, f, g, rows, cols, stored_bytes, err, err_len);
+    if (rc != 0)
+        name_file(k ? meta_file(m, k) : m->path, err, err_len);
+    free(k);
+    return rc;
+}
+
+static int load_packed(const st_model *m, const char *name, trit_packed *p, char *err, size_t err_len);
+
 int st_load_packed(const st_model *m, const char *name, trit_packed *p, char *err, size_t err_len)
+{
+    char *k = meta_key(name);
+    const int rc = load_packed(m, name, p, err, err_len);
+    if (rc == -1) /* -2: a changed-size error, which names its file already */
+        name_file(k ? meta_file(m, k) : m->path, err, err_len);
+    free(k);
+    return rc == 0 ? 0 : -1;
+}
+
+static int load_packed(const st_model *m, const char *name, trit_packed *p, char *err, size_t err_len)
 {
     memset(p, 0, sizeof *p);
     char *k = meta_key(name);
@@ -126,7 +166,19 @@ int st_load_packed(const st_model *m, const char *name, trit_packed *p, char *er
         return -1;
     int rc = -1;
     const st_tensor *codes = st_model_find(m, name), *scales = st_model_find(m, scale_name);
-    if (rows > SIZE_MAX || cols > SIZE_MAX || trit_packed_alloc(p, f, g, (size_t)rows, (size_t)cols) != 0) {
+    /* The descriptor is checked against the codes the file really holds before anything is allocated:
+     * a descriptor claiming [1e9, 1e9] over a few bytes must not allocate a terabyte first. */
+    const uint64_t block = trit_format_block(f);
+    const uint64_t want_row_bytes = (cols / block + (cols % block != 0)) * TRIT_BLOCK_BYTES;
+    if (!codes || codes->dtype != ST_U8 || codes->ndim != 2 || codes->shape[0] != rows ||
+        codes->shape[1] != row_bytes) {
+        snprintf(err, err_len, "tensor '%s': packed codes must be U8 [%llu, %llu]", name, (unsigned long long)rows,
+                 (unsigned long long)row_bytes);
+    } else if (want_row_bytes != row_bytes) {
+        snprintf(err, err_len, "tensor '%s': row_bytes %llu does not match format %s with %llu columns (%llu)", name,
+                 (unsigned long long)row_bytes, trit_format_name(f), (unsigned long long)cols,
+                 (unsigned long long)want_row_bytes);
+    } else if (rows > SIZE_MAX || cols > SIZE_MAX || trit_packed_alloc(p, f, g, (size_t)rows, (size_t)cols) != 0) {
         snprintf(err, err_len, "tensor '%s': shape [%llu, %llu] cannot be allocated", name, (unsigned long long)rows,
                  (unsigned long long)cols);
     } else if (p->row_bytes != row_bytes) {
@@ -141,7 +193,7 @@ int st_load_packed(const st_model *m, const char *name, trit_packed *p, char *er
     } else {
         memcpy(p->codes, codes->data, p->rows * p->row_bytes);
         memcpy(p->scales, scales->data, p->n_scales * sizeof(float));
-        rc = 0;
+        rc = st_tensor_check(codes, err, err_len) == 0 && st_tensor_check(scales, err, err_len) == 0 ? 0 : -2;
         for (size_t i = 0; i < p->n_scales && rc == 0; i++)
             if (!isfinite(p->scales[i]) || p->scales[i] < 0) {
                 snprintf(err, err_len, "tensor '%s': scale %zu is %g (must be finite and >= 0)", name, i, p->scales[i]);

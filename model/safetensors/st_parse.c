@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "st_guard.h"
 #include "tritbench/safetensors.h"
 
 static void fail(char *err, size_t err_len, const char *file, const char *tensor, const char *fmt, ...)
@@ -18,7 +19,9 @@ static void fail(char *err, size_t err_len, const char *file, const char *tensor
 
 static void fail(char *err, size_t err_len, const char *file, const char *tensor, const char *fmt, ...)
 {
-    int n = tensor ? snprintf(err, err_len, "%s: tensor '%s': ", file, tensor) : snprintf(err, err_len, "%s: ", file);
+    char shown[256];
+    int n = tensor ? snprintf(err, err_len, "%s: tensor '%s': ", file, st_escape_name(tensor, shown, sizeof shown))
+                   : snprintf(err, err_len, "%s: ", file);
     if (n < 0 || (size_t)n >= err_len)
         return;
     va_list ap;
@@ -120,6 +123,9 @@ static int parse_tensor(const char *tname, json_t *obj, const char *name, size_t
         return -1;
     }
     t->ndim = json_array_size(shape);
+    /* The product is checked left to right with checked multiplication, as the reference parser does
+     * (safetensors' checked_mul fold): [2^40, 2^40, 0] overflows at the second dimension and is an
+     * error, even though a later zero would make the true product 0. */
     uint64_t elems = 1;
     bool overflow = false;
     for (size_t d = 0; d < t->ndim; d++) {
@@ -127,24 +133,18 @@ static int parse_tensor(const char *tname, json_t *obj, const char *name, size_t
             fail(err, err_len, name, tname, "\"shape\"[%zu] is not a non-negative integer", d);
             return -1;
         }
-        if (t->shape[d] != 0 && elems > UINT64_MAX / t->shape[d])
+        if (!overflow && t->shape[d] != 0 && elems > UINT64_MAX / t->shape[d])
             overflow = true;
-        else
+        else if (!overflow)
             elems *= t->shape[d];
     }
     char shp[160];
     shape_text(t, shp, sizeof shp);
     const uint64_t esize = st_dtype_size(t->dtype);
-    /* A zero dimension makes the product 0 whatever overflowed before it; safetensors agrees. */
-    bool has_zero = false;
-    for (size_t d = 0; d < t->ndim; d++)
-        has_zero |= t->shape[d] == 0;
-    if ((overflow && !has_zero) || (!has_zero && (elems > SIZE_MAX || elems > UINT64_MAX / esize))) {
+    if (overflow || elems > SIZE_MAX || elems > UINT64_MAX / esize) {
         fail(err, err_len, name, tname, "shape %s: dimension product overflows", shp);
         return -1;
     }
-    if (has_zero)
-        elems = 0;
     t->n_elems = (size_t)elems;
     json_t *offs = json_object_get(obj, "data_offsets");
     uint64_t b, e;
@@ -230,6 +230,7 @@ static int check_tiling(st_file *f, const char *name, char *err, size_t err_len)
 int st_parse(const uint8_t *buf, size_t len, const char *name, st_file *out, char *err, size_t err_len)
 {
     memset(out, 0, sizeof *out);
+    out->guard = -1;
     if (len < 8) {
         fail(err, err_len, name, NULL, "truncated: %zu bytes, shorter than the 8-byte header length field", len);
         return -1;
@@ -279,6 +280,7 @@ int st_parse(const uint8_t *buf, size_t len, const char *name, st_file *out, cha
         if (parse_tensor(key, val, name, out->data_len, t, err, err_len) != 0)
             goto done;
         t->data = out->data + t->begin;
+        t->guard = -1;
         out->n_tensors++;
     }
     if (check_tiling(out, name, err, err_len) != 0)
@@ -292,22 +294,33 @@ done:
     return rc;
 }
 
+static const char *file_kind(mode_t m)
+{
+    return S_ISDIR(m) ? "a directory" : S_ISFIFO(m) ? "a FIFO" : S_ISCHR(m) ? "a character device" :
+           S_ISBLK(m) ? "a block device" : S_ISSOCK(m) ? "a socket" : "not a regular file";
+}
+
 int st_open(const char *path, st_file *out, char *err, size_t err_len)
 {
     memset(out, 0, sizeof *out);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    out->guard = -1;
+    /* O_NONBLOCK: opening a FIFO for reading would otherwise wait forever for a writer, before the
+     * regular-file check below could refuse it. It changes nothing for a regular file. */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
     if (fd < 0) {
         snprintf(err, err_len, "%s: cannot open: %s", path, strerror(errno));
         return -1;
     }
     struct stat sb;
     if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
-        snprintf(err, err_len, "%s: not a regular file", path);
+        snprintf(err, err_len, "%s: is %s, not a regular file (a safetensors checkpoint must be a file)", path,
+                 file_kind(sb.st_mode));
         close(fd);
         return -1;
     }
     const size_t size = (size_t)sb.st_size;
     void *map = NULL;
+    int guard = -1;
     if (size > 0) {
         map = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
         if (map == MAP_FAILED) {
@@ -315,14 +328,30 @@ int st_open(const char *path, st_file *out, char *err, size_t err_len)
             close(fd);
             return -1;
         }
+        /* The fd stays open in the guard: it re-checks the size after every read (st_guard.c). */
+        guard = st_guard_register(map, size, fd, path);
+        if (guard < 0) {
+            snprintf(err, err_len, "%s: too many checkpoint files open at once", path);
+            munmap(map, size);
+            close(fd);
+            return -1;
+        }
+    } else {
+        close(fd);
     }
-    close(fd);
     static const uint8_t empty[1];
-    if (st_parse(map ? map : empty, size, path, out, err, err_len) != 0) {
+    if (st_parse(map ? map : empty, size, path, out, err, err_len) != 0 || st_guard_check(guard, err, err_len) != 0) {
+        free_contents(out); /* a no-op when st_parse failed (it freed them) */
+        st_guard_release(guard);
         if (map)
             munmap(map, size);
+        memset(out, 0, sizeof *out);
+        out->guard = -1;
         return -1;
     }
+    for (size_t i = 0; i < out->n_tensors; i++)
+        out->tensors[i].guard = guard;
+    out->guard = guard;
     out->map = map;
     out->map_len = size;
     return 0;
@@ -330,11 +359,15 @@ int st_open(const char *path, st_file *out, char *err, size_t err_len)
 
 void st_close(st_file *f)
 {
+    st_guard_release(f->guard);
     if (f->map)
         munmap(f->map, f->map_len);
     free_contents(f);
     memset(f, 0, sizeof *f);
+    f->guard = -1;
 }
+
+int st_tensor_check(const st_tensor *t, char *err, size_t err_len) { return st_guard_check(t->guard, err, err_len); }
 
 const st_tensor *st_file_find(const st_file *f, const char *name)
 {

@@ -34,7 +34,7 @@ st_writer *st_writer_new(const char *path, char *err, size_t err_len)
         free(w);
         return NULL;
     }
-    if (tb_atomic_open(&w->af, path, err, err_len) != 0) {
+    if (tb_atomic_open_flags(&w->af, path, TB_ATOMIC_REGULAR_ONLY, err, err_len) != 0) {
         json_decref(w->header);
         json_decref(w->meta);
         free(w);
@@ -53,6 +53,12 @@ int st_writer_add_tensor(st_writer *w, const char *name, st_dtype dtype, size_t 
 {
     if (w->data_started || ndim > ST_MAX_DIMS || (unsigned)dtype >= ST_DTYPE_COUNT) {
         snprintf(err, err_len, "tensor '%s': bad declaration", name);
+        return -1;
+    }
+    json_t *probe = json_string(name); /* NULL when not UTF-8: the header is JSON and could not hold it */
+    json_decref(probe);
+    if (!probe) {
+        snprintf(err, err_len, "tensor name is not valid UTF-8 (a safetensors header is JSON text)");
         return -1;
     }
     if (strcmp(name, "__metadata__") == 0 || json_object_get(w->header, name)) {

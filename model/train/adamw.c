@@ -36,8 +36,8 @@ void tb_adamw_free(tb_adamw *o)
     memset(o, 0, sizeof *o);
 }
 
-static void update(float *w, const float *g, float *m, float *v, size_t n, const tb_adamw *o, double lr,
-                   double decay)
+void tb_adamw_update(float *w, const float *g, float *m, float *v, size_t n, const tb_adamw *o, double lr,
+                     double decay)
 {
     const double c1 = 1.0 - pow(o->beta1, (double)o->t), c2 = 1.0 - pow(o->beta2, (double)o->t);
     const float b1 = (float)o->beta1, b2 = (float)o->beta2;
@@ -55,7 +55,7 @@ void tb_adamw_step(tb_adamw *o, tb_mlp *m, const tb_mlp_ws *ws, double lr)
     o->t++;
     for (size_t l = 0; l < m->n_layers; l++) {
         tb_linear *L = &m->layer[l];
-        update(L->W, ws->gW[l], o->m[l][0], o->v[l][0], L->in * L->out, o, lr, o->weight_decay);
-        update(L->b, ws->gb[l], o->m[l][1], o->v[l][1], L->out, o, lr, 0.0);
+        tb_adamw_update(L->W, ws->gW[l], o->m[l][0], o->v[l][0], L->in * L->out, o, lr, o->weight_decay);
+        tb_adamw_update(L->b, ws->gb[l], o->m[l][1], o->v[l][1], L->out, o, lr, 0.0);
     }
 }

@@ -94,7 +94,7 @@ static void check_shape(const shape *s, const trit_kernel *gemv, const trit_kern
                 continue;
             for (size_t i = 0; i < total; i++)
                 got[i] = POISON;
-            ks[v]->fn(&w, &x, 0, s->M, got, s->M);
+            CHECK(trit_matmul(ks[v], &w, &x, 1, got) == 0);
             size_t first = 0;
             const size_t bad = count_mismatch(ref, got, total, &first);
             CHECKF(bad == 0, "%s (tile %s, gemv rows %s) M=%zu K=%zu N=%zu (%s): %zu of %zu accumulators differ, "
@@ -109,7 +109,10 @@ static void check_shape(const shape *s, const trit_kernel *gemv, const trit_kern
         const size_t mb = s->M / 3, me = s->M - s->M / 4;
         for (size_t i = 0; i < total; i++)
             got[i] = POISON;
-        gemm->fn(&w, &x, mb, me, got, s->M);
+        /* The descriptor's matmul for one chunk, as trit_kernel_run hands rows to a thread. */
+        const trit_matmul_io io = {.w = {.packed = &w, .rows = w.rows, .cols = w.cols},
+                                   .x = {.q = &x, .rows = x.rows}, .acc = got, .threads = 1};
+        gemm->matmul(&io, NULL, mb, me);
         size_t bad = 0;
         for (size_t n = 0; n < s->N; n++)
             for (size_t m = 0; m < s->M; m++) {

@@ -1,12 +1,16 @@
-/* test_baselines.c — every runnable FP32 baseline (own AVX2/AVX-512, OpenBLAS, scalar) against a
- * double-precision oracle within a relative tolerance, over tail shapes and thread counts 1–3. */
+/* test_baselines.c — every runnable FP32-result descriptor of the kernel table (the FP32 baselines: scalar,
+ * own AVX2/AVX-512, OpenBLAS; GEMV and GEMM) against a double-precision oracle within the tolerance the
+ * descriptor declares, over tail shapes and thread counts 1–3; and the baselines.h compatibility view. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "tests/check.h"
 #include "tritbench/baselines.h"
+#include "tritbench/kernels.h"
 #include "tritbench/fixtures.h"
+
+static long n_checked;
 
 static void check_shape(size_t M, size_t K, size_t N, uint64_t seed)
 {
@@ -27,28 +31,49 @@ static void check_shape(size_t M, size_t K, size_t N, uint64_t seed)
             mag[n * M + m] = a;
         }
     size_t nk;
-    const trit_fp32_kernel *ks = trit_fp32_kernels(&nk);
+    const trit_kernel *ks = trit_kernels(&nk);
     for (size_t i = 0; i < nk; i++) {
-        char why[128];
-        if (!trit_fp32_runnable(&ks[i], why, sizeof why)) {
+        char why[128], name[64];
+        const trit_kernel *k = &ks[i];
+        if (k->result != TRIT_RESULT_FP32 || k->format != TRIT_FMT_FP32 || (k->op == TRIT_OP_GEMV && N != 1))
+            continue;
+        trit_kernel_name(k, name, sizeof name);
+        CHECKF(k->tolerance > 0.0 && k->tolerance < 1e-3, "%s declares tolerance %g", name, k->tolerance);
+        if (!trit_kernel_runnable(k, why, sizeof why)) {
             if (seed == 1)
-                printf("skip fp32 %s: %s\n", ks[i].name, why);
+                printf("skip %s: %s\n", name, why);
             continue;
         }
         for (int threads = 1; threads <= 3; threads++) {
             for (size_t j = 0; j < N * M; j++)
                 Y[j] = NAN;
-            ks[i].fn(W, X, Y, M, K, N, threads);
+            CHECK(trit_sgemm(k, W, X, M, K, N, threads, Y) == 0);
             size_t bad = 0, first = 0;
             for (size_t j = 0; j < N * M; j++) {
                 /* FP32 summation error grows with the sum of |terms|, not the result. */
-                const double tol = 1e-5 * mag[j] + 1e-30;
+                const double tol = k->tolerance * mag[j] + 1e-30;
                 if (!(fabs((double)Y[j] - ref[j]) <= tol) && bad++ == 0)
                     first = j;
             }
-            CHECKF(bad == 0, "fp32 %s M=%zu K=%zu N=%zu threads=%d: %zu outputs off (first [%zu] %g vs %g)",
-                   ks[i].name, M, K, N, threads, bad, first, bad ? (double)Y[first] : 0.0, bad ? ref[first] : 0.0);
+            CHECKF(bad == 0, "%s M=%zu K=%zu N=%zu threads=%d: %zu outputs off (first [%zu] %g vs %g)", name, M, K,
+                   N, threads, bad, first, bad ? (double)Y[first] : 0.0, bad ? ref[first] : 0.0);
+            n_checked++;
         }
+    }
+    /* The compatibility view calls the same descriptors. */
+    size_t nv;
+    const trit_fp32_kernel *view = trit_fp32_kernels(&nv);
+    for (size_t i = 0; i < nv; i++) {
+        char why[128];
+        CHECK(view[i].k && view[i].k->format == TRIT_FMT_FP32 && trit_fp32_get(view[i].name) == &view[i]);
+        if (!trit_fp32_runnable(&view[i], why, sizeof why))
+            continue;
+        for (size_t j = 0; j < N * M; j++)
+            Y[j] = NAN;
+        view[i].fn(W, X, Y, M, K, N, 2);
+        for (size_t j = 0; j < N * M; j++)
+            CHECKF(fabs((double)Y[j] - ref[j]) <= view[i].k->tolerance * mag[j] + 1e-30, "view %s: output %zu off",
+                   view[i].name, j);
     }
     free(W);
     free(X);
@@ -67,5 +92,7 @@ int main(void)
         for (size_t b = 0; b < sizeof Ks / sizeof Ks[0]; b++)
             for (size_t c = 0; c < sizeof Ns / sizeof Ns[0]; c++)
                 check_shape(Ms[a], Ks[b], Ns[c], seed++);
+    printf("%ld FP32 descriptor runs within tolerance\n", n_checked);
+    CHECK(n_checked > 0);
     return check_exit();
 }

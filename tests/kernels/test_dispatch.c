@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "tests/check.h"
 #include "tritbench/cpu.h"
@@ -45,7 +46,9 @@ static int check_default(void)
     const trit_kernel *t = trit_kernels(&n);
     CHECK(n >= 4);
     for (size_t i = 0; i < n; i++) {
-        CHECK(t[i].fn != NULL);
+        CHECK(t[i].matmul != NULL && t[i].origin != NULL);
+        CHECK(t[i].result == TRIT_RESULT_EXACT_INT32 || t[i].tolerance > 0.0);
+        CHECKF(strcmp(t[i].variant, "avx2_vnni") != 0, "the never-built avx2_vnni is in the table");
         CHECK(trit_kernel_get(t[i].op, t[i].format, t[i].variant) == &t[i]);
         CHECK(trit_kernel_runnable(&t[i], why, sizeof why) || strlen(why) > 0);
     }
@@ -129,6 +132,104 @@ static int check_mask_forced(const char *variant)
     return check_exit();
 }
 
+/* The pick is the runnable descriptor with the highest positive priority, for ternary and FP32 formats;
+ * descriptors added at run time take part; priority 0 is never picked; a duplicate is refused. */
+static const trit_kernel *best_by_priority(trit_op op, trit_format f)
+{
+    size_t n;
+    const trit_kernel *t = trit_kernels(&n), *best = NULL;
+    char why[256];
+    for (size_t i = 0; i < n; i++)
+        if (t[i].op == op && t[i].format == f && t[i].priority > 0 && trit_kernel_runnable(&t[i], why, sizeof why) &&
+            (!best || t[i].priority > best->priority))
+            best = &t[i];
+    return best;
+}
+
+static void dummy_matmul(const trit_matmul_io *io, void *ws, size_t m_begin, size_t m_end)
+{
+    (void)io;
+    (void)ws;
+    (void)m_begin;
+    (void)m_end;
+}
+
+static int check_priority(void)
+{
+    static const trit_format formats[] = {TRIT_FMT_I2, TRIT_FMT_T5, TRIT_FMT_FP32};
+    char err[256] = "", why[256] = "";
+    for (int op = 0; op < TRIT_OP_COUNT; op++)
+        for (size_t f = 0; f < sizeof formats / sizeof formats[0]; f++) {
+            const trit_kernel *k = trit_kernel_select((trit_op)op, formats[f], err, sizeof err);
+            CHECKF(k != NULL && k == best_by_priority((trit_op)op, formats[f]), "%s/%s: select is not the top priority",
+                   trit_op_name((trit_op)op), trit_format_name(formats[f]));
+            CHECKF(k == NULL || k->device == TRIT_DEVICE_CPU, "a device kernel was chosen implicitly");
+        }
+    const trit_kernel added[] = {
+        {.op = TRIT_OP_GEMV, .format = TRIT_FMT_I2, .variant = "test_top", .origin = "test", .priority = 1000,
+         .matmul = dummy_matmul},
+        {.op = TRIT_OP_GEMM, .format = TRIT_FMT_I2, .variant = "test_by_name", .origin = "test", .priority = 0,
+         .matmul = dummy_matmul},
+    };
+    CHECK(trit_kernels_add(added, 2, why, sizeof why) == 0);
+    const trit_kernel *top = trit_kernel_select(TRIT_OP_GEMV, TRIT_FMT_I2, err, sizeof err);
+    CHECKF(top && strcmp(top->variant, "test_top") == 0, "an added higher-priority descriptor was not chosen");
+    const trit_kernel *gemm = trit_kernel_select(TRIT_OP_GEMM, TRIT_FMT_I2, err, sizeof err);
+    CHECK(gemm && strcmp(gemm->variant, "test_by_name") != 0);
+    CHECK(trit_kernel_get(TRIT_OP_GEMM, TRIT_FMT_I2, "test_by_name") != NULL);
+    CHECK(trit_kernels_add(added, 1, why, sizeof why) == -1);
+    CHECKF(strstr(why, "already") != NULL, "duplicate refused without saying so: '%s'", why);
+    const trit_kernel nameless = {.op = TRIT_OP_GEMV, .format = TRIT_FMT_I2, .matmul = dummy_matmul};
+    CHECK(trit_kernels_add(&nameless, 1, why, sizeof why) == -1);
+    return check_exit();
+}
+
+/* TRIT_ISA=<name> also picks the FP32 baseline of that name when there is one (avx2), and leaves FP32's own
+ * choice alone when there is none (avx512_vnni is a ternary-only name). */
+static int check_isa_fp32(const char *variant)
+{
+    char err[256] = "";
+    const trit_kernel *named = trit_kernel_get(TRIT_OP_GEMM, TRIT_FMT_FP32, variant);
+    const trit_kernel *k = trit_kernel_select(TRIT_OP_GEMM, TRIT_FMT_FP32, err, sizeof err);
+    char why[256];
+    if (named && !trit_kernel_runnable(named, why, sizeof why)) {
+        printf("skip: fp32 %s cannot run here\n", variant);
+        return SKIP;
+    }
+    CHECKF(k != NULL, "fp32 select failed under TRIT_ISA=%s: %s", variant, err);
+    if (k)
+        CHECKF(k == (named ? named : best_by_priority(TRIT_OP_GEMM, TRIT_FMT_FP32)), "fp32 picked %s", k->variant);
+    return check_exit();
+}
+
+/* TRIT_CPU_MASK with an unknown name warns once, however often features are asked for. */
+static int check_mask_warn_once(void)
+{
+    FILE *tmp = tmpfile();
+    REQUIRE(tmp);
+    fflush(stderr);
+    const int saved = dup(2);
+    REQUIRE(saved >= 0 && dup2(fileno(tmp), 2) >= 0);
+    for (int i = 0; i < 50; i++)
+        (void)trit_cpu_features();
+    size_t n;
+    const trit_kernel *t = trit_kernels(&n);
+    char why[256];
+    for (size_t i = 0; i < n; i++)
+        (void)trit_kernel_runnable(&t[i], why, sizeof why);
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    rewind(tmp);
+    char line[512];
+    int warnings = 0;
+    while (fgets(line, sizeof line, tmp))
+        warnings += strstr(line, "TRIT_CPU_MASK") != NULL;
+    fclose(tmp);
+    CHECKF(warnings == 1, "%d TRIT_CPU_MASK warnings, want 1", warnings);
+    return check_exit();
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -140,6 +241,10 @@ int main(int argc, char **argv)
         return check_default();
     if (strcmp(mode, "nonsense") == 0)
         return check_nonsense();
+    if (strcmp(mode, "priority") == 0)
+        return check_priority();
+    if (strcmp(mode, "mask_warn_once") == 0)
+        return check_mask_warn_once();
     if (argc < 3) {
         fprintf(stderr, "test_dispatch: mode '%s' needs an argument\n", mode);
         return 2;
@@ -150,6 +255,8 @@ int main(int argc, char **argv)
         return check_mask(argv[2]);
     if (strcmp(mode, "mask_forced") == 0)
         return check_mask_forced(argv[2]);
+    if (strcmp(mode, "isa_fp32") == 0)
+        return check_isa_fp32(argv[2]);
     fprintf(stderr, "test_dispatch: unknown mode '%s'\n", mode);
     return 2;
 }

@@ -1,4 +1,5 @@
-/* test_matmul.c — every runnable ternary kernel variant against an independent int64 oracle (computed
+/* test_matmul.c — every runnable exact-class descriptor of the kernel table (plus a test-only descriptor
+ * using repack, preparation and workspace) against an independent int64 oracle (computed
  * from the unpacked int8 matrices) and the scalar reference: accumulators bit-exact, FP32 rescale equal,
  * thread counts 1/2/3 equal. Edge cases: M = 1, K = 1, K off every block size, odd M, x = −128, all-zero
  * rows, weights all 0 / all ±1, K ≥ 65536 at x = −128 (any int16 running sum would overflow), GEMM
@@ -116,6 +117,86 @@ static int first_mismatch(const int32_t *a, const int32_t *b, size_t n)
 
 static long n_compared;
 
+/* Calls k's matmul for rows [m0, m1) only, as trit_kernel_run does for one thread's chunk. */
+static void run_rows(const trit_kernel *k, const built *b, size_t m0, size_t m1, int32_t *acc)
+{
+    const trit_weights w = {.packed = &b->w, .rows = b->w.rows, .cols = b->w.cols};
+    trit_bound_weights bw;
+    REQUIRE(trit_kernel_bind(k, &w, &bw) == 0);
+    trit_matmul_io io = {.w = bw.w, .repacked = bw.repacked, .x = {.q = &b->x, .rows = b->x.rows}, .acc = acc,
+                         .threads = 1};
+    void *prepared = NULL, *ws = NULL;
+    if (k->prepare) {
+        prepared = malloc(k->prepare_bytes(&io));
+        REQUIRE(prepared);
+        k->prepare(&io, prepared);
+        io.prepared = prepared;
+    }
+    if (k->workspace_bytes) {
+        ws = malloc(k->workspace_bytes(b->w.rows, b->w.cols, b->x.rows) + 1);
+        REQUIRE(ws);
+    }
+    k->matmul(&io, ws, m0, m1);
+    free(prepared);
+    free(ws);
+    trit_kernel_unbind(&bw);
+}
+
+/* A test-only descriptor that uses every optional hook of the contract: its repack unpacks the weights
+ * to int8 (its "own layout"), its per-call preparation widens the activations to int16, and its
+ * workspace holds one row of products. trit_kernel_run must wire them all, for any thread count. */
+static int hooks_repacks, hooks_prepares;
+
+static size_t hooks_repack_bytes(const trit_weights *w) { return w->rows * w->cols; }
+static int hooks_repack(const trit_weights *w, void *out)
+{
+    hooks_repacks++;
+    return trit_unpack(w->packed, out);
+}
+static size_t hooks_prepare_bytes(const trit_matmul_io *io) { return io->x.rows * io->w.cols * sizeof(int16_t); }
+static void hooks_prepare(const trit_matmul_io *io, void *out)
+{
+    hooks_prepares++;
+    int16_t *p = out;
+    for (size_t n = 0; n < io->x.rows; n++)
+        for (size_t k = 0; k < io->w.cols; k++)
+            p[n * io->w.cols + k] = io->x.q->q[n * io->x.q->stride + k];
+}
+static size_t hooks_workspace_bytes(size_t M, size_t K, size_t N)
+{
+    (void)M;
+    (void)N;
+    return K * sizeof(int32_t);
+}
+static void hooks_matmul(const trit_matmul_io *io, void *workspace, size_t m_begin, size_t m_end)
+{
+    const size_t K = io->w.cols;
+    const int8_t *wq = io->repacked;
+    const int16_t *xp = io->prepared;
+    int32_t *prod = workspace;
+    REQUIRE(wq && xp && prod);
+    for (size_t n = 0; n < io->x.rows; n++)
+        for (size_t m = m_begin; m < m_end; m++) {
+            int32_t s = 0;
+            for (size_t k = 0; k < K; k++)
+                prod[k] = wq[m * K + k] * xp[n * K + k];
+            for (size_t k = 0; k < K; k++)
+                s += prod[k];
+            io->acc[n * io->w.rows + m] = s;
+        }
+}
+
+static const trit_kernel hooks_kernels[TRIT_FMT_COUNT] = {
+    {.op = TRIT_OP_GEMM, .format = TRIT_FMT_I2, .variant = "test_hooks", .origin = "test", .priority = 0,
+     .repack_bytes = hooks_repack_bytes, .repack = hooks_repack, .prepare_bytes = hooks_prepare_bytes,
+     .prepare = hooks_prepare, .workspace_bytes = hooks_workspace_bytes, .matmul = hooks_matmul,
+     .result = TRIT_RESULT_EXACT_INT32},
+    {.op = TRIT_OP_GEMM, .format = TRIT_FMT_T5, .variant = "test_hooks", .origin = "test", .priority = 0,
+     .repack_bytes = hooks_repack_bytes, .repack = hooks_repack, .prepare_bytes = hooks_prepare_bytes,
+     .prepare = hooks_prepare, .workspace_bytes = hooks_workspace_bytes, .matmul = hooks_matmul,
+     .result = TRIT_RESULT_EXACT_INT32},
+};
+
 /* Runs kernel k on case c (already built) with threads 1, 2, 3; compares with the oracle. */
 static void check_kernel(const trit_kernel *k, const tcase *c, const built *b, const float *y_ref)
 {
@@ -143,7 +224,7 @@ static void check_kernel(const trit_kernel *k, const tcase *c, const built *b, c
     const size_t m0 = c->M / 3, m1 = c->M - c->M / 4;
     for (size_t i = 0; i < total; i++)
         acc[i] = 0x5A5A5A5A;
-    k->fn(&b->w, &b->x, m0, m1, acc, c->M);
+    run_rows(k, b, m0, m1, acc);
     size_t wrong = 0;
     for (size_t n = 0; n < c->N; n++)
         for (size_t m = 0; m < c->M; m++) {
@@ -177,10 +258,13 @@ static void run_case(const tcase *c)
     for (size_t i = 0; i < nk; i++) {
         const trit_kernel *k = &ks[i];
         char why[256];
-        if (k->format != c->fmt || (k->op == TRIT_OP_GEMV && c->N != 1) || !trit_kernel_runnable(k, why, sizeof why))
+        /* Exact-class descriptors of this format; a device kernel counts when its device is present. */
+        if (k->format != c->fmt || k->result != TRIT_RESULT_EXACT_INT32 || (k->op == TRIT_OP_GEMV && c->N != 1) ||
+            !trit_kernel_runnable(k, why, sizeof why))
             continue;
         check_kernel(k, c, &b, y_ref);
     }
+    check_kernel(&hooks_kernels[c->fmt], c, &b, y_ref);
     free(acc);
     free(y_ref);
     release(&b);
@@ -221,6 +305,85 @@ static void run_t5_patterns(void)
             check_kernel(&ks[i], &c, &b, y_ref);
     }
     free(y_ref);
+    release(&b);
+}
+
+/* A kernel that threads itself (OpenBLAS, a GPU) is called once for all rows with the thread count; any
+ * other is called per chunk, the chunks covering [0, M) exactly once. */
+static int own_calls, own_threads_seen;
+static size_t rows_covered;
+static void count_rows(const trit_matmul_io *io, void *ws, size_t m_begin, size_t m_end)
+{
+    (void)ws;
+#pragma omp atomic
+    own_calls++;
+    own_threads_seen = io->threads;
+    for (size_t m = m_begin; m < m_end; m++)
+        for (size_t n = 0; n < io->x.rows; n++)
+            io->acc[n * io->w.rows + m] += 1; /* each output written by exactly one chunk */
+#pragma omp atomic
+    rows_covered += m_end - m_begin;
+}
+
+static void check_thread_split(void)
+{
+    tcase c = {200, 300, 2, TRIT_FMT_I2, W_RANDOM, X_RANDOM, 77};
+    built b;
+    REQUIRE(build(&c, &b) == 0);
+    int32_t *acc = calloc(c.M * c.N, sizeof(int32_t));
+    REQUIRE(acc);
+    const trit_kernel own = {.op = TRIT_OP_GEMM, .format = TRIT_FMT_I2, .variant = "test_own_threads",
+                             .origin = "test", .flags = TRIT_KERNEL_OWN_THREADS, .matmul = count_rows,
+                             .result = TRIT_RESULT_EXACT_INT32};
+    const trit_kernel split = {.op = TRIT_OP_GEMM, .format = TRIT_FMT_I2, .variant = "test_split", .origin = "test",
+                               .matmul = count_rows, .result = TRIT_RESULT_EXACT_INT32};
+    own_calls = 0;
+    rows_covered = 0;
+    CHECK(trit_matmul(&own, &b.w, &b.x, 3, acc) == 0);
+    CHECKF(own_calls == 1 && own_threads_seen == 3 && rows_covered == c.M, "own-threads kernel: %d calls, threads %d",
+           own_calls, own_threads_seen);
+    memset(acc, 0, c.M * c.N * sizeof(int32_t));
+    own_calls = 0;
+    rows_covered = 0;
+    CHECK(trit_matmul(&split, &b.w, &b.x, 3, acc) == 0);
+    CHECK(rows_covered == c.M);
+    size_t wrong = 0;
+    for (size_t i = 0; i < c.M * c.N; i++)
+        wrong += acc[i] != 1;
+    CHECKF(wrong == 0, "row split: %zu outputs written other than once", wrong);
+    free(acc);
+    release(&b);
+}
+
+/* Bound once, run three times: one repack, one preparation per call, results equal at 1 and 3 threads. */
+static void check_hook_counts(void)
+{
+    tcase c = {70, 1000, 3, TRIT_FMT_I2, W_RANDOM, X_RANDOM, 4242};
+    built b;
+    REQUIRE(build(&c, &b) == 0);
+    const trit_weights w = {.packed = &b.w};
+    trit_bound_weights bw;
+    hooks_repacks = hooks_prepares = 0;
+    REQUIRE(trit_kernel_bind(&hooks_kernels[TRIT_FMT_I2], &w, &bw) == 0);
+    CHECK(bw.w.rows == c.M && bw.w.cols == c.K);
+    CHECK(trit_bound_weight_bytes(&bw) == c.M * c.K); /* the repacked layout's bytes, not the I2 matrix's */
+    int32_t *acc = malloc(c.M * c.N * sizeof(int32_t));
+    REQUIRE(acc);
+    const trit_acts xs = {.q = &b.x, .rows = c.N};
+    for (int t = 1; t <= 3; t++) {
+        memset(acc, 0x5A, c.M * c.N * sizeof(int32_t));
+        CHECK(trit_kernel_run(&bw, &xs, t, acc, NULL) == 0);
+        CHECKF(first_mismatch(acc, b.oracle, c.M * c.N) < 0, "hooks kernel, %d threads: wrong result", t);
+    }
+    CHECKF(hooks_repacks == 1 && hooks_prepares == 3, "repacks %d (want 1), preparations %d (want 3)",
+           hooks_repacks, hooks_prepares);
+    /* Wrong inputs are refused, not run: no output buffer, a GEMV descriptor given 3 rows. */
+    CHECK(trit_kernel_run(&bw, &xs, 1, NULL, NULL) == -1);
+    trit_kernel_unbind(&bw);
+    const trit_kernel *gemv = trit_kernel_get(TRIT_OP_GEMV, TRIT_FMT_I2, "scalar");
+    REQUIRE(gemv);
+    CHECK(trit_matmul(gemv, &b.w, &b.x, 1, acc) == -1);
+    free(acc);
     release(&b);
 }
 
@@ -270,6 +433,8 @@ int main(void)
         run_case(&longest);
     }
     run_t5_patterns();
+    check_hook_counts();
+    check_thread_split();
     printf("%ld kernel runs compared bit-exact\n", n_compared);
     CHECK(n_compared > 0);
     return check_exit();

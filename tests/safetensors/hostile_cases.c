@@ -37,6 +37,8 @@ const hostile_case hostile_cases[] = {
     {"missing_dtype", "a", "dtype"},
     {"entry_not_object", "a", "not a JSON object"},
     {"metadata_not_string", NULL, "__metadata__"},
+    /* The reference parser multiplies left to right with checked_mul: 2^40 · 2^40 overflows before the 0. */
+    {"shape_overflow_then_zero", "a", "dimension product overflows"},
 };
 const size_t hostile_case_count = sizeof hostile_cases / sizeof hostile_cases[0];
 
@@ -63,6 +65,7 @@ static const recipe recipes[] = {
     {"{\"a\":{\"shape\":[2,2],\"data_offsets\":[0,16]}," T_B "}", 0, 24, 0},
     {"{\"a\":[1,2]," T_B "}", 0, 24, 0},
     {"{\"__metadata__\":{\"format\":1}," T_A "," T_B "}", 0, 24, 0},
+    {"{\"a\":{\"dtype\":\"F32\",\"shape\":[1099511627776,1099511627776,0],\"data_offsets\":[0,0]}," T_B "}", 0, 24, 0},
 };
 
 static const recipe base = {"{\"__metadata__\":{\"format\":\"pt\"}," T_A "," T_B "}", 0, 24, 0};

@@ -95,6 +95,71 @@ def check_converted(src_files, out, fmt, gran):
             check(tensor_bytes(header, data, name) == raw, f"{name}: kept bytes differ")
 
 
+def i2_trits(codes, rows, row_bytes, cols):
+    """Decodes I2 codes (formats.h: byte j of a 64-byte block holds weights j + 64i at bits 2i; w = code - 1)."""
+    out = []
+    for r in range(rows):
+        row = codes[r * row_bytes:(r + 1) * row_bytes]
+        for k in range(cols):
+            blk, kk = divmod(k, 256)
+            out.append(((row[blk * 64 + kk % 64] >> (2 * (kk // 64))) & 3) - 1)
+    return out
+
+
+def half_bits(x, dtype):
+    """x (an FP32 value) rounded once, half to even, to F16 or BF16 — as a reader decodes it back."""
+    if dtype == "F16":
+        return struct.unpack("<e", struct.pack("<e", x))[0]
+    u = struct.unpack("<I", struct.pack("<f", x))[0]
+    u = ((u + 0x7FFF + ((u >> 16) & 1)) >> 16) << 16
+    return struct.unpack("<f", struct.pack("<I", u))[0]
+
+
+def check_dequantized(tritbench, src, work, fmt, gran, method_args):
+    """--format f16|bf16 against the packed i2 conversion of the same quantizer: every weight must be exactly
+    half(gamma) * trit, and the statistics in __metadata__ must be those of the packed weights."""
+    tag = f"{fmt}_{gran}_{'_'.join(method_args) or 'absmean'}"
+    out, ref = os.path.join(work, f"deq_{tag}.safetensors"), os.path.join(work, f"deq_{tag}_i2.safetensors")
+    rc, so, err = run(tritbench, "convert", src, "-o", out, "--format", fmt, "--granularity", gran, *method_args)
+    check(rc == 0 and "14 quantized to ternary as " + fmt in so, f"convert {tag}: rc {rc} {so} {err}")
+    rc2, _, err2 = run(tritbench, "convert", src, "-o", ref, "--format", "i2", "--granularity", gran, *method_args)
+    check(rc2 == 0, f"convert {tag} (i2 reference): {err2}")
+    if rc or rc2:
+        return
+    header, data = check_valid(out)
+    rh, rd = read_header(ref)
+    meta = header["__metadata__"]
+    check(meta.get("tritbench.format") == "tritbench.ternary_dequantized.v1", f"{tag}: format tag")
+    dt = fmt.upper()
+    total_w = total_z = total_packed = 0
+    for key in [k for k in rh["__metadata__"] if k.startswith("tritbench.packed.")]:
+        name = key[len("tritbench.packed."):]
+        desc = json.loads(rh["__metadata__"][key])
+        rows, cols = desc["shape"]
+        check(header[name]["dtype"] == dt and header[name]["shape"] == [rows, cols], f"{tag} {name}: dtype/shape")
+        gammas = [g for (g,) in struct.iter_unpack("<f", tensor_bytes(rh, rd, desc["scale"]))]
+        trits = i2_trits(tensor_bytes(rh, rd, name), rows, desc["row_bytes"], cols)
+        raw = tensor_bytes(header, data, name)
+        if dt == "F16":
+            got = [v for (v,) in struct.iter_unpack("<e", raw)]
+        else:
+            got = [struct.unpack("<f", struct.pack("<I", h << 16))[0] for (h,) in struct.iter_unpack("<H", raw)]
+        bad = sum(1 for i, v in enumerate(got)
+                  if v != trits[i] * half_bits(gammas[i // cols if gran == "row" else 0], dt))
+        check(bad == 0, f"{tag} {name}: {bad} of {len(got)} values are not half(gamma) * trit")
+        st = json.loads(meta["tritbench.stats." + name])
+        zeros = trits.count(0)
+        packed = len(tensor_bytes(rh, rd, name)) + 4 * len(gammas)
+        check(st["bytes_packed"] == packed and st["bytes_stored"] == rows * cols * 2, f"{tag} {name}: bytes {st}")
+        check(abs(st["sparsity"] - zeros / (rows * cols)) < 1e-8, f"{tag} {name}: sparsity {st['sparsity']}")
+        check(abs(st["bits_per_weight"] - packed * 8 / (rows * cols)) < 1e-6, f"{tag} {name}: bits/weight")
+        check(abs(st["gamma"] - sum(gammas) / len(gammas)) <= 1e-6 * st["gamma"], f"{tag} {name}: gamma")
+        total_w, total_z, total_packed = total_w + rows * cols, total_z + zeros, total_packed + packed
+    total = json.loads(meta["tritbench.stats.total"])
+    check(total["weights"] == total_w and total["bytes_packed"] == total_packed, f"{tag}: total {total}")
+    check(abs(total["sparsity"] - total_z / total_w) < 1e-8, f"{tag}: total sparsity")
+
+
 def main():
     tritbench, mkckpt, mkhostile, work = sys.argv[1:5]
     os.makedirs(work, exist_ok=True)
@@ -121,6 +186,11 @@ def main():
         shards = sorted(os.path.join(shard_dir, f) for f in os.listdir(shard_dir) if f.endswith(".safetensors"))
         check(len(shards) == 3, "three shards")
         check_converted(shards, out, "i2", "tensor")
+
+    # --format f16|bf16: the ternary projection dequantized, checked value by value; --method threshold.
+    for fmt, gran, margs in (("f16", "tensor", []), ("bf16", "row", []), ("f16", "row", ["--method", "threshold"]),
+                             ("bf16", "tensor", ["--method", "threshold", "--threshold", "0.8"])):
+        check_dequantized(tritbench, p("cli_bf16.safetensors"), work, fmt, gran, margs)
 
     # --dry-run writes nothing and lists every tensor.
     dry = p("cli_dry.safetensors")
@@ -168,7 +238,11 @@ def main():
                        (["convert", src, "-o", p("x"), "--bogus"], "unknown flag '--bogus'"),
                        (["convert", src, "-o", src], "is the input"),
                        (["convert", p("does-not-exist.safetensors"), "-o", p("x")], "does-not-exist"),
-                       (["convert", src, "-o", p("x"), "--exclude", "(bad"], "bad --exclude regex")):
+                       (["convert", src, "-o", p("x"), "--exclude", "(bad"], "bad --exclude regex"),
+                       (["convert", src, "-o", p("x"), "--method", "median"], "--method: unknown method"),
+                       (["convert", src, "-o", p("x"), "--threshold", "0.5"], "--threshold needs --method threshold"),
+                       (["convert", src, "-o", p("x"), "--method", "threshold", "--threshold", "0"], "--threshold"),
+                       (["convert", src, "-o", p("x"), "--format", "tq2_0", "--method", "threshold"], "GGUF")):
         rc, _, err = run(tritbench, *args)
         check(rc == 2 and frag in err, f"{args}: rc {rc}, {err.strip()}")
     rc, so, _ = run(tritbench, "convert", "--help")

@@ -31,7 +31,8 @@ static size_t compare_packed_to_fake(const tb_mlp *m, const tb_dataset *d, size_
     const trit_kernel *ks = trit_kernels(&count);
     for (size_t i = 0; i < count; i++) {
         char why[256], name[64], err[512];
-        if (ks[i].op != TRIT_OP_GEMM || !trit_kernel_runnable(&ks[i], why, sizeof why))
+        if (ks[i].op != TRIT_OP_GEMM || !trit_format_is_ternary(ks[i].format) ||
+            !trit_kernel_runnable(&ks[i], why, sizeof why))
             continue;
         REQUIRE(setenv("TRIT_ISA", ks[i].variant, 1) == 0);
         double acc_p, loss_p;

@@ -1,0 +1,139 @@
+/* tile_maddubs.h — width-generic micro-kernels on vpmaddubsw + vpmaddwd (AVX2, AVX-512BW: CPUs without
+ * VNNI). vpmaddubsw sums byte pairs into saturating int16: with codes ≤ 2 and |x| ≤ 128 one pair is
+ * ≤ 512, and only the products of one 64-byte block (≤ 2 halves × 5 planes × 512 = 5120) are summed in
+ * int16 before vpmaddwd widens them to int32 — never across blocks, so long rows cannot saturate.
+ * The including ISA file defines TRIT_X86_WIDTH, MADDUBS_GEMM_ROWS and MADDUBS_GEMM_ACTS (its register
+ * tile, ≤ TRIT_X86_MAX_TILE) first; it gets maddubs_{i2,t5}_{gemv,gemm} (trit_x86_tile_fn). */
+#ifndef TRITBENCH_X86_TILE_MADDUBS_H
+#define TRITBENCH_X86_TILE_MADDUBS_H
+
+#include "kernels/x86/drive.h"
+#include "kernels/x86/vec.h"
+
+/* RM weight rows × RN activation rows; PLANES = 4 (I2) or 5 (T5). */
+ALWAYS_INLINE void maddubs_tile(const uint8_t *w, size_t rb, size_t blocks, const int8_t *const *xs, const int RM,
+                                const int RN, int32_t *out, const int PLANES)
+{
+    const size_t kblock = PLANES == 4 ? TRIT_I2_BLOCK : TRIT_T5_BLOCK;
+    const tv ones = tv_set1_16(1);
+    tv a[TRIT_X86_MAX_TILE][TRIT_X86_MAX_TILE];
+    for (int r = 0; r < RM; r++)
+        for (int c = 0; c < RN; c++)
+            a[r][c] = tv_zero();
+    for (size_t b = 0; b < blocks; b++) {
+        tv s[TRIT_X86_MAX_TILE][TRIT_X86_MAX_TILE]; /* int16 sums of this block only */
+        if (RN == 1) /* GEMV streams the weights: rows eight ahead into L2 (see matmul_avx512_vnni.c) */
+            for (int r = 0; r < RM; r++)
+                _mm_prefetch((const char *)(w + (size_t)r * rb + b * TRIT_BLOCK_BYTES + 8 * rb), _MM_HINT_T1);
+        for (int r = 0; r < RM; r++)
+            for (int c = 0; c < RN; c++)
+                s[r][c] = tv_zero();
+        for (int h = 0; h < TV_HALVES; h++) {
+            tv v[TRIT_X86_MAX_TILE];
+            t5_state t5[TRIT_X86_MAX_TILE];
+            for (int r = 0; r < RM; r++) {
+                v[r] = tv_load(w + (size_t)r * rb + b * TRIT_BLOCK_BYTES + TV_BYTES * (size_t)h);
+                if (PLANES == 5)
+                    t5[r] = t5_start(v[r]);
+            }
+            for (int i = 0; i < PLANES; i++) {
+                tv xv[TRIT_X86_MAX_TILE];
+                for (int c = 0; c < RN; c++)
+                    xv[c] = tv_load(xs[c] + b * kblock + 64 * (size_t)i + TV_BYTES * (size_t)h);
+                for (int r = 0; r < RM; r++) {
+                    tv code;
+                    if (PLANES == 4) {
+                        code = i2_plane(v[r], i);
+                    } else {
+                        code = t5_digits(t5[r]);
+                        if (i < PLANES - 1)
+                            t5[r] = t5_next(t5[r]);
+                    }
+                    for (int c = 0; c < RN; c++)
+                        s[r][c] = tv_add16(s[r][c], tv_maddubs(code, xv[c]));
+                }
+            }
+        }
+        for (int r = 0; r < RM; r++)
+            for (int c = 0; c < RN; c++)
+                a[r][c] = tv_add32(a[r][c], tv_madd16(s[r][c], ones));
+    }
+    for (int r = 0; r < RM; r++)
+        for (int c = 0; c < RN; c++)
+            out[r * TRIT_X86_MAX_TILE + c] = tv_hsum32(a[r][c]);
+}
+
+/* GEMV I2, four rows at a time, written out so GCC keeps everything in registers (the generic tile
+ * spills with 16 ymm). Per vector of a block: 4 planes × vpmaddubsw summed in int16 (≤ 2048), then one
+ * vpmaddwd into the row's int32 accumulator. */
+#define MADDUBS_I2_ROW(acc, vp)                                                                               \
+    do {                                                                                                      \
+        const tv v_ = tv_load(vp);                                                                            \
+        tv s_ = tv_maddubs(tv_and(v_, m3), x0);                                                               \
+        s_ = tv_add16(s_, tv_maddubs(tv_and(tv_srli16(v_, 2), m3), x1));                                      \
+        s_ = tv_add16(s_, tv_maddubs(tv_and(tv_srli16(v_, 4), m3), x2));                                      \
+        s_ = tv_add16(s_, tv_maddubs(tv_and(tv_srli16(v_, 6), m3), x3));                                      \
+        acc = tv_add32(acc, tv_madd16(s_, ones));                                                             \
+    } while (0)
+
+static void maddubs_i2_gemv4(const uint8_t *w, size_t rb, const int8_t *xq, size_t blocks, int32_t *out)
+{
+    const tv m3 = tv_set1_8(3), ones = tv_set1_16(1);
+    tv a0 = tv_zero(), a1 = a0, a2 = a0, a3 = a0;
+    for (size_t b = 0; b < blocks; b++) {
+        /* Rows eight ahead into L2: see i2_gemv4_chunk in matmul_avx512_vnni.c. */
+        for (size_t r = 8; r < 12; r++)
+            _mm_prefetch((const char *)(w + b * TRIT_BLOCK_BYTES + r * rb), _MM_HINT_T1);
+        for (size_t h = 0; h < TV_HALVES; h++) {
+            const int8_t *xb = xq + b * TRIT_I2_BLOCK + TV_BYTES * h;
+            const uint8_t *wb = w + b * TRIT_BLOCK_BYTES + TV_BYTES * h;
+            const tv x0 = tv_load(xb), x1 = tv_load(xb + 64), x2 = tv_load(xb + 128), x3 = tv_load(xb + 192);
+            MADDUBS_I2_ROW(a0, wb);
+            MADDUBS_I2_ROW(a1, wb + rb);
+            MADDUBS_I2_ROW(a2, wb + 2 * rb);
+            MADDUBS_I2_ROW(a3, wb + 3 * rb);
+        }
+    }
+    out[0 * TRIT_X86_MAX_TILE] = tv_hsum32(a0);
+    out[1 * TRIT_X86_MAX_TILE] = tv_hsum32(a1);
+    out[2 * TRIT_X86_MAX_TILE] = tv_hsum32(a2);
+    out[3 * TRIT_X86_MAX_TILE] = tv_hsum32(a3);
+}
+
+#define MADDUBS_TILE_I2(w, rb, blocks, xs, RM, RN, out) maddubs_tile(w, rb, blocks, xs, RM, RN, out, 4)
+#define MADDUBS_TILE_T5(w, rb, blocks, xs, RM, RN, out) maddubs_tile(w, rb, blocks, xs, RM, RN, out, 5)
+
+/* GEMV: 4 rows (or the 1-row tail), one activation row. */
+ALWAYS_INLINE void maddubs_i2_gemv(const uint8_t *w, size_t rb, size_t blocks, const int8_t *const *xs, int rm,
+                                   int rn, int32_t *out)
+{
+    (void)rn;
+    if (rm == 4)
+        maddubs_i2_gemv4(w, rb, xs[0], blocks, out);
+    else
+        maddubs_tile(w, rb, blocks, xs, 1, 1, out, 4);
+}
+
+ALWAYS_INLINE void maddubs_t5_gemv(const uint8_t *w, size_t rb, size_t blocks, const int8_t *const *xs, int rm,
+                                   int rn, int32_t *out)
+{
+    (void)rn;
+    if (rm == 4)
+        maddubs_tile(w, rb, blocks, xs, 4, 1, out, 5);
+    else
+        maddubs_tile(w, rb, blocks, xs, 1, 1, out, 5);
+}
+
+ALWAYS_INLINE void maddubs_i2_gemm(const uint8_t *w, size_t rb, size_t blocks, const int8_t *const *xs, int rm,
+                                   int rn, int32_t *out)
+{
+    TRIT_X86_TILE_SWITCH(MADDUBS_TILE_I2, MADDUBS_GEMM_ROWS, MADDUBS_GEMM_ACTS, w, rb, blocks, xs, rm, rn, out);
+}
+
+ALWAYS_INLINE void maddubs_t5_gemm(const uint8_t *w, size_t rb, size_t blocks, const int8_t *const *xs, int rm,
+                                   int rn, int32_t *out)
+{
+    TRIT_X86_TILE_SWITCH(MADDUBS_TILE_T5, MADDUBS_GEMM_ROWS, MADDUBS_GEMM_ACTS, w, rb, blocks, xs, rm, rn, out);
+}
+
+#endif
