@@ -79,8 +79,13 @@ static bool model_readable(const char *path, char *err, size_t err_len)
         snprintf(err, err_len, "--model %s: %s", path, strerror(errno));
         return false;
     }
-    if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
-        snprintf(err, err_len, "--model %s: not a file or directory", path);
+    if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) { /* never opened: a FIFO would block the run */
+        snprintf(err, err_len, "--model %s: is a %s, not a checkpoint file or directory", path,
+                 S_ISFIFO(st.st_mode)   ? "FIFO"
+                 : S_ISCHR(st.st_mode)  ? "character device"
+                 : S_ISBLK(st.st_mode)  ? "block device"
+                 : S_ISSOCK(st.st_mode) ? "socket"
+                                        : "special file");
         return false;
     }
     if (access(path, R_OK) != 0) {
