@@ -167,6 +167,10 @@ double tb_time_unit_seconds(tb_time_unit u);  /* 1e-9 for TB_NS ... */
  *     }
  * Build: cc prog.c $(pkg-config --cflags --libs tritbench)   (examples/bench_example.c) */
 int tb_main(int argc, char **argv, tb_registry *reg);
+
+/* The harness's wall clock (CLOCK_MONOTONIC, seconds): for logging how long something took, never for
+ * measuring (measurements are benchmarks). */
+double tb_clock_seconds(void);
 const char *tb_time_unit_name(tb_time_unit u); /* "ns", "us", "ms", "s" */
 
 #endif
