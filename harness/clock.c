@@ -25,6 +25,7 @@ static double cpu_now(void *user)
 }
 
 double tb_clock_seconds(void) { return read_clock(CLOCK_MONOTONIC); }
+double tb_clock_thread_cpu_seconds(void) { return read_clock(CLOCK_THREAD_CPUTIME_ID); }
 
 const tb_clock *tb_clock_system(void)
 {
