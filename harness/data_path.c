@@ -36,7 +36,7 @@ const char *tb_data_path(const char *rel, char *out, size_t len)
 {
     char exe_dir[PATH_MAX] = "";
     if (running_from_build(exe_dir, sizeof exe_dir)) {
-        snprintf(out, len, "%s/fixtures/%s", TRIT_SOURCE_ROOT, rel);
+        snprintf(out, len, "%s/catalog/%s", TRIT_SOURCE_ROOT, rel);
         if (exists(out))
             return out;
     }

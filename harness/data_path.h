@@ -6,7 +6,7 @@
 
 #include <stddef.h>
 
-/* rel is a path under the data directory, e.g. "profiles/bitnet-phase4.json" (fixtures/profiles/ in the
+/* rel is a path under the data directory, e.g. "profiles/bitnet-phase4.json" (catalog/profiles/ in the
  * source tree). Writes the path to use into out (the datadir one when nothing exists, so the error names
  * where it was looked for). Returns out. */
 const char *tb_data_path(const char *rel, char *out, size_t len);

@@ -13,7 +13,7 @@
 #include "plugin/plugins.h"
 #include "tritbench/args.h"
 #include "tritbench/context.h"
-#include "tritbench/fixtures.h"
+#include "tritbench/catalog.h"
 #include "tritbench_config.h"
 
 #if TRIT_HAVE_OPENMP

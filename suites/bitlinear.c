@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "suite_list.h"
-#include "tritbench/fixtures.h"
+#include "tritbench/catalog.h"
 #include "tritbench/kernels.h"
 #include "tritbench/quant.h"
 #include "weight_cache.h"

@@ -14,7 +14,7 @@
 
 #include "kernels/cuda/trit_cuda.h"
 #include "suite_list.h"
-#include "tritbench/fixtures.h"
+#include "tritbench/catalog.h"
 
 #define CASE_SEED 0x5eedc0dau
 

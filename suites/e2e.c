@@ -1,4 +1,4 @@
-/* e2e.c — the "e2e" suite: end-to-end decoder tokens/s (model/decoder) per model × weights × phase × threads:
+/* e2e.c — the "e2e" suite: end-to-end decoder tokens/s (workloads/decoder) per model × weights × phase × threads:
  *   e2e/bitnet-2b/i2/decode/ctx:128/threads:1     e2e/bitnet-2b/fp32/decode/ctx:512/threads:2
  *   e2e/bitnet-2b/t5/prefill/512/threads:2        (as llama-bench -p 512 -n 128 reports)
  * Decode is one token at context depth ctx (KV cache filled with seeded values: attention cost depends on

@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "suite_list.h"
-#include "tritbench/fixtures.h"
+#include "tritbench/catalog.h"
 #include "tritbench/kernels.h"
 #include "tritbench/lowp.h"
 #include "tritbench/quant.h"

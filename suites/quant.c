@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "suite_list.h"
-#include "tritbench/fixtures.h"
+#include "tritbench/catalog.h"
 #include "tritbench/kernels.h"
 #include "tritbench/quant.h"
 

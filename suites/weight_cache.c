@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "tritbench/fixtures.h"
+#include "tritbench/catalog.h"
 #include "tritbench/kernels.h"
 #include "tritbench/quant.h"
 

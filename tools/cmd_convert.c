@@ -1,5 +1,5 @@
 /* cmd_convert.c — `tritbench convert IN -o OUT`: quantize a safetensors checkpoint's linear weights to
- * packed ternary (the library is model/safetensors/st_convert.c; this file is flags and messages). */
+ * packed ternary (the library is checkpoint/st_convert.c; this file is flags and messages). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

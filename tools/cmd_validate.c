@@ -1,4 +1,4 @@
-/* cmd_validate.c — `tritbench validate`: flags → vr_options, then reports/validate_run.c does the run. */
+/* cmd_validate.c — `tritbench validate`: flags → vr_options, then validate/validate_run.c does the run. */
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -7,9 +7,9 @@
 #include "commands.h"
 #include "plugin/plugins.h"
 #include "plugin_cli.h"
-#include "reports/vr_internal.h"
+#include "validate/vr_internal.h"
 #include "tritbench/args.h"
-#include "tritbench/fixtures.h"
+#include "tritbench/catalog.h"
 
 #define DEFAULT_SEED 20240229ULL
 
@@ -34,7 +34,7 @@ static int set_seed(const tb_opt *opt, void *field, const char *v, char *err, si
 static const tb_opt validate_table[] = {
     {"profile", .field = V(o.profile_path), .metavar = "FILE",
      .help = "targets (default: profiles/bitnet-phase4.json in the installed datadir,\n"
-             "or fixtures/profiles/ of the source tree when run from the build directory)"},
+             "or catalog/profiles/ of the source tree when run from the build directory)"},
     {"suite", .field = V(suite), .metavar = "NAME",
      .help = "a section or a shape set for the kernels section alone (both listed below);\n"
              "default: every section, kernels on bitnet-2b"},

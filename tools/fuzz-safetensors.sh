@@ -33,7 +33,7 @@ fi
 inc="-I$root/include -I$root"
 jansson="-ljansson -lm"
 common="-std=c11 -D_GNU_SOURCE -g -O1"
-st="$root/model/safetensors"
+st="$root/checkpoint"
 
 # The target: the parser and the dtype conversions, nothing else (no kernels, no harness).
 "$cc" $common -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined $inc \
@@ -43,7 +43,7 @@ st="$root/model/safetensors"
 # Seeds: the generator (F32/F16/BF16, tiny shapes so mutations reach the header) and the hostile cases.
 "$cc" $common $inc "$st/mkcheckpoint.c" "$st/st_dtype.c" "$st/st_writer.c" "$st/st_parse.c" "$st/st_guard.c" \
     "$st/st_text.c" "$root/harness/atomic_file.c" \
-    "$root/fixtures/generators.c" $jansson -o "$work/mkcheckpoint"
+    "$root/catalog/generators.c" $jansson -o "$work/mkcheckpoint"
 "$cc" $common $inc "$root/tests/safetensors/mkhostile.c" "$root/tests/safetensors/hostile_cases.c" -o "$work/mkhostile"
 for dt in f32 f16 bf16; do
     "$work/mkcheckpoint" -o "$work/seeds/tiny_$dt.safetensors" --dtype "$dt" --layers 1 --hidden 16 --ffn 24 \

@@ -38,15 +38,15 @@ flags="-std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -fno-sa
 libs="-ljansson -lm"
 st=""
 for f in st_dtype st_guard st_parse st_model st_writer st_packed st_convert st_text gguf_export; do
-    st="$st $root/model/safetensors/$f.c"
+    st="$st $root/checkpoint/$f.c"
 done
 st="$st $root/harness/atomic_file.c $root/kernels/formats.c $root/kernels/quant.c"
 
 status=0
 for t in $targets; do
     case $t in
-        profile) src="$root/reports/profile.c"; max_len=65536 ;;
-        compare) src="$root/reports/compare.c $root/reports/mannwhitney.c"; max_len=65536 ;;
+        profile) src="$root/validate/profile.c"; max_len=65536 ;;
+        compare) src="$root/validate/compare.c $root/validate/mannwhitney.c"; max_len=65536 ;;
         index) src=$st; max_len=8192 ;;
         packed) src=$st; max_len=32768 ;;
         roundtrip) src=$st; max_len=4096 ;;

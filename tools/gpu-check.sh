@@ -144,7 +144,7 @@ if [ -n "${TRITBENCH_BIN:-}" ]; then
     export LD_LIBRARY_PATH="$(dirname "$TRITBENCH_BIN"):$CUDA_HOME/lib64:${LD_LIBRARY_PATH:-}"
     run tritbench_run_cuda "$TRITBENCH_BIN" run --benchmark_filter='^cuda/' --quick --benchmark_min_time=0.2 \
         --benchmark_out="$OUT/run-cuda.json"
-    "$TRITBENCH_BIN" validate --suite cuda --quick --profile fixtures/profiles/bitnet-phase4.json \
+    "$TRITBENCH_BIN" validate --suite cuda --quick --profile catalog/profiles/bitnet-phase4.json \
         --out "$OUT/validate" >"$OUT/validate.txt" 2>&1
     note "tritbench validate --suite cuda: rc $? ($OUT/validate)"
     grep -A3 "^cuda " "$OUT/validate.txt" | head -20

@@ -122,7 +122,7 @@ const char *tb_decoder_kernel_desc(const tb_decoder *d);
 void tb_decoder_times(const tb_decoder *d, double out[TB_DEC_PH_COUNT]);
 void tb_decoder_reset_times(tb_decoder *d);
 
-/* Small configurations for tests and --quick runs (not in fixtures/models.c): "tiny" (2 layers,
+/* Small configurations for tests and --quick runs (not in catalog/models.c): "tiny" (2 layers,
  * hidden 256, GQA 4/2 heads of 64, vocab 512, squared ReLU) and "tiny-silu" (SiLU, untied head). */
 const trit_model_config *tb_decoder_test_config(const char *name);
 

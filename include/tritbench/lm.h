@@ -3,7 +3,7 @@
  * through the packed ternary kernels (PTQ) → quantization-aware fine-tuning with the straight-through
  * estimator (QAT) → convert → evaluation through the packed kernels again.
  *
- * The model (the e2e decoder's block, model/decoder, at training size): vocab 256 (bytes), per layer
+ * The model (the e2e decoder's block, workloads/decoder, at training size): vocab 256 (bytes), per layer
  *   h += o( SubLN( MHA( RoPE(q(n)), RoPE(k(n)), v(n) ) ) ),   n = RMSNorm(h)
  *   h += down( SubLN( relu(gate(n))² ⊙ up(n) ) ),              n = RMSNorm(h)
  * then RMSNorm and an FP32 lm_head. The seven projections per layer are BitLinear (tb_linear of train.h:

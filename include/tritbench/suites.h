@@ -19,7 +19,7 @@ typedef struct tb_suite_config {
     bool quick;           /* smaller shapes / sizes for smoke runs */
     const char *variants; /* comma list of kernel variants to include, NULL = all runnable */
     const char *formats;  /* comma list of formats ("i2,t5"), NULL = all */
-    const char *shapes;   /* shape set for gemv/gemm/bitlinear (fixtures), NULL = each suite's default */
+    const char *shapes;   /* shape set for gemv/gemm/bitlinear (catalog), NULL = each suite's default */
     size_t extra_gemv_shapes[TB_MAX_EXTRA_SHAPES][2]; /* GEMV shapes beyond the set (a checkpoint's layers) */
     size_t n_extra_gemv_shapes;
 } tb_suite_config;

@@ -136,7 +136,7 @@ int tb_adamw_init(tb_adamw *o, const tb_mlp *m, double weight_decay);
 void tb_adamw_step(tb_adamw *o, tb_mlp *m, const tb_mlp_ws *ws, double lr);
 void tb_adamw_free(tb_adamw *o);
 /* One tensor's AdamW update with o's hyperparameters and step count o->t (already incremented for this
- * step); m, v its moments. For models other than the MLP (model/train/lm_train.c). */
+ * step); m, v its moments. For models other than the MLP (workloads/train/lm_train.c). */
 void tb_adamw_update(float *w, const float *g, float *m, float *v, size_t n, const tb_adamw *o, double lr,
                      double decay);
 

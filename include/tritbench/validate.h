@@ -1,6 +1,6 @@
 /* validate.h — the validator's report model: sign-off checks against a profile, tables, plots.
  * Sections (kernels, accuracy, model file, end-to-end) measure and add to one vr_report; the report
- * writers (reports/) turn it into report.md, results.json and gnuplot plots. Sections never format
+ * writers (validate/) turn it into report.md, results.json and gnuplot plots. Sections never format
  * files themselves, and writers never measure. */
 #ifndef TRITBENCH_VALIDATE_H
 #define TRITBENCH_VALIDATE_H
@@ -18,7 +18,7 @@ typedef struct vr_report vr_report;
 typedef struct vr_table vr_table;
 
 typedef struct vr_options {
-    const char *profile_path; /* NULL: the shipped default (fixtures/profiles/bitnet-phase4.json) */
+    const char *profile_path; /* NULL: the shipped default (catalog/profiles/bitnet-phase4.json) */
     const char *suite;        /* NULL: all sections; "kernels", "accuracy", "e2e", ... */
     const char *shapes;       /* shape set for the kernels section, e.g. "bitnet-2b" */
     const char *variants;     /* comma list, NULL = all runnable */
@@ -62,8 +62,8 @@ void vr_add_records(vr_report *r, const tb_results *res);
 /* Machine-readable key/values per section for results.json (numbers). */
 void vr_metric(vr_report *r, const char *section, const char *key, double value);
 
-/* --- sections: each file in reports/sections owns one descriptor; the list lives in one place
- * (reports/sections/meson.build: `section_names`), and the CLI's --suite names, the profile's known
+/* --- sections: each file in validate/sections owns one descriptor; the list lives in one place
+ * (validate/sections/meson.build: `section_names`), and the CLI's --suite names, the profile's known
  * targets and the run order all derive from it. ---
  *
  * A section never times anything. It declares the benchmark instances it needs — exact instance names of

@@ -1,4 +1,4 @@
-/* cases.c — benchmark cases shared by suites/cuda.c, reports/sections/validate_cuda.c and
+/* cases.c — benchmark cases shared by suites/cuda.c, validate/sections/validate_cuda.c and
  * tests/cuda/gpu_bench.c: one implementation of Y = W·X on device-made data, timed with CUDA events. */
 #include <stdlib.h>
 #include <string.h>

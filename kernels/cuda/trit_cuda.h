@@ -1,7 +1,7 @@
 /* trit_cuda.h — the CUDA variant's own API: device copies of packed weights and activations, the
  * I2 GEMV/GEMM and activation-quantization launches, CUDA-event timing and the cuBLAS baselines.
  *
- * Used by suites/cuda.c, reports/sections/validate_cuda.c and tests/cuda; the registry entry
+ * Used by suites/cuda.c, validate/sections/validate_cuda.c and tests/cuda; the registry entry
  * (kernels/cuda/table.c) wraps the same launches with host↔device copies. Plain C: streams are the
  * runtime's opaque `struct CUstream_st *` (cudaStream_t), so callers need no CUDA headers.
  *

@@ -11,7 +11,7 @@
 
 #include "tritbench/compare.h"
 #include "tests/check.h"
-#include "tritbench/fixtures.h"
+#include "tritbench/catalog.h"
 
 static bool near(double a, double b, double rel) { return fabs(a - b) <= rel * fabs(b) + 1e-15; }
 

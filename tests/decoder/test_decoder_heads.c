@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "model/decoder/decoder_internal.h"
+#include "workloads/decoder/decoder_internal.h"
 #include "tests/check.h"
 #include "tritbench/decoder.h"
 

@@ -7,7 +7,7 @@
 
 #include "tests/check.h"
 #include "tritbench/decoder.h"
-#include "tritbench/fixtures.h"
+#include "tritbench/catalog.h"
 
 #define T 16
 

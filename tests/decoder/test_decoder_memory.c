@@ -1,13 +1,13 @@
 /* test_decoder_memory.c — memory model and refusal: configs that do not fit are refused with a message
  * naming the model and sizes (never allocated); the estimate matches the allocation; FP32 model bytes
- * match the parameter counts of fixtures/models.c; FP16 storage rounds as IEEE binary16; the ternary and
+ * match the parameter counts of catalog/models.c; FP16 storage rounds as IEEE binary16; the ternary and
  * FP32 twins of one seed compute the same model. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "model/decoder/decoder_internal.h"
+#include "workloads/decoder/decoder_internal.h"
 #include "tests/check.h"
 #include "tritbench/decoder.h"
 

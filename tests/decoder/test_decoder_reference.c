@@ -8,7 +8,7 @@
 
 #include "tests/check.h"
 #include "tritbench/decoder.h"
-#include "tritbench/fixtures.h"
+#include "tritbench/catalog.h"
 
 #define STEPS 16
 

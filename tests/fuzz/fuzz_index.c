@@ -1,4 +1,4 @@
-/* fuzz_index.c — libFuzzer target for model.safetensors.index.json (model/safetensors/st_model.c): the
+/* fuzz_index.c — libFuzzer target for model.safetensors.index.json (checkpoint/st_model.c): the
  * input becomes the index of a directory holding two valid shards, and st_model_open must either accept it
  * with every tensor of the namespace findable and mapped exactly as the index says, or reject it with a
  * message naming a file. Nothing outside the directory may be opened (names escaping it are refused). */

@@ -1,4 +1,4 @@
-/* fuzz_packed.c — libFuzzer target for the packed-ternary descriptors (model/safetensors/st_packed.c):
+/* fuzz_packed.c — libFuzzer target for the packed-ternary descriptors (checkpoint/st_packed.c):
  * the input is a safetensors image; every "tritbench.packed.NAME" descriptor in its metadata is described
  * and loaded. Accepted weights must agree with their description and decode to trits; rejections name
  * the file. */

@@ -1,4 +1,4 @@
-/* fuzz_profile.c — libFuzzer target for validation profiles (reports/profile.c vr_profile_parse, what
+/* fuzz_profile.c — libFuzzer target for validation profiles (validate/profile.c vr_profile_parse, what
  * `validate --profile FILE` reads): any input is accepted with every target well-formed, or rejected
  * with a message that names the origin. */
 #include <math.h>
@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "reports/vr_internal.h"
+#include "validate/vr_internal.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

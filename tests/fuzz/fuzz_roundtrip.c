@@ -1,4 +1,4 @@
-/* fuzz_roundtrip.c — libFuzzer target for the writers (model/safetensors/st_writer.c and the GGUF export
+/* fuzz_roundtrip.c — libFuzzer target for the writers (checkpoint/st_writer.c and the GGUF export
  * of gguf_export.c): the input chooses tensors (names, dtypes, shapes, bytes) and metadata; what the
  * safetensors writer accepts must read back identical through st_open, and the GGUF export of that file
  * must list the same tensors, shapes reversed into ggml order, with every copied tensor's bytes intact

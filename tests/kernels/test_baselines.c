@@ -8,7 +8,7 @@
 #include "tests/check.h"
 #include "tritbench/baselines.h"
 #include "tritbench/kernels.h"
-#include "tritbench/fixtures.h"
+#include "tritbench/catalog.h"
 
 static long n_checked;
 

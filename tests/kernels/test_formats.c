@@ -8,7 +8,7 @@
 
 #include "tests/check.h"
 #include "kernels/tables.h"
-#include "tritbench/fixtures.h"
+#include "tritbench/catalog.h"
 #include "tritbench/formats.h"
 
 /* The byte formats.h promises at (row m, byte position j of block b), from the int8 weights. */

@@ -11,7 +11,7 @@
 
 #include "tests/check.h"
 #include "kernels/tables.h"
-#include "tritbench/fixtures.h"
+#include "tritbench/catalog.h"
 #include "tritbench/kernels.h"
 
 typedef enum { W_RANDOM, W_ZERO, W_PLUS, W_MINUS, W_PLUSMINUS, W_SPARSE } wmode;

@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "tests/check.h"
-#include "tritbench/fixtures.h"
+#include "tritbench/catalog.h"
 #include "tritbench/quant.h"
 
 static double mean_abs(const float *w, size_t n)

@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 
 #include "../check.h"
-#include "tritbench/fixtures.h"
+#include "tritbench/catalog.h"
 #include "tritbench/kernels.h"
 #include "tritbench/quant.h"
 #include "tritbench/safetensors.h"

@@ -10,7 +10,7 @@
 
 #include "../check.h"
 #include "lm_reference.h"
-#include "tritbench/fixtures.h"
+#include "tritbench/catalog.h"
 #include "tritbench/lm.h"
 #include "tritbench/safetensors.h"
 

@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "tests/check.h"
-#include "tritbench/fixtures.h"
+#include "tritbench/catalog.h"
 #include "tritbench/lowp.h"
 #include "tritbench/safetensors.h"
 

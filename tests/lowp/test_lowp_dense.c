@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tritbench/fixtures.h"
+#include "tritbench/catalog.h"
 #include "tritbench/kernels.h"
 #include "tritbench/lowp.h"
 

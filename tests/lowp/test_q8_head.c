@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tritbench/fixtures.h"
+#include "tritbench/catalog.h"
 #include "tritbench/lowp.h"
 
 static int failures;

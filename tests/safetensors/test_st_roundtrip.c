@@ -12,7 +12,7 @@
 
 #include "tests/check.h"
 #include "tritbench/atomic_file.h"
-#include "tritbench/fixtures.h"
+#include "tritbench/catalog.h"
 #include "tritbench/quant.h"
 #include "tritbench/safetensors.h"
 

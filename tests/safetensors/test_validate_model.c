@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "reports/vr_internal.h"
+#include "validate/vr_internal.h"
 #include "tests/check.h"
 #include "tritbench/safetensors.h"
 

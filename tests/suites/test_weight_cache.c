@@ -6,7 +6,7 @@
 
 #include "suites/weight_cache.h"
 #include "tests/check.h"
-#include "tritbench/fixtures.h"
+#include "tritbench/catalog.h"
 #include "tritbench/kernels.h"
 
 int main(void)

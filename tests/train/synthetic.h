@@ -6,7 +6,7 @@
 #include <stdlib.h>
 
 #include "tests/check.h"
-#include "tritbench/fixtures.h"
+#include "tritbench/catalog.h"
 #include "tritbench/train.h"
 
 static void synthetic_dataset(tb_dataset *d, size_t n, size_t dim, size_t classes, uint64_t seed)

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "tests/check.h"
-#include "tritbench/fixtures.h"
+#include "tritbench/catalog.h"
 #include "tritbench/quant.h"
 #include "tritbench/train.h"
 

@@ -9,9 +9,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "reports/vr_internal.h"
+#include "validate/vr_internal.h"
 #include "tests/check.h"
-#include "tritbench/fixtures.h"
+#include "tritbench/catalog.h"
 
 #define ROWS 64
 #define COLS 256

@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "reports/vr_internal.h"
+#include "validate/vr_internal.h"
 #include "tests/check.h"
 
 static int parse(const char *json, vr_profile *p, char *err, size_t len)

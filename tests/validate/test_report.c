@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "reports/vr_internal.h"
+#include "validate/vr_internal.h"
 #include "tests/check.h"
 
 static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)

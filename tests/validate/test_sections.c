@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "reports/vr_internal.h"
+#include "validate/vr_internal.h"
 #include "tests/check.h"
 #include "tritbench/suites.h"
 

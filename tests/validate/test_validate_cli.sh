@@ -53,7 +53,7 @@ errors)
     expect_exit 2 "--model /nonexistent/m.safetensors: No such file" validate --suite cuda --model /nonexistent/m.safetensors --out "$dir/o"
     [ -e "$dir/o/report.md" ] && fail "a bad profile still produced a report"
     touch "$dir/afile"
-    expect_exit 2 "afile" validate --profile "$src/fixtures/profiles/bitnet-phase4.json" --out "$dir/afile/sub"
+    expect_exit 2 "afile" validate --profile "$src/catalog/profiles/bitnet-phase4.json" --out "$dir/afile/sub"
     expect_exit 0 "usage: tritbench compare" compare --help
     expect_exit 2 "missing BASE.json NEW.json" compare onlyone.json
     expect_exit 2 "/nonexistent/a.json: cannot open" compare /nonexistent/a.json /nonexistent/b.json
