@@ -2,6 +2,7 @@
  * filter (or list), run with the console table and progress line as results arrive, write stdout in the
  * chosen format and --benchmark_out. Shared by `tritbench run` and tb_main (a user's own benchmark
  * program), so both give the same flags, output and JSON. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,6 +80,15 @@ int tb_run_check_out_path(const char *path)
     if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
         fprintf(stderr, "%s: --benchmark_out: '%s' is a directory (name a file)\n", prog_name, path);
         return -1;
+    }
+    /* An existing device, FIFO or socket is written through at the end; opening it now to probe would
+     * end a FIFO reader's input (it sees EOF at our close) before the results exist. Ask, do not open. */
+    if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+        if (access(path, W_OK) != 0) {
+            fprintf(stderr, "%s: --benchmark_out: %s: %s\n", prog_name, path, strerror(errno));
+            return -1;
+        }
+        return 0;
     }
     tb_atomic_file af;
     char err[512];

@@ -1,7 +1,10 @@
 /* cmd_validate.c — `tritbench validate`: flags → vr_options, then validate/validate_run.c does the run. */
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 
 #include "cli_names.h"
 #include "commands.h"
@@ -84,6 +87,29 @@ static void append_arg(char *buf, size_t cap, const char *arg)
     }
 }
 
+/* Address space a run needs, measured as VmPeak of `validate --quick` (2.33 GiB, x86-64, 2 threads),
+ * rounded up; OpenBLAS adds a 128 MiB buffer per thread. Below an `ulimit -v` this low OpenBLAS's
+ * allocator retries a failed malloc forever (100 % CPU, no message), so the run is refused up front.
+ * A full run needs more than this floor; the floor is what is known for sure. */
+#define VALIDATE_AS_FLOOR_MIB 2560ULL
+#define OPENBLAS_BUFFER_MIB 128ULL
+
+static int check_address_space(int threads)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_AS, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
+        return 0;
+    const unsigned long long need_mib = VALIDATE_AS_FLOOR_MIB + OPENBLAS_BUFFER_MIB * (unsigned long long)threads;
+    const unsigned long long have_mib = (unsigned long long)rl.rlim_cur >> 20;
+    if (have_mib >= need_mib)
+        return 0;
+    fprintf(stderr,
+            "tritbench validate: not enough address space: the limit (ulimit -v) is %llu MiB, the run needs at "
+            "least %llu MiB (OpenBLAS would spin, not fail, below it); raise ulimit -v\n",
+            have_mib, need_mib);
+    return -1;
+}
+
 int cmd_validate(int argc, char **argv)
 {
     validate_flags f;
@@ -129,6 +155,8 @@ int cmd_validate(int argc, char **argv)
         fprintf(stderr, "tritbench validate: --suite %s needs --model FILE\n", o.suite);
         return 2;
     }
+    if (check_address_space(o.threads) != 0)
+        return 2;
     char cmd[4096] = "tritbench validate";
     for (int i = 1; i < argc; i++)
         append_arg(cmd, sizeof cmd, argv[i]);

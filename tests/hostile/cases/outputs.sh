@@ -14,8 +14,6 @@ hcase "run/out-symlink-followed" 0 "" --special "$o/link.json" -- \
 mkfifo "$o/nobody-reads.fifo"
 hcase "run/out-fifo-without-reader" nonzero "no process is reading" --special "$o/nobody-reads.fifo" -- \
     "$tb" "${quick[@]}" --benchmark_out="$o/nobody-reads.fifo"
-# (A FIFO with a reader is written through by harness/atomic_file.c — tests/safetensors/test_st_harden.c —
-# but `run` probes --benchmark_out by opening and closing it first, which ends the reader's input: a case
-# for cmd_run.c's probe, owned by the CLI.)
+# (A FIFO with a reader: cases/cli.sh run/out-fifo-with-reader — `run`'s early check no longer opens it.)
 long=$(printf 'R%.0s' $(seq 1 250))
 hcase "run/out-250-char-name" 0 "" -- "$tb" "${quick[@]}" --benchmark_out="$o/$long"
