@@ -53,7 +53,7 @@ static void print_variants(void)
     for (size_t i = 0; i < n; i++) {
         char why[256] = "";
         bool ok = trit_kernel_runnable(&ks[i], why, sizeof why);
-        printf("  %-5s %-6s %-14s %-9s %-8d %-8s %-12s %s\n", trit_op_name(ks[i].op), trit_format_name(ks[i].format),
+        printf("  %-5s %-6s %-14s %-9s %-8d %-8s %-12s %s\n", trit_op_name(ks[i].op), trit_kernel_layout(&ks[i]),
                ks[i].variant, ok ? "yes" : "no", ks[i].priority, ks[i].origin,
                ks[i].result == TRIT_RESULT_EXACT_INT32 ? "exact-int32" : "fp32-tol", ok ? "" : why);
     }
