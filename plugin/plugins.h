@@ -73,7 +73,7 @@ tb_gate_state tb_gate_plugin_kernel(const tb_plugin_kernel *pk, char *msg, size_
 int tb_gate_all(const char *cmd, const char *variants, const char *formats, tb_registry *reg);
 
 /* Adds loaded plugin kernels [first, first + count) to the kernel table (kernels.h), one descriptor per
- * declared op: tb_plugins_load calls it, so the gemv/gemm/bitlinear suites time them beside ours
+ * declared op: tb_plugins_load calls it, so the gemv/gemm suites time them beside ours (bitlinear skips them)
  * (gemv/<layout>/<plugin>:<variant>/...). Returns 0, or -1 with err. */
 int tb_plugin_kernels_join(size_t first, size_t count, char *err, size_t err_len);
 /* After the gate: a plugin kernel's table priority becomes the declared one if it passed (int32-exact
