@@ -24,6 +24,9 @@ static double cpu_now(void *user)
     return read_clock(CLOCK_PROCESS_CPUTIME_ID);
 }
 
+double tb_clock_seconds(void) { return read_clock(CLOCK_MONOTONIC); }
+double tb_clock_thread_cpu_seconds(void) { return read_clock(CLOCK_THREAD_CPUTIME_ID); }
+
 const tb_clock *tb_clock_system(void)
 {
     static const tb_clock sys = {real_now, cpu_now, NULL};

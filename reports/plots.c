@@ -147,19 +147,32 @@ static bool nonempty(const char *path)
     return stat(path, &st) == 0 && st.st_size > 0;
 }
 
+/* Names of this process's private files: pid + a counter, so two runs rendering into one --out (or one run
+ * rendering a plot twice) never share a temporary file and a plot's PNG and SVG come from one run's data. */
+static void private_name(char *buf, size_t len, const char *pdir, const char *name, const char *ext)
+{
+    static unsigned long seq;
+    snprintf(buf, len, "%.4000s/.%.63s.%ld.%lu.%s", pdir, name, (long)getpid(), ++seq, ext);
+}
+
 static void render_one(vr_plot_item *p, const char *pdir, const char *exe)
 {
-    char tsv[4200], gp[4200], png_tmp[4200], svg_tmp[4200], png[4200], svg[4200], log[4200], err[512];
+    char tsv[4200], gp[4200], png[4200], svg[4200], err[512];
+    char my_tsv[4200], my_gp[4200], png_tmp[4200], svg_tmp[4200], log[4200];
     snprintf(tsv, sizeof tsv, "%.4000s/%.63s.tsv", pdir, p->name);
     snprintf(gp, sizeof gp, "%.4000s/%.63s.gp", pdir, p->name);
     snprintf(png, sizeof png, "%.4000s/%.63s.png", pdir, p->name);
     snprintf(svg, sizeof svg, "%.4000s/%.63s.svg", pdir, p->name);
-    snprintf(png_tmp, sizeof png_tmp, "%.4000s/.%.63s.png.tmp", pdir, p->name);
-    snprintf(svg_tmp, sizeof svg_tmp, "%.4000s/.%.63s.svg.tmp", pdir, p->name);
-    snprintf(log, sizeof log, "%.4000s/.%.63s.gnuplot.log", pdir, p->name);
+    private_name(my_tsv, sizeof my_tsv, pdir, p->name, "tsv.tmp");
+    private_name(my_gp, sizeof my_gp, pdir, p->name, "gp.tmp");
+    private_name(png_tmp, sizeof png_tmp, pdir, p->name, "png.tmp");
+    private_name(svg_tmp, sizeof svg_tmp, pdir, p->name, "svg.tmp");
+    private_name(log, sizeof log, pdir, p->name, "gnuplot.log");
     p->rendered = false;
+    /* The kept data and script (rerun by hand: gnuplot plots/NAME.gp) name the kept files; gnuplot itself
+     * runs on private copies, which another run cannot replace under it. */
     if (tb_atomic_write(tsv, p->data, strlen(p->data), err, sizeof err) != 0 ||
-        write_script(gp, tsv, png_tmp, svg_tmp, p, err, sizeof err) != 0) {
+        write_script(gp, tsv, png, svg, p, err, sizeof err) != 0) {
         snprintf(p->status, sizeof p->status, "could not write its files: %.200s", err);
         return;
     }
@@ -168,7 +181,12 @@ static void render_one(vr_plot_item *p, const char *pdir, const char *exe)
         return;
     }
     char why[256] = "";
-    int rc = run_gnuplot(exe, gp, log, why, sizeof why);
+    int rc = -1;
+    if (tb_atomic_write(my_tsv, p->data, strlen(p->data), err, sizeof err) != 0 ||
+        write_script(my_gp, my_tsv, png_tmp, svg_tmp, p, err, sizeof err) != 0)
+        snprintf(why, sizeof why, "could not write its private files: %.200s", err);
+    else
+        rc = run_gnuplot(exe, my_gp, log, why, sizeof why);
     if (rc == 0 && nonempty(png_tmp) && nonempty(svg_tmp) && rename(png_tmp, png) == 0 && rename(svg_tmp, svg) == 0) {
         p->rendered = true;
         snprintf(p->status, sizeof p->status, "rendered");
@@ -179,6 +197,8 @@ static void render_one(vr_plot_item *p, const char *pdir, const char *exe)
         first_error_line(log, line, sizeof line);
         snprintf(p->status, sizeof p->status, "gnuplot failed (exit %d): %.190s", rc, line[0] ? line : "no output");
     }
+    unlink(my_tsv);
+    unlink(my_gp);
     unlink(png_tmp);
     unlink(svg_tmp);
     unlink(log);

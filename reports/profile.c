@@ -8,40 +8,38 @@
 
 #include "reports/vr_internal.h"
 
-/* Every target some section checks. A profile naming anything else is a typo that would otherwise
- * silently check nothing, so it is an error. */
-static const char *const known_targets[] = {
-    /* kernels section (and the per-layer model section) */
-    "memory_reduction", "model_memory_reduction", "speedup_gemv", "speedup_gemm", "speedup_bitlinear_gemv",
-    "speedup_bitlinear_gemm", "fidelity", "nmse", "cosine", "sparsity", "roofline_pct",
-    /* accuracy section */
-    "accuracy_degradation", "qat_recovery",
-    /* end-to-end section */
-    "e2e_decode_speedup", "e2e_prefill_speedup",
-    /* CUDA section */
-    "cuda_memory_reduction", "cuda_speedup_fp32", "cuda_speedup_fp16", "cuda_speedup_bf16", "cuda_fidelity",
-    "cuda_roofline_pct", "cuda_gemm_speedup_fp16",
-};
-
+/* Every target some section judges (the sections' descriptors say which). A profile naming anything else is
+ * a typo that would otherwise silently check nothing, so it is an error. */
 bool vr_target_known(const char *name)
 {
-    for (size_t i = 0; i < sizeof known_targets / sizeof known_targets[0]; i++)
-        if (strcmp(known_targets[i], name) == 0)
-            return true;
+    size_t n;
+    const vr_section *const *secs = vr_sections(&n);
+    for (size_t i = 0; i < n; i++)
+        for (const char *const *t = secs[i]->targets; t && *t; t++)
+            if (strcmp(*t, name) == 0)
+                return true;
     return false;
 }
 
 const char *vr_known_targets(void)
 {
-    static char buf[1024];
+    static char buf[2048];
     if (!buf[0]) {
-        size_t used = 0;
-        for (size_t i = 0; i < sizeof known_targets / sizeof known_targets[0]; i++) {
-            int n = snprintf(buf + used, sizeof buf - used, "%s%s", i ? ", " : "", known_targets[i]);
-            if (n < 0 || (size_t)n >= sizeof buf - used)
-                break;
-            used += (size_t)n;
-        }
+        size_t used = 0, n;
+        const vr_section *const *secs = vr_sections(&n);
+        for (size_t i = 0; i < n; i++)
+            for (const char *const *t = secs[i]->targets; t && *t; t++) {
+                bool seen = false; /* two sections may judge one target (model_memory_reduction) */
+                for (size_t j = 0; j < i && !seen; j++)
+                    for (const char *const *u = secs[j]->targets; u && *u && !seen; u++)
+                        seen = strcmp(*u, *t) == 0;
+                if (seen)
+                    continue;
+                int w = snprintf(buf + used, sizeof buf - used, "%s%s", used ? ", " : "", *t);
+                if (w < 0 || (size_t)w >= sizeof buf - used)
+                    return buf;
+                used += (size_t)w;
+            }
     }
     return buf;
 }

@@ -39,6 +39,57 @@ static void copy_trunc(char *dst, size_t cap, const char *src)
     snprintf(dst, cap, "%s", src ? src : "");
 }
 
+/* Text that reaches report.md, report.html, results.json and the console: control bytes (terminal escapes
+ * such as ESC ] 0 ; … BEL in a tensor name) become a visible \xHH, so no file or terminal interprets them.
+ * Newlines are kept where a paragraph may have them. Returns the length written (dst may be NULL to count). */
+static size_t clean_text(char *dst, size_t cap, const char *src, bool keep_newlines)
+{
+    size_t j = 0;
+    for (const unsigned char *c = (const unsigned char *)(src ? src : ""); *c; c++) {
+        char esc[8];
+        const bool ctrl = (*c < 0x20 && !(keep_newlines && *c == '\n')) || *c == 0x7f;
+        const size_t n = ctrl ? (size_t)snprintf(esc, sizeof esc, "\\x%02x", *c) : 1;
+        if (dst && j + n < cap)
+            memcpy(dst + j, ctrl ? esc : (const char *)c, n);
+        else if (dst)
+            break;
+        j += n;
+    }
+    if (dst && cap)
+        dst[j < cap ? j : cap - 1] = '\0';
+    return j;
+}
+
+static void copy_clean(char *dst, size_t cap, const char *src) { clean_text(dst, cap, src, false); }
+
+static char *dup_clean(const char *src, bool keep_newlines)
+{
+    const size_t n = clean_text(NULL, 0, src, keep_newlines);
+    char *d = malloc(n + 1);
+    if (d)
+        clean_text(d, n + 1, src, keep_newlines);
+    return d;
+}
+
+size_t vr_tsv_field(char *dst, size_t cap, const char *src)
+{
+    size_t j = 0;
+    for (const unsigned char *c = (const unsigned char *)(src ? src : ""); *c && j + 5 < cap; c++) {
+        const char *rep = *c == '\t' ? "\\t" : *c == '\n' ? "\\n" : *c == '\r' ? "\\r" : *c == '\\' ? "\\\\" : NULL;
+        if (rep) {
+            memcpy(dst + j, rep, 2);
+            j += 2;
+        } else if (*c < 0x20 || *c == 0x7f) {
+            j += (size_t)snprintf(dst + j, cap - j, "\\x%02x", *c);
+        } else {
+            dst[j++] = (char)*c;
+        }
+    }
+    if (cap)
+        dst[j] = '\0';
+    return j;
+}
+
 vr_report *vr_report_new(vr_profile *profile)
 {
     vr_report *r = calloc(1, sizeof *r);
@@ -108,7 +159,7 @@ vr_verdict vr_check(vr_report *r, const char *section, const char *target, const
     }
     copy_trunc(c->section, sizeof c->section, section);
     copy_trunc(c->target, sizeof c->target, target);
-    copy_trunc(c->subject, sizeof c->subject, subject);
+    copy_clean(c->subject, sizeof c->subject, subject);
     c->measured = measured;
     const vr_target *t = vr_profile_find(&r->profile, target);
     if (t) {
@@ -119,12 +170,14 @@ vr_verdict vr_check(vr_report *r, const char *section, const char *target, const
     }
     if (na_reason) {
         c->verdict = VR_NA;
-        copy_trunc(c->reason, sizeof c->reason, na_reason);
+        copy_clean(c->reason, sizeof c->reason, na_reason);
         copy_trunc(c->measured_text, sizeof c->measured_text, "—");
         /* A missing target stays loud even when the measurement itself was not possible. */
         if (!t) {
             c->verdict = VR_FAIL;
-            snprintf(c->reason, sizeof c->reason, "no such target in the profile (and: %s)", na_reason);
+            char why[200];
+            copy_clean(why, sizeof why, na_reason);
+            snprintf(c->reason, sizeof c->reason, "no such target in the profile (and: %s)", why);
         }
         return c->verdict;
     }
@@ -179,7 +232,7 @@ vr_table *vr_table_new(vr_report *r, const char *section, const char *title, siz
     }
     *slot = t;
     copy_trunc(t->section, sizeof t->section, section);
-    copy_trunc(t->title, sizeof t->title, title);
+    copy_clean(t->title, sizeof t->title, title);
     t->headers = calloc(n_cols, sizeof *t->headers);
     if (!t->headers) {
         r->oom = true;
@@ -187,7 +240,7 @@ vr_table *vr_table_new(vr_report *r, const char *section, const char *title, siz
     }
     t->n_cols = n_cols;
     for (size_t i = 0; i < n_cols; i++)
-        t->headers[i] = dup_str(headers[i]);
+        t->headers[i] = dup_clean(headers[i], false);
     return t;
 }
 
@@ -204,7 +257,7 @@ void vr_table_add_row(vr_table *t, const char *const *cells)
         t->cap_rows = c;
     }
     for (size_t i = 0; i < t->n_cols; i++)
-        t->cells[t->n_rows * t->n_cols + i] = dup_str(cells[i]);
+        t->cells[t->n_rows * t->n_cols + i] = dup_clean(cells[i], false);
     t->n_rows++;
 }
 
@@ -226,6 +279,13 @@ void vr_note(vr_report *r, const char *section, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(text, (size_t)n + 1, fmt, ap);
     va_end(ap);
+    char *clean = dup_clean(text, true);
+    free(text);
+    text = clean;
+    if (!text) {
+        r->oom = true;
+        return;
+    }
     vr_note_item *it = grow((void **)&r->notes, &r->n_notes, &r->cap_notes, sizeof *it);
     if (!it) {
         free(text);
@@ -271,7 +331,7 @@ void vr_plot(vr_report *r, const char *section, const char *name, const char *ti
         snprintf(p->name, sizeof p->name, "%s", base);
     else
         snprintf(p->name, sizeof p->name, "%s_%s", sec, base);
-    copy_trunc(p->title, sizeof p->title, title);
+    copy_clean(p->title, sizeof p->title, title);
     p->body = dup_str(gnuplot_body);
     p->data = dup_str(data_tsv);
     copy_trunc(p->status, sizeof p->status, "not rendered yet");
@@ -279,25 +339,29 @@ void vr_plot(vr_report *r, const char *section, const char *name, const char *ti
         r->oom = true;
 }
 
-void vr_add_records(vr_report *r, const tb_results *res)
+int vr_records_append(tb_results *dst, const tb_results *src)
 {
-    if (!r || !res || res->count == 0)
-        return;
-    tb_results *dst = &r->records;
-    if (dst->count + res->count > dst->capacity) {
+    if (!src || src->count == 0)
+        return 0;
+    if (dst->count + src->count > dst->capacity) {
         size_t c = dst->capacity ? dst->capacity : 64;
-        while (c < dst->count + res->count)
+        while (c < dst->count + src->count)
             c *= 2;
         tb_record *p = realloc(dst->records, c * sizeof *p);
-        if (!p) {
-            r->oom = true;
-            return;
-        }
+        if (!p)
+            return -1;
         dst->records = p;
         dst->capacity = c;
     }
-    memcpy(dst->records + dst->count, res->records, res->count * sizeof *res->records);
-    dst->count += res->count;
+    memcpy(dst->records + dst->count, src->records, src->count * sizeof *src->records);
+    dst->count += src->count;
+    return 0;
+}
+
+void vr_add_records(vr_report *r, const tb_results *res)
+{
+    if (r && res && vr_records_append(&r->records, res) != 0)
+        r->oom = true;
 }
 
 void vr_metric(vr_report *r, const char *section, const char *key, double value)

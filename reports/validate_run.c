@@ -45,16 +45,242 @@ int vr_mkdirs(const char *path, char *err, size_t err_len)
     return 0;
 }
 
-static double now_s(void)
+static bool wants(const vr_options *o, const vr_section *s)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+    if (s->needs_model && !o->model_path)
+        return false; /* only with --model */
+    return !o->suite || strcmp(o->suite, "all") == 0 || strcmp(o->suite, s->name) == 0;
 }
 
-static bool wants(const vr_options *o, const char *section)
+/* A profile must name every target the selected sections judge: a missing one is a profile error (exit 2),
+ * not a FAIL row. */
+static bool profile_covers(const vr_profile *p, const vr_options *o, char *err, size_t err_len)
 {
-    return !o->suite || strcmp(o->suite, "all") == 0 || strcmp(o->suite, section) == 0;
+    size_t n;
+    const vr_section *const *secs = vr_sections(&n);
+    for (size_t i = 0; i < n; i++) {
+        if (!wants(o, secs[i]))
+            continue;
+        for (const char *const *t = secs[i]->targets; t && *t; t++)
+            if (!vr_profile_find(p, *t)) {
+                snprintf(err, err_len, "%.900s: no target \"%s\" (section %s judges it; give it, or run other "
+                                       "sections with --suite)", p->path[0] ? p->path : p->name, *t, secs[i]->name);
+                return false;
+            }
+    }
+    return true;
+}
+
+/* --model must name something readable before any section runs: a report that claims completeness
+ * without it would be wrong whichever sections were asked for. */
+static bool model_readable(const char *path, char *err, size_t err_len)
+{
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        snprintf(err, err_len, "--model %s: %s", path, strerror(errno));
+        return false;
+    }
+    if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) { /* never opened: a FIFO would block the run */
+        snprintf(err, err_len, "--model %s: is a %s, not a checkpoint file or directory", path,
+                 S_ISFIFO(st.st_mode)   ? "FIFO"
+                 : S_ISCHR(st.st_mode)  ? "character device"
+                 : S_ISBLK(st.st_mode)  ? "block device"
+                 : S_ISSOCK(st.st_mode) ? "socket"
+                                        : "special file");
+        return false;
+    }
+    if (access(path, R_OK) != 0) {
+        snprintf(err, err_len, "--model %s: %s", path, strerror(errno));
+        return false;
+    }
+    return true;
+}
+
+/* One validation run's view of the one suite registry: built on first use with the run's threads,
+ * shapes and filters, exactly as `tritbench run` would register it. */
+typedef struct vr_bench_ctx {
+    tb_registry *reg;
+    tb_suite_config cfg;
+    char lists[1024];
+} vr_bench_ctx;
+
+
+/* ^(a|b|c)$ over exact names: every ERE metacharacter escaped. */
+static char *exact_filter(const vr_instances *l, unsigned group)
+{
+    size_t cap = 8;
+    for (size_t i = 0; i < l->count; i++)
+        cap += 2 * strlen(l->items[i].name) + 1;
+    char *f = malloc(cap), *p = f;
+    if (!f)
+        return NULL;
+    *p++ = '^';
+    *p++ = '(';
+    bool first = true;
+    for (size_t i = 0; i < l->count; i++) {
+        if (l->items[i].group != group)
+            continue;
+        if (!first)
+            *p++ = '|';
+        first = false;
+        for (const char *c = l->items[i].name; *c; c++) {
+            if (strchr(".[]()*+?{}|^$\\", *c))
+                *p++ = '\\';
+            *p++ = *c;
+        }
+    }
+    *p++ = ')';
+    *p++ = '$';
+    *p = '\0';
+    return f;
+}
+
+/* The registry for a section: built once with the run's configuration; rebuilt with the extra GEMV shapes a
+ * section needs (the model section's checkpoint shapes). 0, or -1 (message printed). */
+static int ensure_registry(vr_bench_ctx *b, const vr_options *o, const vr_instances *l, const char *section)
+{
+    /* A section that needs extra GEMV shapes (a checkpoint's) gets its own registry with them. */
+    if (l->n_extra_shapes > 0 && b->reg) {
+        tb_registry_free(b->reg);
+        b->reg = NULL;
+    }
+    if (!b->reg) {
+        tb_suite_config_for_validation(&b->cfg, o->threads > 0 ? o->threads : 1, o->quick, o->shapes, o->variants,
+                                       o->formats, b->lists, sizeof b->lists);
+        for (size_t i = 0; i < l->n_extra_shapes && i < TB_MAX_EXTRA_SHAPES; i++) {
+            b->cfg.extra_gemv_shapes[i][0] = l->extra_shapes[i][0];
+            b->cfg.extra_gemv_shapes[i][1] = l->extra_shapes[i][1];
+            b->cfg.n_extra_gemv_shapes++;
+        }
+        b->reg = tb_registry_new();
+        if (!b->reg || tb_suites_register_all(b->reg, &b->cfg) != 0) {
+            fprintf(stderr, "tritbench validate: %s: could not register the suites\n", section);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Runs a section's instances group by group (random interleaving within a group, every repetition kept)
+ * into `out`. 0, or -1 when the harness could not run (message printed). */
+static int run_instances(vr_bench_ctx *b, const vr_options *o, const char *section, const vr_instances *l,
+                         tb_results *out)
+{
+    if (l->count == 0)
+        return 0;
+    if (ensure_registry(b, o, l, section) != 0)
+        return -1;
+    unsigned max_group = 0;
+    for (size_t i = 0; i < l->count; i++)
+        max_group = l->items[i].group > max_group ? l->items[i].group : max_group;
+    for (unsigned g = 0; g <= max_group; g++) {
+        bool any = false;
+        for (size_t i = 0; i < l->count && !any; i++)
+            any = l->items[i].group == g;
+        if (!any)
+            continue;
+        char *filter = exact_filter(l, g);
+        tb_options opt;
+        tb_options_default(&opt);
+        opt.filter = filter;
+        opt.repetitions = l->repetitions > 0 ? l->repetitions : 5;
+        if (l->min_time > 0)
+            opt.min_time = l->min_time;
+        opt.random_interleaving = true;
+        opt.seed = o->seed * 1000003ULL + g;
+        tb_results res;
+        memset(&res, 0, sizeof res);
+        char err[512];
+        const int rc = filter ? tb_run(b->reg, &opt, NULL, &res, err, sizeof err) : -1;
+        free(filter);
+        if (rc != 0) {
+            fprintf(stderr, "tritbench validate: %s: the harness could not run: %s\n", section,
+                    filter ? err : "out of memory");
+            return -1;
+        }
+        const int arc = vr_records_append(out, &res);
+        tb_results_free(&res);
+        if (arc != 0) {
+            fprintf(stderr, "tritbench validate: %s: out of memory keeping the records\n", section);
+            return -1;
+        }
+    }
+    if (l->n_extra_shapes > 0) { /* the next section registers without them */
+        tb_registry_free(b->reg);
+        b->reg = NULL;
+    }
+    return 0;
+}
+
+/* GB/s of the stream suite's largest read instance (4x the last-level cache: memory, not a cache) at the run's
+ * thread count, registered at full size even in --quick; 0 when there is none or it failed. `size` gets its
+ * size name ("128MiB"). */
+static double machine_read_gbps(const vr_options *o, char *size, size_t size_len)
+{
+    size_t n_suites;
+    const tb_suite *suites = tb_suites(&n_suites);
+    tb_suite_config cfg;
+    char lists[64];
+    tb_suite_config_for_validation(&cfg, o->threads > 0 ? o->threads : 1, false, NULL, NULL, NULL, lists,
+                                   sizeof lists);
+    tb_registry *reg = tb_registry_new();
+    for (size_t i = 0; reg && i < n_suites; i++)
+        if (strcmp(suites[i].name, "stream") == 0 && suites[i].register_fn(reg, &cfg) != 0) {
+            tb_registry_free(reg);
+            reg = NULL;
+        }
+    char last[TB_NAME_MAX] = "";
+    for (size_t i = 0; reg && i < tb_registry_count(reg); i++)
+        if (strncmp(tb_registry_name(reg, i), "stream/read/", 12) == 0)
+            snprintf(last, sizeof last, "%s", tb_registry_name(reg, i));
+    double gbps = 0.0;
+    if (last[0]) {
+        const char *slash = strchr(last + 12, '/');
+        snprintf(size, size_len, "%.*s", slash ? (int)(slash - last - 12) : 0, last + 12);
+        vr_instances l;
+        memset(&l, 0, sizeof l);
+        vr_instances_add(&l, 0, "%s", last);
+        char *filter = l.oom ? NULL : exact_filter(&l, 0);
+        tb_options opt;
+        tb_options_default(&opt);
+        opt.filter = filter;
+        opt.repetitions = 1;
+        tb_results res;
+        memset(&res, 0, sizeof res);
+        char err[256];
+        if (filter && tb_run(reg, &opt, NULL, &res, err, sizeof err) == 0) {
+            const tb_record *rec = vr_record(&res, last, "median");
+            gbps = rec && !rec->error_occurred && !rec->skipped ? tb_record_counter(rec, "GB/s", 0.0) : 0.0;
+        }
+        tb_results_free(&res);
+        free(filter);
+        vr_instances_free(&l);
+    }
+    tb_registry_free(reg);
+    return gbps;
+}
+
+/* One section: declare, run through the harness, judge. */
+static int run_section(vr_report *r, vr_bench_ctx *b, const vr_options *o, const vr_section *s)
+{
+    vr_instances l;
+    memset(&l, 0, sizeof l);
+    tb_results records;
+    memset(&records, 0, sizeof records);
+    int rc = s->instances ? s->instances(o, &l) : 0;
+    if (rc == 0 && l.oom) {
+        fprintf(stderr, "tritbench validate: %s: out of memory listing its benchmarks\n", s->name);
+        rc = -1;
+    }
+    if (rc == 0)
+        rc = run_instances(b, o, s->name, &l, &records);
+    if (rc == 0) {
+        vr_add_records(r, &records);
+        rc = s->judge(r, o, &records);
+    }
+    free(records.records);
+    vr_instances_free(&l);
+    return rc;
 }
 
 static void default_out_dir(char *buf, size_t len)
@@ -85,8 +311,6 @@ static void print_signoff(const vr_report *r)
     }
 }
 
-typedef int (*section_fn)(vr_report *, const vr_options *);
-
 int vr_run(const vr_options *o, const char *command_line)
 {
     char err[1024];
@@ -98,6 +322,16 @@ int vr_run(const vr_options *o, const char *command_line)
     vr_profile prof;
     if (vr_profile_load(profile_path, &prof, err, sizeof err) != 0) {
         fprintf(stderr, "tritbench validate: bad profile: %s\n", err);
+        return 2;
+    }
+    if (!profile_covers(&prof, o, err, sizeof err)) {
+        fprintf(stderr, "tritbench validate: bad profile: %s\n", err);
+        vr_profile_free(&prof);
+        return 2;
+    }
+    if (o->model_path && !model_readable(o->model_path, err, sizeof err)) {
+        fprintf(stderr, "tritbench validate: %s\n", err);
+        vr_profile_free(&prof);
         return 2;
     }
     char out_dir[4096];
@@ -127,43 +361,38 @@ int vr_run(const vr_options *o, const char *command_line)
     tb_context_add(&r->ctx, "validate_threads", v);
     tb_context_add(&r->ctx, "validate_mode", o->quick ? "quick (smoke)" : "full");
 
-    static const struct {
-        const char *name;
-        section_fn fn;
-    } sections[] = {
-        {"kernels", vr_section_kernels}, {"accuracy", vr_section_accuracy}, {"model", vr_section_model},
-        {"e2e", vr_section_e2e},         {"cuda", vr_section_cuda},
-    };
+    size_t n_sections;
+    const vr_section *const *sections = vr_sections(&n_sections);
+    vr_bench_ctx bench;
+    memset(&bench, 0, sizeof bench);
     bool could_not = false;
-    const double t_all = now_s();
-    for (size_t i = 0; i < sizeof sections / sizeof sections[0]; i++) {
-        if (!wants(o, sections[i].name))
+    const double t_all = tb_clock_seconds();
+    for (size_t i = 0; i < n_sections; i++) {
+        if (!wants(o, sections[i]))
             continue;
-        if (strcmp(sections[i].name, "model") == 0 && !o->model_path)
-            continue; /* only with --model */
-        fprintf(stderr, "tritbench validate: section %s ...\n", sections[i].name);
-        const double t0 = now_s();
-        int rc = sections[i].fn(r, o);
-        vr_report_section_done(r, sections[i].name, rc, now_s() - t0);
-        fprintf(stderr, "tritbench validate: section %s %s in %.1f s\n", sections[i].name,
-                rc == 0 ? "done" : "could NOT be done", now_s() - t0);
+        fprintf(stderr, "tritbench validate: section %s ...\n", sections[i]->name);
+        const double t0 = tb_clock_seconds();
+        const int rc = run_section(r, &bench, o, sections[i]);
+        const double took = tb_clock_seconds() - t0;
+        vr_report_section_done(r, sections[i]->name, rc, took);
+        fprintf(stderr, "tritbench validate: section %s %s in %.1f s\n", sections[i]->name,
+                rc == 0 ? "done" : "could NOT be done", took);
         if (rc != 0)
             could_not = true;
     }
-    vr_metric(r, "run", "seconds", now_s() - t_all);
-    /* Memory bandwidth for the machine table: STREAM rules, a buffer of 4× the last-level cache. */
-    long long llc = tb_context_llc_bytes(&r->ctx);
-    size_t bw_bytes = llc > 0 ? (size_t)llc * 4 : (size_t)256 << 20;
-    if (bw_bytes < ((size_t)64 << 20))
-        bw_bytes = (size_t)64 << 20;
-    const double gbps = tb_stream_read_gbps(bw_bytes, o->threads > 0 ? o->threads : 1);
+    vr_metric(r, "run", "seconds", tb_clock_seconds() - t_all);
+    /* Memory bandwidth for the machine table: the stream suite's largest read instance (STREAM rules, 4× the
+     * last-level cache), run through the harness like every other measurement. */
+    char size[64] = "";
+    const double gbps = machine_read_gbps(o, size, sizeof size);
     if (gbps > 0)
-        snprintf(v, sizeof v, "%.1f GB/s (stream read, %zu MiB buffer, %d thread%s)", gbps, bw_bytes >> 20,
-                 o->threads, o->threads > 1 ? "s" : "");
+        snprintf(v, sizeof v, "%.1f GB/s (stream read, %s buffer, %d thread%s)", gbps, size, o->threads,
+                 o->threads > 1 ? "s" : "");
     else
         snprintf(v, sizeof v, "could not be measured");
     tb_context_add(&r->ctx, "memory_read_bandwidth", v);
     vr_metric(r, "run", "memory_read_gbps", gbps);
+    tb_registry_free(bench.reg);
 
     vr_render_plots(r, out_dir);
     int exit_code;

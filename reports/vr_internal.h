@@ -116,6 +116,8 @@ struct vr_report {
     bool oom;               /* an allocation failed somewhere: the report says so */
 };
 
+/* Appends copies of src's records to dst (grown as needed); 0, or -1 on no memory. */
+int vr_records_append(tb_results *dst, const tb_results *src);
 /* Takes ownership of the profile (it is freed with the report). NULL on no memory. */
 vr_report *vr_report_new(vr_profile *profile);
 void vr_report_free(vr_report *r);

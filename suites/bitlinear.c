@@ -228,7 +228,7 @@ static int register_case(tb_registry *r, const tb_suite_config *cfg, size_t M, s
 int tb_suite_bitlinear_register(tb_registry *r, const tb_suite_config *cfg)
 {
     size_t count;
-    const trit_shape *s = trit_shapes(cfg->quick ? "quick" : "bitnet-2b", &count);
+    const trit_shape *s = trit_shapes(cfg->shapes ? cfg->shapes : cfg->quick ? "quick" : "bitnet-2b", &count);
     const size_t tokens[2] = {1, cfg->quick ? 8 : 128};
     for (size_t i = 0; i < count; i++) {
         bool seen = false;

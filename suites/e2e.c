@@ -27,12 +27,15 @@ typedef struct e2e_arg {
     size_t tokens;         /* decode: context depth; prefill: prompt length */
 } e2e_arg;
 
-/* One model stays loaded between instances: building bitnet-2b in FP32 means faulting in ~10 GB, which
- * is slow on some VMs, and every instance of a model shares it. A different model frees it first. */
+/* Models stay loaded between instances: building bitnet-2b in FP32 means faulting in ~10 GB, which is slow on
+ * some VMs, and a validation run interleaves the ternary and FP32 decoders of one model repetition by
+ * repetition, so each must stay resident. A different model (name or layer count) frees the others first. */
+#define E2E_CACHE 4
 static struct {
     tb_decoder *d;
     char key[160];
-} cache;
+    char model[96];
+} cache[E2E_CACHE];
 
 static void key_of(const e2e_arg *a, char *key, size_t len)
 {
@@ -40,14 +43,30 @@ static void key_of(const e2e_arg *a, char *key, size_t len)
              a->variant);
 }
 
+static void cache_drop(size_t i)
+{
+    tb_decoder_free(cache[i].d);
+    memset(&cache[i], 0, sizeof cache[i]);
+}
+
 static tb_decoder *model_for(const e2e_arg *a, char *err, size_t err_len)
 {
-    char key[160];
+    char key[160], model[96];
     key_of(a, key, sizeof key);
-    if (cache.d && strcmp(cache.key, key) == 0)
-        return cache.d;
-    tb_decoder_free(cache.d);
-    cache.d = NULL;
+    snprintf(model, sizeof model, "%s/%d", a->cfg.name, a->cfg.n_layers);
+    size_t slot = E2E_CACHE;
+    for (size_t i = 0; i < E2E_CACHE; i++) {
+        if (cache[i].d && strcmp(cache[i].key, key) == 0)
+            return cache[i].d;
+        if (cache[i].d && strcmp(cache[i].model, model) != 0)
+            cache_drop(i);
+        if (!cache[i].d && slot == E2E_CACHE)
+            slot = i;
+    }
+    if (slot == E2E_CACHE) {
+        cache_drop(0);
+        slot = 0;
+    }
     tb_decoder_opts o;
     tb_decoder_opts_default(&o);
     o.variant = a->fp32 ? TB_DEC_FP32 : TB_DEC_TERNARY;
@@ -61,10 +80,12 @@ static tb_decoder *model_for(const e2e_arg *a, char *err, size_t err_len)
         o.gemv = trit_kernel_get(TRIT_OP_GEMV, a->format, a->variant);
         o.gemm = trit_kernel_get(TRIT_OP_GEMM, a->format, a->variant);
     }
-    cache.d = tb_decoder_new(&a->cfg, &o, err, err_len);
-    if (cache.d)
-        snprintf(cache.key, sizeof cache.key, "%s", key);
-    return cache.d;
+    cache[slot].d = tb_decoder_new(&a->cfg, &o, err, err_len);
+    if (cache[slot].d) {
+        snprintf(cache[slot].key, sizeof cache[slot].key, "%s", key);
+        snprintf(cache[slot].model, sizeof cache[slot].model, "%s", model);
+    }
+    return cache[slot].d;
 }
 
 typedef struct e2e_fixture {
@@ -150,6 +171,11 @@ static void e2e_run(tb_state *st)
     tb_counter(st, "outside_matmul", total > 0 ? 1.0 - ph[TB_DEC_PH_MATMUL] / total : 0.0, TB_COUNTER_DEFAULT);
     tb_counter(st, "lm_head_frac", total > 0 ? ph[TB_DEC_PH_LM_HEAD] / total : 0.0, TB_COUNTER_DEFAULT);
     tb_counter(st, "attention_frac", total > 0 ? ph[TB_DEC_PH_ATTENTION] / total : 0.0, TB_COUNTER_DEFAULT);
+    for (int p = 0; p < TB_DEC_PH_COUNT; p++) { /* where the time goes, per phase of the forward */
+        char name[64];
+        snprintf(name, sizeof name, "phase:%s", tb_dec_phase_name((tb_dec_phase)p));
+        tb_counter(st, name, total > 0 ? ph[p] / total : 0.0, TB_COUNTER_DEFAULT);
+    }
     tb_set_label(st, tb_decoder_kernel_desc(d));
 }
 
@@ -189,23 +215,6 @@ static int add_instances(tb_registry *r, const tb_suite_config *cfg, const e2e_a
     return 0;
 }
 
-/* The best runnable ternary variant of a format that the --variants list allows (cuda excluded: the
- * decoder keeps its activations on the host). */
-static const trit_kernel *pick_kernel(const tb_suite_config *cfg, trit_format f)
-{
-    static const char *const pref[] = {"avx512_vnni", "avx512bw", "avx2_vnni", "avx2", "neon_dotprod", "neon",
-                                       "scalar"};
-    char why[256];
-    for (size_t i = 0; i < sizeof pref / sizeof pref[0]; i++) {
-        const trit_kernel *v = trit_kernel_get(TRIT_OP_GEMV, f, pref[i]);
-        const trit_kernel *m = trit_kernel_get(TRIT_OP_GEMM, f, pref[i]);
-        if (v && m && tb_list_contains(cfg->variants, pref[i]) && trit_kernel_runnable(v, why, sizeof why) &&
-            trit_kernel_runnable(m, why, sizeof why))
-            return v;
-    }
-    return NULL;
-}
-
 static int register_model(tb_registry *r, const tb_suite_config *cfg, const trit_model_config *mc)
 {
     char msg[512];
@@ -213,7 +222,10 @@ static int register_model(tb_registry *r, const tb_suite_config *cfg, const trit
     tb_decoder_opts_default(&o);
     o.max_ctx = E2E_MAX_CTX;
     for (int f = 0; f < TRIT_FMT_COUNT; f++) {
-        const trit_kernel *k = pick_kernel(cfg, (trit_format)f);
+        char why[256];
+        const trit_kernel *k = tb_suite_pick_kernel(TRIT_OP_GEMV, (trit_format)f, cfg->variants, why, sizeof why);
+        if (k && strcmp(k->variant, "cuda") == 0)
+            k = NULL; /* the decoder keeps its activations on the host */
         if (!k || !tb_list_contains(cfg->formats, trit_format_name((trit_format)f)))
             continue;
         /* The scalar oracle would take minutes per token at real sizes. */

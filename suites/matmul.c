@@ -293,7 +293,16 @@ static size_t unique_shapes(const char *set, size_t (*out)[2], size_t cap)
 int tb_suite_gemv_register(tb_registry *r, const tb_suite_config *cfg)
 {
     size_t shapes[32][2];
-    const size_t n = unique_shapes(cfg->quick ? "quick" : "all", shapes, 32);
+    size_t n = unique_shapes(cfg->shapes ? cfg->shapes : cfg->quick ? "quick" : "all", shapes, 32);
+    for (size_t e = 0; e < cfg->n_extra_gemv_shapes && n < 32; e++) { /* e.g. a checkpoint's own layer shapes */
+        bool seen = false;
+        for (size_t j = 0; j < n; j++)
+            seen |= shapes[j][0] == cfg->extra_gemv_shapes[e][0] && shapes[j][1] == cfg->extra_gemv_shapes[e][1];
+        if (!seen) {
+            shapes[n][0] = cfg->extra_gemv_shapes[e][0];
+            shapes[n++][1] = cfg->extra_gemv_shapes[e][1];
+        }
+    }
     for (size_t i = 0; i < n; i++)
         if (register_shape(r, cfg, TRIT_OP_GEMV, shapes[i][0], shapes[i][1], 1) != 0)
             return -1;
@@ -305,7 +314,7 @@ int tb_suite_gemv_register(tb_registry *r, const tb_suite_config *cfg)
 int tb_suite_gemm_register(tb_registry *r, const tb_suite_config *cfg)
 {
     size_t shapes[32][2];
-    const size_t n = unique_shapes(cfg->quick ? "quick" : "bitnet-2b", shapes, 32);
+    const size_t n = unique_shapes(cfg->shapes ? cfg->shapes : cfg->quick ? "quick" : "bitnet-2b", shapes, 32);
     size_t nb;
     const size_t *batches = trit_gemm_batches(&nb);
     for (size_t i = 0; i < n; i++)

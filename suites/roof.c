@@ -15,18 +15,14 @@
 
 #include "suite_list.h"
 #include "tritbench/roof.h"
+#include "tritbench/bench.h"
 
 typedef struct roof_fx {
     uint64_t loops; /* per chunk */
     double best;    /* instructions per ns, best chunk so far */
 } roof_fx;
 
-static double now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
+static double now_ns(void) { return tb_clock_seconds() * 1e9; }
 
 static void *roof_setup(tb_state *st)
 {

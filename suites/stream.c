@@ -25,6 +25,7 @@
 
 #include "suite_list.h"
 #include "tritbench/context.h"
+#include "tritbench/bench.h"
 
 typedef enum stream_kind { K_READ = 0, K_COPY, K_SCALE, K_ADD, K_TRIAD, K_COUNT } stream_kind;
 
@@ -57,12 +58,7 @@ typedef struct stream_case {
     double sum; /* read: the last pass's total */
 } stream_case;
 
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
+static double now_seconds(void) { return tb_clock_seconds(); }
 
 /* Many independent accumulators: a single running sum would be bound by add latency, not memory. */
 STREAM_CLONES static double kernel_read(const double *restrict a, size_t lo, size_t hi)

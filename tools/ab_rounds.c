@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "ab_rounds.h"
+#include "tritbench/bench.h"
 
 static const char *const side_name[2] = {"baseline", "contender"};
 
@@ -27,12 +28,7 @@ static uint64_t splitmix64(uint64_t *s)
     return z ^ (z >> 31);
 }
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
+static double now_s(void) { return tb_clock_seconds(); }
 
 /* BIN run ARGS… --benchmark_repetitions=R --benchmark_out=JSON --benchmark_out_format=json; stdout to
  * /dev/null, stderr to LOG. Returns the exit status, or -1 when it could not be started / was killed. */

@@ -36,8 +36,8 @@ static const tb_opt validate_table[] = {
      .help = "targets (default: profiles/bitnet-phase4.json in the installed datadir,\n"
              "or fixtures/profiles/ of the source tree when run from the build directory)"},
     {"suite", .field = V(suite), .metavar = "NAME",
-     .help = "a section (kernels, accuracy, e2e, cuda, model, all) or a shape set for the kernels\n"
-             "section alone (see below); default: every section, kernels on bitnet-2b"},
+     .help = "a section or a shape set for the kernels section alone (both listed below);\n"
+             "default: every section, kernels on bitnet-2b"},
     {"variants", .field = V(o.variants), .metavar = "LIST", .help = "kernel variants (default: every runnable one)"},
     {"formats", .field = V(o.formats), .metavar = "LIST", .help = "packed formats: i2,t5 (default: both)"},
     {"threads", .set = tb_set_int, .field = V(o.threads), .metavar = "N", .min = 1, .max = 1024,
@@ -57,15 +57,11 @@ static const tb_command validate_cmd = {
              "roofline; plus accuracy (Fashion-MNIST), end-to-end decode and CUDA sections.\n",
 };
 #define VALIDATE_FOOTER                                                                                                \
-    "Shape sets for --suite: %s.\n\n"                                                                                 \
+    "Sections for --suite: %s, all. Shape sets for --suite: %s.\n\n"                                              \
     "Writes DIR/report.md, DIR/results.json, DIR/report.html and DIR/plots/. Exit status: 0 every target\n"            \
     "passed (N/A rows do not fail), 1 a target failed, 2 the run could not be done (bad flag or profile).\n"
 
-static bool is_section(const char *s)
-{
-    return !strcmp(s, "kernels") || !strcmp(s, "accuracy") || !strcmp(s, "e2e") || !strcmp(s, "cuda") ||
-           !strcmp(s, "model") || !strcmp(s, "all");
-}
+static bool is_section(const char *s) { return vr_section_find(s) || !strcmp(s, "all"); }
 
 /* Appends ' arg' shell-quoted when needed. */
 static void append_arg(char *buf, size_t cap, const char *arg)
@@ -97,7 +93,7 @@ int cmd_validate(int argc, char **argv)
     tb_str_list plugins = {0};
     const tb_opt_group groups[] = {{NULL, validate_table, TB_COUNT(validate_table), &f}, cli_plugin_group(&plugins)};
     char footer[1024];
-    snprintf(footer, sizeof footer, VALIDATE_FOOTER, trit_shape_sets());
+    snprintf(footer, sizeof footer, VALIDATE_FOOTER, vr_section_names(), trit_shape_sets());
     tb_command with_footer = validate_cmd;
     with_footer.footer = footer;
     tb_args args;
@@ -124,14 +120,13 @@ int cmd_validate(int argc, char **argv)
             o.shapes = suite;
         } else {
             fprintf(stderr,
-                    "tritbench validate: --suite: \"%s\" is neither a section (kernels, accuracy, e2e, cuda, model, "
-                    "all) nor a shape set (%s)\n",
-                    suite, trit_shape_sets());
+                    "tritbench validate: --suite: \"%s\" is neither a section (%s, all) nor a shape set (%s)\n",
+                    suite, vr_section_names(), trit_shape_sets());
             return 2;
         }
     }
-    if (o.suite && strcmp(o.suite, "model") == 0 && !o.model_path) {
-        fprintf(stderr, "tritbench validate: --suite model needs --model FILE\n");
+    if (o.suite && vr_section_find(o.suite)->needs_model && !o.model_path) {
+        fprintf(stderr, "tritbench validate: --suite %s needs --model FILE\n", o.suite);
         return 2;
     }
     char cmd[4096] = "tritbench validate";

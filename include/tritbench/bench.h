@@ -167,6 +167,14 @@ double tb_time_unit_seconds(tb_time_unit u);  /* 1e-9 for TB_NS ... */
  *     }
  * Build: cc prog.c $(pkg-config --cflags --libs tritbench)   (examples/bench_example.c) */
 int tb_main(int argc, char **argv, tb_registry *reg);
+
+/* The harness's clocks, the only ones in the project (seconds). tb_clock_seconds: the wall clock
+ * (CLOCK_MONOTONIC) — for logging how long something took, for a suite that times sub-steps inside its
+ * own benchmark (STREAM's best pass, the roof's best chunk, a decoder's per-phase breakdown) and for
+ * scheduling (ab's rounds). tb_clock_thread_cpu_seconds: the calling thread's CPU time. A figure a report
+ * shows is always a benchmark's record, never a reading taken outside the harness. */
+double tb_clock_seconds(void);
+double tb_clock_thread_cpu_seconds(void);
 const char *tb_time_unit_name(tb_time_unit u); /* "ns", "us", "ms", "s" */
 
 #endif

@@ -53,17 +53,68 @@ void vr_note(vr_report *r, const char *section, const char *fmt, ...)
 void vr_plot(vr_report *r, const char *section, const char *name, const char *title, const char *gnuplot_body,
              const char *data_tsv);
 
+/* One TSV field: tab, newline, CR and backslash written as \t \n \r \\, other control bytes as \xHH, so a
+ * name (a tensor's, from a checkpoint) can never split a row. Truncates to cap; returns the length. */
+size_t vr_tsv_field(char *dst, size_t cap, const char *src);
+
 /* --- benchmark records measured by a section: go to results.json's `benchmarks` (google/benchmark) --- */
 void vr_add_records(vr_report *r, const tb_results *res);
 /* Machine-readable key/values per section for results.json (numbers). */
 void vr_metric(vr_report *r, const char *section, const char *key, double value);
 
-/* Sections. Each returns 0 when it ran (whatever the verdicts), -1 when it could not be done at all
- * (message printed to stderr; the run exits 2). */
-int vr_section_kernels(vr_report *r, const vr_options *o);  /* synthetic weights: memory, speed, error, sparsity */
+/* --- sections: each file in reports/sections owns one descriptor; the list lives in one place
+ * (reports/sections/meson.build: `section_names`), and the CLI's --suite names, the profile's known
+ * targets and the run order all derive from it. ---
+ *
+ * A section never times anything. It declares the benchmark instances it needs — exact instance names of
+ * the one suite registry `tritbench run` uses (so `tritbench run --benchmark_filter=` runs the same ones),
+ * in groups — and judges the records the harness returns. Each group runs as one harness run with random
+ * interleaving and every repetition kept: a ternary benchmark and its FP32 baselines share a group, so each
+ * ratio is taken in one run under the same threads. */
+typedef struct vr_instance {
+    char name[TB_NAME_MAX]; /* "gemv/i2/avx512_vnni/2560x2560/threads:1" */
+    unsigned group;
+} vr_instance;
+
+#define VR_MAX_EXTRA_SHAPES 32
+typedef struct vr_instances {
+    vr_instance *items;
+    size_t count, cap;
+    int repetitions;  /* per instance (default 5) */
+    double min_time;  /* seconds per trial (default 0.5; a section sets its own) */
+    /* GEMV shapes the gemv suite must register beyond its shape set (the model section's layer shapes) */
+    size_t extra_shapes[VR_MAX_EXTRA_SHAPES][2];
+    size_t n_extra_shapes;
+    bool oom;
+} vr_instances;
+/* Adds one instance name (printf-style); a name already in the list is not added twice. */
+void vr_instances_add(vr_instances *l, unsigned group, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void vr_instances_free(vr_instances *l);
+
+typedef struct vr_section {
+    const char *name;           /* "kernels": --suite NAME, the report's heading */
+    const char *description;    /* one line for --help */
+    const char *const *targets; /* the profile targets it judges, NULL-terminated */
+    bool needs_model;           /* runs only with --model FILE */
+    /* The instances to run for these options; may add none. 0, or -1 when the section cannot be done
+     * (message on stderr). NULL: no instances. */
+    int (*instances)(const vr_options *o, vr_instances *out);
+    /* Judges the records of its instances (every repetition, then the aggregates, as the harness returns
+     * them; empty when it declared none) and adds checks, tables, notes and plots. 0 when it ran, -1 when
+     * it could not be done at all (message on stderr; the run exits 2). */
+    int (*judge)(vr_report *r, const vr_options *o, const tb_results *records);
+} vr_section;
+
+/* Every section, in run order. */
+const vr_section *const *vr_sections(size_t *count);
+const vr_section *vr_section_find(const char *name); /* NULL when no section has that name */
+const char *vr_section_names(void);                 /* "kernels, accuracy, ..." for messages and --help */
+
+/* Run records of one instance: the aggregate named (e.g. "median"), or with one repetition the run. */
+const tb_record *vr_record(const tb_results *records, const char *instance, const char *aggregate_name);
+
+/* Entry points kept for the tests that drive one section alone (they judge without instances). */
 int vr_section_accuracy(vr_report *r, const vr_options *o); /* Fashion-MNIST: FP32 / PTQ / QAT */
 int vr_section_model(vr_report *r, const vr_options *o);    /* --model FILE: per-layer, real weights */
-int vr_section_e2e(vr_report *r, const vr_options *o);      /* decoder forward: tokens/s, model memory */
-int vr_section_cuda(vr_report *r, const vr_options *o);     /* GPU rows when a device is present */
 
 #endif

@@ -10,14 +10,10 @@
 
 #if TRIT_HAVE_OPENMP
 #include <omp.h>
+#include "tritbench/bench.h"
 #endif
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
+static double now_s(void) { return tb_clock_seconds(); }
 
 /* Adds the time since *t0 to phase p and restarts the clock. */
 static void lap(tb_decoder *d, tb_dec_phase p, double *t0)

@@ -9,13 +9,9 @@
 #include "eval_common.h"
 #include "tritbench/fixtures.h"
 #include "tritbench/train.h"
+#include "tritbench/bench.h"
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
+static double now_s(void) { return tb_clock_seconds(); }
 
 double tb_ce_sum(const float *logits, const uint8_t *labels, size_t n, size_t C, size_t *correct)
 {

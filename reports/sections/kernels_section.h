@@ -33,6 +33,7 @@ typedef struct vk_ctx {
     vr_table *t_speed, *t_base, *t_roof;
     vk_buf plot_speed, plot_roof;
     int n_speed_rows;
+    const tb_results *records; /* what the harness returned for the section's instances */
 } vk_ctx;
 
 /* Variant filter (--variants) and whether a variant's rows go into the sign-off: every listed variant
@@ -42,11 +43,12 @@ bool vk_signoff(const vk_ctx *c, trit_op op, trit_format f, const char *variant)
 /* Deterministic per-purpose seeds derived from --seed. */
 unsigned long long vk_seed(const vk_ctx *c, size_t shape, unsigned purpose);
 
-/* Times FP32 baselines and every wanted ternary variant on one shape (interleaved, one registry) and
- * adds the speed and roofline rows, checks and plot data. W: the FP32 weights (rows × cols); packed:
- * the same weights packed per format (entries of disabled formats unused). 0, or -1 if the harness
- * could not run at all. */
-int vk_speed_shape(vk_ctx *c, const trit_shape *sh, size_t shape_index, const float *W,
-                   const trit_packed packed[TRIT_FMT_COUNT]);
+/* The suite instances that time one shape's speed rows (FP32 baselines and every wanted ternary variant),
+ * added to `out` under `group` (one interleaved harness run per shape). */
+void vk_speed_instances(const vk_ctx *c, const trit_shape *sh, unsigned group, vr_instances *out);
+/* Judges one shape's speed rows from c->records: speed and roofline rows, checks, plot data. packed: the
+ * shape's weights per format (for the bytes a GEMV reads; entries of disabled formats unused). 0, or -1 on
+ * no memory. */
+int vk_speed_shape(vk_ctx *c, const trit_shape *sh, const trit_packed packed[TRIT_FMT_COUNT]);
 
 #endif

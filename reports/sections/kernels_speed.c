@@ -1,6 +1,7 @@
-/* kernels_speed.c — the kernels section's timed part: FP32 baselines and ternary GEMV/GEMM/BitLinear on
- * one shape, registered together and run through the harness with random interleaving, so every
- * speedup is a ratio of medians taken in the same run under the same threads. */
+/* kernels_speed.c — the kernels section's speed rows: per shape, the FP32 baselines and every wanted ternary
+ * GEMV/GEMM/BitLinear, each named by the gemv/gemm/bitlinear suite instance that measures it (the same
+ * instance `tritbench run` runs). The run driver runs one shape's instances as one interleaved harness run;
+ * this file judges their records: every speedup is a ratio of medians taken in the same run, same threads. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,116 +9,31 @@
 
 #include "reports/sections/kernels_section.h"
 #include "reports/vr_internal.h"
-#include "tritbench/baselines.h"
 #include "tritbench/bench.h"
 #include "tritbench/suites.h"
 
 typedef enum { VB_FP32 = 0, VB_MATMUL, VB_BITLINEAR } vb_kind;
 
-/* Everything the timed loops touch, prepared once per shape outside timing. */
-typedef struct vk_case {
-    const float *W;
-    float *X, *Y;
-    int32_t *acc;
-    size_t M, K, N;
-    trit_act act1, actN;
-    trit_bitlinear layer[TRIT_FMT_COUNT];
-    trit_bitlinear_ws ws1[TRIT_FMT_COUNT], wsN[TRIT_FMT_COUNT];
-} vk_case;
+/* Which baseline a row is judged against: the bare matmul against the FP32 GEMV/GEMM, the whole BitLinear
+ * layer (RMSNorm + quantization + matmul + rescale, as the bitlinear suite times it) against the FP32 layer
+ * it replaces (RMSNorm + sgemv/sgemm, the bitlinear suite's fp32 rows). */
+#define VK_SLOTS (2 * TRIT_OP_COUNT)
 
+/* One speed row of a shape: the suite instance that measures it, and what its records said. */
 typedef struct vk_bench {
-    vk_case *c;
     vb_kind kind;
     trit_op op;
     trit_format f;
+    bool bl_base; /* an FP32 baseline of the whole layer (RMSNorm + sgemm: the bitlinear suite's fp32 rows) */
     const trit_kernel *k;
-    const trit_fp32_kernel *fk;
-    size_t reg_index;
+    char instance[TB_NAME_MAX];
     char label[96];
     /* results */
     double median_s, cv;
+    double suite_gbps, suite_roof_pct; /* counters of the median record (NaN when absent) */
     const char *na;
     char why[256];
 } vk_bench;
-
-static void run_bench(tb_state *st)
-{
-    const vk_bench *b = tb_arg(st);
-    vk_case *c = b->c;
-    const int th = tb_threads(st);
-    const size_t n = b->op == TRIT_OP_GEMV ? 1 : c->N;
-    double bytes = 0;
-    switch (b->kind) {
-    case VB_FP32:
-        while (tb_keep_running(st))
-            b->fk->fn(c->W, c->X, c->Y, c->M, c->K, n, th);
-        bytes = (double)c->M * (double)c->K * 4.0;
-        break;
-    case VB_MATMUL: {
-        const trit_act *a = b->op == TRIT_OP_GEMV ? &c->act1 : &c->actN;
-        while (tb_keep_running(st))
-            if (trit_matmul(b->k, &c->layer[b->f].w, a, th, c->acc) != 0) {
-                tb_skip_with_error(st, "trit_matmul rejected the shapes");
-                return;
-            }
-        bytes = (double)c->layer[b->f].w.alloc_bytes;
-        break;
-    }
-    case VB_BITLINEAR: {
-        trit_bitlinear_ws *ws = b->op == TRIT_OP_GEMV ? &c->ws1[b->f] : &c->wsN[b->f];
-        while (tb_keep_running(st))
-            if (trit_bitlinear_forward(b->k, &c->layer[b->f], c->X, n, c->Y, th, ws) != 0) {
-                tb_skip_with_error(st, "trit_bitlinear_forward failed");
-                return;
-            }
-        bytes = (double)c->layer[b->f].w.alloc_bytes;
-        break;
-    }
-    }
-    tb_set_bytes_processed(st, bytes * (double)tb_iterations(st));
-    tb_counter(st, "GB/s", bytes * (double)tb_iterations(st) / 1e9, TB_COUNTER_RATE);
-}
-
-static void case_free(vk_case *c)
-{
-    free(c->X);
-    free(c->Y);
-    free(c->acc);
-    trit_act_free(&c->act1);
-    trit_act_free(&c->actN);
-    for (int f = 0; f < TRIT_FMT_COUNT; f++) {
-        trit_bitlinear_ws_free(&c->ws1[f]);
-        trit_bitlinear_ws_free(&c->wsN[f]);
-    }
-}
-
-static int case_make(vk_ctx *ctx, vk_case *c, const trit_shape *sh, size_t si, const float *W,
-                     const trit_packed packed[TRIT_FMT_COUNT])
-{
-    memset(c, 0, sizeof *c);
-    c->W = W;
-    c->M = sh->rows;
-    c->K = sh->cols;
-    c->N = ctx->gemm_n;
-    c->X = trit_aligned_alloc(c->N * c->K * sizeof(float));
-    c->Y = trit_aligned_alloc(c->N * c->M * sizeof(float));
-    c->acc = trit_aligned_alloc(c->N * c->M * sizeof(int32_t));
-    if (!c->X || !c->Y || !c->acc || trit_act_alloc(&c->act1, 1, c->K) != 0 ||
-        trit_act_alloc(&c->actN, c->N, c->K) != 0)
-        return -1;
-    trit_fill_activations(c->X, c->N, c->K, true, vk_seed(ctx, si, 11));
-    if (trit_quantize_activations(c->X, c->K, &c->act1) != 0 || trit_quantize_activations(c->X, c->K, &c->actN) != 0)
-        return -1;
-    for (int f = 0; f < TRIT_FMT_COUNT; f++) {
-        if (!ctx->fmt_on[f])
-            continue;
-        c->layer[f].w = packed[f]; /* a view: the caller owns the buffers */
-        if (trit_bitlinear_ws_alloc(&c->ws1[f], &c->layer[f], 1) != 0 ||
-            trit_bitlinear_ws_alloc(&c->wsN[f], &c->layer[f], c->N) != 0)
-            return -1;
-    }
-    return 0;
-}
 
 static const char *op_label(vb_kind kind, trit_op op)
 {
@@ -133,20 +49,6 @@ static const char *target_of(vb_kind kind, trit_op op)
     return op == TRIT_OP_GEMV ? "speedup_gemv" : "speedup_gemm";
 }
 
-static int add_bench(tb_registry *reg, vk_bench *b, const char *family, const char *args, int threads)
-{
-    tb_bench_spec s;
-    memset(&s, 0, sizeof s);
-    s.family = family;
-    s.args = args;
-    s.run = run_bench;
-    s.arg = b;
-    s.threads = threads;
-    s.time_unit = TB_US;
-    b->reg_index = tb_registry_count(reg);
-    return tb_register(reg, &s);
-}
-
 static void fmt_time(double s, char *buf, size_t len)
 {
     if (!isfinite(s))
@@ -157,28 +59,27 @@ static void fmt_time(double s, char *buf, size_t len)
         snprintf(buf, len, "%.3f ms", s * 1e3);
 }
 
-/* Registers the ternary benchmarks of one format; rows for variants that cannot run get their reason. */
-static int register_ternary(vk_ctx *ctx, tb_registry *reg, vk_case *c, trit_format f, vk_bench *bs, size_t *nb,
-                            size_t cap, const char *shape_args, const char *shape_argsN)
+/* The ternary rows of one format on one shape, each named by its gemv/gemm/bitlinear suite instance; rows for
+ * variants that cannot run (or are not timed) get their reason and no instance. */
+static void plan_ternary(const vk_ctx *ctx, trit_format f, vk_bench *bs, size_t *nb, size_t cap, const char *shape1,
+                         const char *shapeN, const char *shape_bl1)
 {
     size_t nk;
     const trit_kernel *ks = trit_kernels(&nk);
     for (size_t i = 0; i < nk; i++) {
         const trit_kernel *k = &ks[i];
-        if (k->format != f || !vk_variant_wanted(ctx, k->variant))
+        if (k->format != f || !vk_variant_wanted(ctx, k->variant) || strcmp(k->variant, "cuda") == 0)
             continue;
         for (int kind = VB_MATMUL; kind <= VB_BITLINEAR; kind++) {
             if (*nb >= cap)
-                return 0;
+                return;
             vk_bench *b = &bs[(*nb)++];
             memset(b, 0, sizeof *b);
-            b->c = c;
             b->kind = (vb_kind)kind;
             b->op = k->op;
             b->f = f;
             b->k = k;
-            b->median_s = NAN;
-            b->cv = NAN;
+            b->median_s = b->cv = b->suite_gbps = b->suite_roof_pct = NAN;
             snprintf(b->label, sizeof b->label, "%s/%s", trit_format_name(f), k->variant);
             char why[200];
             if (!trit_kernel_runnable(k, why, sizeof why)) {
@@ -193,26 +94,81 @@ static int register_ternary(vk_ctx *ctx, tb_registry *reg, vk_case *c, trit_form
                 b->na = b->why;
                 continue;
             }
-            char family[64], args[160];
-            snprintf(family, sizeof family, "%s/%s", kind == VB_BITLINEAR ? "bitlinear" : trit_op_name(k->op),
-                     trit_format_name(f));
-            snprintf(args, sizeof args, "%s/%s", k->variant, k->op == TRIT_OP_GEMV ? shape_args : shape_argsN);
-            if (add_bench(reg, b, family, args, ctx->threads) != 0)
-                return -1;
+            const char *shape = kind == VB_BITLINEAR ? (k->op == TRIT_OP_GEMV ? shape_bl1 : shapeN)
+                                                     : (k->op == TRIT_OP_GEMV ? shape1 : shapeN);
+            snprintf(b->instance, sizeof b->instance, "%s/%s/%s/%s/threads:%d",
+                     kind == VB_BITLINEAR ? "bitlinear" : trit_op_name(k->op), trit_format_name(f), k->variant, shape,
+                     ctx->threads);
         }
     }
-    return 0;
 }
 
-static void collect(const tb_registry *reg, const tb_results *res, vk_bench *b)
+/* Every speed row of one shape: the FP32 baselines (the scalar FP32 reference excluded: nobody ships it)
+ * for GEMV and GEMM, then each wanted ternary variant's GEMV, GEMM and BitLinear at N=1 and N. */
+static size_t plan_shape(const vk_ctx *ctx, const trit_shape *sh, vk_bench *bs, size_t cap)
+{
+    char shape1[64], shapeN[80], shape_bl1[80];
+    snprintf(shape1, sizeof shape1, "%zux%zu", sh->rows, sh->cols);
+    snprintf(shapeN, sizeof shapeN, "%zux%zux%zu", sh->rows, sh->cols, ctx->gemm_n);
+    snprintf(shape_bl1, sizeof shape_bl1, "%zux%zux1", sh->rows, sh->cols);
+    const char *fp32[16];
+    const size_t nf = tb_suite_fp32_baselines(fp32, 16);
+    size_t nb = 0;
+    for (size_t i = 0; i < nf && nb + VK_SLOTS <= cap; i++) {
+        if (strcmp(fp32[i], "scalar") == 0)
+            continue;
+        for (int slot = 0; slot < VK_SLOTS && nb < cap; slot++) {
+            const trit_op op = (trit_op)(slot % TRIT_OP_COUNT);
+            vk_bench *b = &bs[nb++];
+            memset(b, 0, sizeof *b);
+            b->kind = VB_FP32;
+            b->op = op;
+            b->bl_base = slot >= TRIT_OP_COUNT;
+            b->median_s = b->cv = b->suite_gbps = b->suite_roof_pct = NAN;
+            snprintf(b->label, sizeof b->label, "fp32/%s", fp32[i]);
+            if (b->bl_base)
+                snprintf(b->instance, sizeof b->instance, "bitlinear/fp32/%s/%s/threads:%d", fp32[i],
+                         op == TRIT_OP_GEMV ? shape_bl1 : shapeN, ctx->threads);
+            else
+                snprintf(b->instance, sizeof b->instance, "%s/fp32/%s/%s/threads:%d", trit_op_name(op), fp32[i],
+                         op == TRIT_OP_GEMV ? shape1 : shapeN, ctx->threads);
+        }
+    }
+    for (int f = 0; f < TRIT_FMT_COUNT; f++)
+        if (ctx->fmt_on[f])
+            plan_ternary(ctx, (trit_format)f, bs, &nb, cap, shape1, shapeN, shape_bl1);
+    return nb;
+}
+
+enum { VK_CAP = 128 };
+
+static int slot_of(const vk_bench *b)
+{
+    return (int)b->op + ((b->kind == VB_FP32 ? b->bl_base : b->kind == VB_BITLINEAR) ? TRIT_OP_COUNT : 0);
+}
+
+void vk_speed_instances(const vk_ctx *ctx, const trit_shape *sh, unsigned group, vr_instances *out)
+{
+    vk_bench *bs = calloc(VK_CAP, sizeof *bs);
+    if (!bs) {
+        out->oom = true;
+        return;
+    }
+    const size_t nb = plan_shape(ctx, sh, bs, VK_CAP);
+    for (size_t i = 0; i < nb; i++)
+        if (!bs[i].na)
+            vr_instances_add(out, group, "%s", bs[i].instance);
+    free(bs);
+}
+
+static void collect(const tb_results *res, vk_bench *b)
 {
     if (b->na)
         return;
-    const char *name = tb_registry_name(reg, b->reg_index);
-    const tb_record *med = name ? tb_results_find(res, name, "median") : NULL;
-    const tb_record *cv = name ? tb_results_find(res, name, "cv") : NULL;
+    const tb_record *med = vr_record(res, b->instance, "median");
+    const tb_record *cv = vr_record(res, b->instance, "cv");
     if (!med) {
-        snprintf(b->why, sizeof b->why, "no result from the harness");
+        snprintf(b->why, sizeof b->why, "no result from the harness (%s not registered here)", b->instance);
         b->na = b->why;
         return;
     }
@@ -223,6 +179,8 @@ static void collect(const tb_registry *reg, const tb_results *res, vk_bench *b)
     }
     b->median_s = med->real_time * tb_time_unit_seconds(med->time_unit);
     b->cv = cv && cv != med ? cv->real_time : NAN;
+    b->suite_gbps = tb_record_counter(med, "GB/s", NAN);
+    b->suite_roof_pct = tb_record_counter(med, "pct_of_roofline", NAN);
     if (!(b->median_s > 0)) {
         snprintf(b->why, sizeof b->why, "median time %g s is not usable", b->median_s);
         b->na = b->why;
@@ -231,7 +189,7 @@ static void collect(const tb_registry *reg, const tb_results *res, vk_bench *b)
 
 /* One plot row per (shape, kernel): its four speedups side by side ('?' where not measured). */
 static void speed_plot_rows(vk_ctx *ctx, const trit_shape *sh, const vk_bench *bs, size_t nb,
-                            const vk_bench *best[TRIT_OP_COUNT])
+                            const vk_bench *best[VK_SLOTS])
 {
     for (size_t i = 0; i < nb; i++) {
         if (bs[i].kind == VB_FP32 || strstr(bs[i].label, "/scalar"))
@@ -245,9 +203,9 @@ static void speed_plot_rows(vk_ctx *ctx, const trit_shape *sh, const vk_bench *b
         bool any = false;
         for (size_t j = i; j < nb; j++) {
             const vk_bench *b = &bs[j];
-            if (b->kind == VB_FP32 || strcmp(b->label, bs[i].label) != 0 || b->na || !best[b->op])
+            if (b->kind == VB_FP32 || strcmp(b->label, bs[i].label) != 0 || b->na || !best[slot_of(b)])
                 continue;
-            col[(b->kind == VB_BITLINEAR ? 2 : 0) + (b->op == TRIT_OP_GEMM)] = best[b->op]->median_s / b->median_s;
+            col[(b->kind == VB_BITLINEAR ? 2 : 0) + (b->op == TRIT_OP_GEMM)] = best[slot_of(b)]->median_s / b->median_s;
             any = true;
         }
         if (!any)
@@ -259,7 +217,8 @@ static void speed_plot_rows(vk_ctx *ctx, const trit_shape *sh, const vk_bench *b
     }
 }
 
-static void report_rows(vk_ctx *ctx, const trit_shape *sh, vk_bench *bs, size_t nb, const vk_bench *best[TRIT_OP_COUNT])
+static void report_rows(vk_ctx *ctx, const trit_shape *sh, const trit_packed packed[TRIT_FMT_COUNT], vk_bench *bs,
+                        size_t nb, const vk_bench *best[VK_SLOTS])
 {
     char shape[64];
     snprintf(shape, sizeof shape, "%s %zux%zu", sh->layer, sh->rows, sh->cols);
@@ -267,7 +226,7 @@ static void report_rows(vk_ctx *ctx, const trit_shape *sh, vk_bench *bs, size_t 
         vk_bench *b = &bs[i];
         if (b->kind == VB_FP32)
             continue;
-        const vk_bench *base = best[b->op];
+        const vk_bench *base = best[slot_of(b)];
         double speedup = NAN;
         const char *na = b->na;
         if (!na && !base)
@@ -309,10 +268,13 @@ static void report_rows(vk_ctx *ctx, const trit_shape *sh, vk_bench *bs, size_t 
         const char *cells[] = {shape, b->label, op_label(b->kind, b->op), nbuf, t, cvs, bname, tb, sp,
                                na ? na : verdict};
         vr_table_add_row(ctx->t_speed, cells);
-        /* Roofline: the bare GEMV reads every packed byte once per call. */
+        /* Roofline: the bare GEMV reads every packed byte once per call; the read roofline of its working set
+         * is what the gemv suite measured beside it (GB/s over pct_of_roofline). */
         if (!na && b->kind == VB_MATMUL && b->op == TRIT_OP_GEMV) {
-            const double bytes = (double)b->c->layer[b->f].w.alloc_bytes, gbps = bytes / b->median_s / 1e9;
-            const double roof = tb_stream_read_gbps((size_t)bytes, ctx->threads);
+            const double bytes = (double)packed[b->f].alloc_bytes, gbps = bytes / b->median_s / 1e9;
+            const double roof = b->suite_roof_pct > 0 && isfinite(b->suite_gbps)
+                                    ? b->suite_gbps / (b->suite_roof_pct / 100.0)
+                                    : 0.0;
             char g[32], rf[32], pct[32];
             snprintf(g, sizeof g, "%.1f", gbps);
             snprintf(rf, sizeof rf, roof > 0 ? "%.1f" : "unmeasured", roof);
@@ -339,91 +301,37 @@ static void report_rows(vk_ctx *ctx, const trit_shape *sh, vk_bench *bs, size_t 
         vk_bench *b = &bs[i];
         if (b->kind != VB_FP32 || b->na)
             continue;
-        const double gbps = (double)b->c->M * (double)b->c->K * 4.0 / b->median_s / 1e9;
+        const double gbps = (double)sh->rows * (double)sh->cols * 4.0 / b->median_s / 1e9;
         char t[32], cvs[32], g[32], nbuf[16];
         fmt_time(b->median_s, t, sizeof t);
         snprintf(cvs, sizeof cvs, isfinite(b->cv) ? "%.1f %%" : "—", b->cv * 100);
         snprintf(g, sizeof g, "%.1f GB/s", gbps);
         snprintf(nbuf, sizeof nbuf, "%zu", b->op == TRIT_OP_GEMV ? (size_t)1 : ctx->gemm_n);
-        const char *cells[] = {shape, b->label, b->op == TRIT_OP_GEMV ? "gemv" : "gemm", nbuf, t, cvs, g,
-                               best[b->op] == b ? "yes" : ""};
+        const char *cells[] = {shape, b->label,
+                               b->bl_base ? (b->op == TRIT_OP_GEMV ? "RMSNorm + gemv" : "RMSNorm + gemm")
+                                          : (b->op == TRIT_OP_GEMV ? "gemv" : "gemm"),
+                               nbuf, t, cvs, g, best[slot_of(b)] == b ? "yes" : ""};
         vr_table_add_row(ctx->t_base, cells);
     }
     speed_plot_rows(ctx, sh, bs, nb, best);
 }
 
-int vk_speed_shape(vk_ctx *ctx, const trit_shape *sh, size_t si, const float *W, const trit_packed packed[TRIT_FMT_COUNT])
+int vk_speed_shape(vk_ctx *ctx, const trit_shape *sh, const trit_packed packed[TRIT_FMT_COUNT])
 {
-    enum { CAP = 96 };
-    vk_case c;
-    vk_bench *bs = calloc(CAP, sizeof *bs);
-    tb_registry *reg = tb_registry_new();
-    int rc = -1;
-    if (!bs || !reg || case_make(ctx, &c, sh, si, W, packed) != 0) {
-        fprintf(stderr, "tritbench validate: kernels: out of memory preparing %zux%zu\n", sh->rows, sh->cols);
-        if (bs && reg)
-            case_free(&c);
-        free(bs);
-        tb_registry_free(reg);
+    vk_bench *bs = calloc(VK_CAP, sizeof *bs);
+    if (!bs) {
+        fprintf(stderr, "tritbench validate: kernels: out of memory judging %zux%zu\n", sh->rows, sh->cols);
         return -1;
     }
-    char args1[64], argsN[80];
-    snprintf(args1, sizeof args1, "%zux%zu", sh->rows, sh->cols);
-    snprintf(argsN, sizeof argsN, "%zux%zux%zu", sh->rows, sh->cols, ctx->gemm_n);
-    size_t nb = 0;
-    size_t nf;
-    const trit_fp32_kernel *fks = trit_fp32_kernels(&nf);
-    for (size_t i = 0; i < nf && nb + 2 <= CAP; i++) {
-        char why[128];
-        /* The scalar FP32 loop is the reference, not a baseline anyone would ship. */
-        if (strcmp(fks[i].name, "scalar") == 0 || !trit_fp32_runnable(&fks[i], why, sizeof why))
-            continue;
-        for (int op = 0; op < TRIT_OP_COUNT; op++) {
-            vk_bench *b = &bs[nb++];
-            memset(b, 0, sizeof *b);
-            b->c = &c;
-            b->kind = VB_FP32;
-            b->op = (trit_op)op;
-            b->fk = &fks[i];
-            b->median_s = NAN;
-            b->cv = NAN;
-            snprintf(b->label, sizeof b->label, "fp32/%s", fks[i].name);
-            char family[32], args[160];
-            snprintf(family, sizeof family, "%s/fp32", trit_op_name((trit_op)op));
-            snprintf(args, sizeof args, "%s/%s", fks[i].name, op == TRIT_OP_GEMV ? args1 : argsN);
-            if (add_bench(reg, b, family, args, ctx->threads) != 0)
-                goto out;
-        }
-    }
-    for (int f = 0; f < TRIT_FMT_COUNT; f++)
-        if (ctx->fmt_on[f] && register_ternary(ctx, reg, &c, (trit_format)f, bs, &nb, CAP, args1, argsN) != 0)
-            goto out;
-    tb_options opt;
-    tb_options_default(&opt);
-    opt.repetitions = ctx->repetitions;
-    opt.min_time = ctx->min_time;
-    opt.random_interleaving = true;
-    opt.seed = vk_seed(ctx, si, 12);
-    tb_results res;
-    memset(&res, 0, sizeof res);
-    char err[256];
-    if (tb_run(reg, &opt, NULL, &res, err, sizeof err) != 0) {
-        fprintf(stderr, "tritbench validate: kernels: the harness could not run: %s\n", err);
-        goto out;
-    }
-    vr_add_records(ctx->r, &res);
-    const vk_bench *best[TRIT_OP_COUNT] = {NULL, NULL};
+    const size_t nb = plan_shape(ctx, sh, bs, VK_CAP);
+    const vk_bench *best[VK_SLOTS] = {NULL};
     for (size_t i = 0; i < nb; i++) {
-        collect(reg, &res, &bs[i]);
-        if (bs[i].kind == VB_FP32 && !bs[i].na && (!best[bs[i].op] || bs[i].median_s < best[bs[i].op]->median_s))
-            best[bs[i].op] = &bs[i];
+        collect(ctx->records, &bs[i]);
+        const int sl = slot_of(&bs[i]);
+        if (bs[i].kind == VB_FP32 && !bs[i].na && (!best[sl] || bs[i].median_s < best[sl]->median_s))
+            best[sl] = &bs[i];
     }
-    report_rows(ctx, sh, bs, nb, best);
-    tb_results_free(&res);
-    rc = 0;
-out:
-    case_free(&c);
+    report_rows(ctx, sh, packed, bs, nb, best);
     free(bs);
-    tb_registry_free(reg);
-    return rc;
+    return 0;
 }

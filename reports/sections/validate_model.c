@@ -4,20 +4,21 @@
  * packed as allocated, theoretical 1.58 bits), its −1/0/+1 distribution, the quantization error of the
  * layer output on seeded activations (fixtures.h) against the FP32 layer, and the fidelity of the kernel
  * the dispatcher picks against an FP64 oracle of the quantized math; then the model-level memory
- * reduction including the excluded tensors, and a GEMV timing per distinct layer shape (a median-of-N
- * clock_gettime loop, ternary kernel vs the fastest FP32 baseline here). A checkpoint that `convert`
+ * reduction including the excluded tensors, and the GEMV speed per distinct layer shape: the gemv suite's
+ * instances on the checkpoint's own shapes (ternary kernel the dispatcher picks vs the fastest FP32 baseline,
+ * one interleaved harness run per shape; seeded weights, speed does not depend on values). A checkpoint that `convert`
  * already packed is read as such: its packed layers have no FP32 original, so their NMSE/cosine are N/A. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "tritbench/baselines.h"
 #include "tritbench/fixtures.h"
 #include "tritbench/kernels.h"
 #include "tritbench/quant.h"
 #include "tritbench/safetensors.h"
+#include "tritbench/suites.h"
 #include "tritbench/validate.h"
 
 #define SECTION "model"
@@ -45,19 +46,6 @@ typedef struct layer_result {
     double fidelity;     /* worst over formats: NMSE of the kernel output vs the FP64 quantized oracle */
     size_t acc_mismatch; /* accumulators that differ from the exact integer dot product */
 } layer_result;
-
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    const double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
 
 static void formats_enabled(const vr_options *o, bool on[TRIT_FMT_COUNT])
 {
@@ -179,7 +167,7 @@ static int measure_layer(const vr_options *o, const bool fmt_on[TRIT_FMT_COUNT],
         if (!fmt_on[f])
             continue;
         char err[160];
-        const trit_kernel *k = trit_kernel_select(TRIT_OP_GEMM, (trit_format)f, err, sizeof err);
+        const trit_kernel *k = tb_suite_pick_kernel(TRIT_OP_GEMM, (trit_format)f, NULL, err, sizeof err);
         trit_packed p;
         if (!k) {
             snprintf(why, why_len, "no %s GEMM kernel: %s", trit_format_name((trit_format)f), err);
@@ -304,140 +292,84 @@ static int do_layer(const vr_options *o, const st_model *m, const st_tensor *t, 
     snprintf(fd, sizeof fd, "%.2g (%zu off)", res.fidelity, res.acc_mismatch);
     const char *cells[] = {t->name, shape, packed ? "packed" : st_dtype_name(t->dtype), fp, pk, th, sp, dist, nm, cs, fd};
     vr_table_add_row(tab, cells);
-    fprintf(plot, "%zu\t%s\t%.6g\t%.6g\n", index, t->name, isnan(res.nmse) ? 0.0 : res.nmse, res.zero);
+    char field[1024]; /* a tensor name with a tab or newline must not split the row */
+    vr_tsv_field(field, sizeof field, t->name);
+    fprintf(plot, "%zu\t%s\t%.6g\t%.6g\n", index, field, isnan(res.nmse) ? 0.0 : res.nmse, res.zero);
     return 0;
 }
 
-/* Median seconds of one call of fn over `samples` samples, each long enough (≥ 1 ms) to time. */
-typedef void (*timed_fn)(void *ctx);
-static double median_time(timed_fn fn, void *ctx, int samples)
+static int threads_of(const vr_options *o) { return o->threads > 0 ? o->threads : 1; }
+
+/* The ternary GEMV kernel timed per format: the dispatcher's choice (what users get). */
+static const trit_kernel *timed_kernel(trit_format f, char *err, size_t err_len)
 {
-    fn(ctx); /* warm caches and pages */
-    long reps = 1;
-    for (int guard = 0; guard < 30; guard++) {
-        const double t0 = now_seconds();
-        for (long i = 0; i < reps; i++)
-            fn(ctx);
-        if (now_seconds() - t0 >= 1e-3)
-            break;
-        reps *= 2;
+    return tb_suite_pick_kernel(TRIT_OP_GEMV, f, NULL, err, err_len);
+}
+
+/* Median seconds of an instance's records; NaN (why says so) when it has none usable. */
+static double record_seconds(const tb_results *records, const char *instance, char *why, size_t why_len)
+{
+    const tb_record *med = vr_record(records, instance, "median");
+    if (!med) {
+        snprintf(why, why_len, "no result from the harness for %.150s", instance);
+        return NAN;
     }
-    double t[32] = {0};
-    if (samples > 32 || samples < 1)
-        samples = samples < 1 ? 1 : 32;
-    for (int s = 0; s < samples; s++) {
-        const double t0 = now_seconds();
-        for (long i = 0; i < reps; i++)
-            fn(ctx);
-        t[s] = (now_seconds() - t0) / (double)reps;
+    if (med->error_occurred || med->skipped) {
+        snprintf(why, why_len, "%.250s", med->error_occurred ? med->error_message : med->skip_message);
+        return NAN;
     }
-    qsort(t, (size_t)samples, sizeof t[0], cmp_double);
-    return t[samples / 2];
+    return med->real_time * tb_time_unit_seconds(med->time_unit);
 }
 
-typedef struct gemv_ctx {
-    const trit_kernel *k;
-    const trit_fp32_kernel *fk;
-    trit_packed *p;
-    trit_act *act;
-    int32_t *acc;
-    float *W, *x, *y;
-    size_t M, K;
-    int threads;
-} gemv_ctx;
-
-static void run_ternary(void *v)
+/* GEMV on one layer shape, judged from the gemv suite's records: the fastest FP32 baseline that ran vs the
+ * ternary GEMV kernel the dispatcher picks, per enabled format. */
+static void judge_shape(vr_report *r, const vr_options *o, const bool fmt_on[TRIT_FMT_COUNT], size_t M, size_t K,
+                        vr_table *tab, const tb_results *records)
 {
-    gemv_ctx *c = v;
-    if (trit_matmul(c->k, c->p, c->act, c->threads, c->acc) == 0)
-        trit_rescale(c->p, c->act, c->acc, NULL, c->y);
-}
-
-static void run_fp32(void *v)
-{
-    gemv_ctx *c = v;
-    c->fk->fn(c->W, c->x, c->y, c->M, c->K, 1, c->threads);
-}
-
-/* GEMV on one layer shape: every runnable FP32 baseline (the fastest is the baseline) vs the ternary
- * GEMV kernel the dispatcher picks, per enabled format. Weights are seeded (speed does not depend on
- * the values). */
-static void time_shape(vr_report *r, const vr_options *o, const bool fmt_on[TRIT_FMT_COUNT], size_t M, size_t K,
-                       vr_table *tab)
-{
-    const int samples = o->quick ? 5 : 15;
-    gemv_ctx c = {.M = M, .K = K, .threads = o->threads > 0 ? o->threads : 1};
-    c.W = trit_aligned_alloc(M * K * sizeof(float));
-    c.x = trit_aligned_alloc(K * sizeof(float));
-    c.y = trit_aligned_alloc(M * sizeof(float));
-    c.acc = trit_aligned_alloc(M * sizeof(int32_t));
-    int8_t *wq = malloc(M * K);
-    trit_act act;
-    float gamma;
-    char shape[64];
+    char shape[64], suffix[96];
     snprintf(shape, sizeof shape, "%zux%zu", M, K);
-    const trit_wquant_opts qo = {TRIT_SCALE_TENSOR, TRIT_WQ_ABSMEAN, 0.0f};
-    if (!c.W || !c.x || !c.y || !c.acc || !wq || trit_act_alloc(&act, 1, K) != 0) {
-        vr_note(r, SECTION, "GEMV %s: out of memory, not timed", shape);
-        goto done_noact;
-    }
-    trit_fill_weights(c.W, M, K, TRIT_DIST_GAUSSIAN, o->seed + M * 31 + K);
-    trit_fill_activations(c.x, 1, K, false, o->seed + 7);
-    if (trit_quantize_weights(c.W, M, K, &qo, wq, &gamma) != 0 || trit_quantize_activations(c.x, K, &act) != 0)
-        goto done;
-    c.act = &act;
+    snprintf(suffix, sizeof suffix, "/%s/threads:%d", shape, threads_of(o));
     double best_fp32 = INFINITY;
-    const char *best_name = "none";
-    size_t nfk;
-    const trit_fp32_kernel *fks = trit_fp32_kernels(&nfk);
-    for (size_t i = 0; i < nfk; i++) {
-        char why[128];
-        if (!trit_fp32_runnable(&fks[i], why, sizeof why))
+    char best_name[64] = "none";
+    for (size_t i = 0; records && i < records->count; i++) {
+        const tb_record *rec = &records->records[i];
+        const size_t n = strlen(rec->run_name), ns = strlen(suffix);
+        if (strncmp(rec->run_name, "gemv/fp32/", 10) != 0 || n <= 10 + ns || strcmp(rec->run_name + n - ns, suffix) != 0)
             continue;
-        c.fk = &fks[i];
-        const double t = median_time(run_fp32, &c, samples);
+        char why[256];
+        const double t = record_seconds(records, rec->run_name, why, sizeof why);
         if (t < best_fp32) {
             best_fp32 = t;
-            best_name = fks[i].name;
+            snprintf(best_name, sizeof best_name, "%.*s", (int)(n - 10 - ns), rec->run_name + 10);
         }
     }
     for (int f = 0; f < TRIT_FMT_COUNT; f++) {
         if (!fmt_on[f])
             continue;
-        char err[160], subject[192], kname[64];
-        c.k = trit_kernel_select(TRIT_OP_GEMV, (trit_format)f, err, sizeof err);
-        trit_packed p;
-        if (!c.k || trit_packed_alloc(&p, (trit_format)f, TRIT_SCALE_TENSOR, M, K) != 0) {
+        char err[256], subject[192], kname[64], instance[TB_NAME_MAX];
+        const trit_kernel *k = timed_kernel((trit_format)f, err, sizeof err);
+        if (!k) {
             snprintf(subject, sizeof subject, "gemv/%s %s", trit_format_name((trit_format)f), shape);
-            vr_check(r, SECTION, "speedup_gemv", subject, NAN, c.k ? "out of memory" : err);
+            vr_check(r, SECTION, "speedup_gemv", subject, NAN, err);
             continue;
         }
-        trit_pack(&p, wq, &gamma);
-        c.p = &p;
-        trit_kernel_name(c.k, kname, sizeof kname);
-        const double t = median_time(run_ternary, &c, samples);
-        trit_packed_free(&p);
+        trit_kernel_name(k, kname, sizeof kname);
+        snprintf(instance, sizeof instance, "%s%s", kname, suffix);
+        const double t = record_seconds(records, instance, err, sizeof err);
         const double speedup = best_fp32 / t;
         snprintf(subject, sizeof subject, "%s %s vs fp32/%s (model layer shape)", kname, shape, best_name);
-        const vr_verdict v = vr_check(r, SECTION, "speedup_gemv", subject, isfinite(best_fp32) ? speedup : NAN,
-                                      isfinite(best_fp32) ? NULL : "no FP32 baseline runnable here");
-        char tf[32], tt[32], sx[32], fb[64];
+        const char *na = isnan(t) ? err : isfinite(best_fp32) ? NULL : "no FP32 baseline ran here";
+        const vr_verdict v = vr_check(r, SECTION, "speedup_gemv", subject, na ? NAN : speedup, na);
+        char tf[32], tt[32], sx[32], fb[80];
         snprintf(tf, sizeof tf, "%.1f", best_fp32 * 1e6);
         snprintf(tt, sizeof tt, "%.1f", t * 1e6);
-        snprintf(sx, sizeof sx, "%.2f×", speedup);
+        snprintf(sx, sizeof sx, na ? "—" : "%.2f×", speedup);
         snprintf(fb, sizeof fb, "fp32/%s", best_name);
         const char *cells[] = {shape, kname, tt, fb, tf, sx, vr_verdict_name(v)};
         vr_table_add_row(tab, cells);
-        vr_metric(r, SECTION, "speedup_gemv_min", speedup);
+        if (!na)
+            vr_metric(r, SECTION, "speedup_gemv_min", speedup);
     }
-done:
-    trit_act_free(&act);
-done_noact:
-    free(c.W);
-    free(c.x);
-    free(c.y);
-    free(c.acc);
-    free(wq);
 }
 
 static void add_plots(vr_report *r, const char *data, bool have_nmse)
@@ -512,7 +444,7 @@ static void model_checks(vr_report *r, const st_model *m, const bool fmt_on[TRIT
     }
 }
 
-int vr_section_model(vr_report *r, const vr_options *o)
+static int model_run(vr_report *r, const vr_options *o, const tb_results *records)
 {
     if (!o->model_path)
         return 0;
@@ -620,10 +552,10 @@ int vr_section_model(vr_report *r, const vr_options *o)
         plot = NULL;
         static const char *const hs[] = {"Shape", "Ternary kernel", "Ternary µs", "FP32 baseline", "FP32 µs",
                                          "Speedup", "Verdict"};
-        vr_table *ts = vr_table_new(r, SECTION, "GEMV on the model's own layer shapes (median of N clock_gettime "
-                                    "samples; ternary = matmul + rescale on pre-quantized activations)", 7, hs);
+        vr_table *ts = vr_table_new(r, SECTION, "GEMV on the model's own layer shapes (gemv suite instances, median "
+                                    "of the repetitions; ternary = matmul on pre-quantized activations)", 7, hs);
         for (size_t s = 0; s < n_shapes; s++)
-            time_shape(r, o, fmt_on, shapes[s][0], shapes[s][1], ts);
+            judge_shape(r, o, fmt_on, shapes[s][0], shapes[s][1], ts, records);
         vr_note(r, SECTION, "GEMV timings repeat one weight matrix: a packed matrix that fits the last-level cache "
                     "stays hot while its FP32 original may not, so large ratios here overstate decode speedups of a "
                     "model that streams every layer from DRAM.");
@@ -634,3 +566,84 @@ int vr_section_model(vr_report *r, const vr_options *o)
     st_model_close(&m);
     return rc;
 }
+
+int vr_section_model(vr_report *r, const vr_options *o) { return model_run(r, o, NULL); }
+
+static int model_judge(vr_report *r, const vr_options *o, const tb_results *records)
+{
+    return model_run(r, o, records);
+}
+
+/* The distinct shapes of the layers the section quantizes (the judge's selection: packed layers, and the
+ * 2-D float tensors `convert` would pick; --quick: the first QUICK_MAX_LAYERS), each timed by the gemv suite:
+ * every FP32 baseline and the dispatcher's ternary GEMV per format, one interleaved group per shape. */
+static int model_instances(const vr_options *o, vr_instances *out)
+{
+    st_model m;
+    char err[1024] = "";
+    if (st_model_open(o->model_path, &m, err, sizeof err) != 0) {
+        fprintf(stderr, "validate --model: %s\n", err);
+        return -1;
+    }
+    bool fmt_on[TRIT_FMT_COUNT];
+    formats_enabled(o, fmt_on);
+    st_convert_opts sel = {.format = TRIT_FMT_I2};
+    const char *const *ex = st_default_excludes(&sel.n_excludes);
+    for (size_t i = 0; i < sel.n_excludes; i++)
+        sel.excludes[i] = ex[i];
+    out->repetitions = o->quick ? 3 : 5;
+    out->min_time = o->quick ? 0.002 : 0.02;
+    size_t layers = 0;
+    for (size_t i = 0; i < m.n_tensors && out->n_extra_shapes < VR_MAX_EXTRA_SHAPES; i++) {
+        const st_tensor *t = m.tensors[i];
+        const bool packed = st_is_packed(&m, t->name);
+        size_t M = t->ndim == 2 ? (size_t)t->shape[0] : 0, K = t->ndim == 2 ? (size_t)t->shape[1] : 0;
+        if (packed) {
+            trit_format pf;
+            trit_granularity pg;
+            size_t bytes;
+            if (st_packed_describe(&m, t->name, &pf, &pg, &M, &K, &bytes, err, sizeof err) != 0)
+                continue; /* the judge names the problem */
+        } else if (st_convert_selects(&sel, t, err, sizeof err) != 1) {
+            continue;
+        }
+        if (M == 0 || K == 0 || (o->quick && layers >= QUICK_MAX_LAYERS))
+            continue;
+        layers++;
+        bool seen = false;
+        for (size_t s = 0; s < out->n_extra_shapes && !seen; s++)
+            seen = out->extra_shapes[s][0] == M && out->extra_shapes[s][1] == K;
+        if (seen)
+            continue;
+        const unsigned g = (unsigned)out->n_extra_shapes;
+        out->extra_shapes[g][0] = M;
+        out->extra_shapes[g][1] = K;
+        out->n_extra_shapes++;
+        const char *fp32[16];
+        const size_t nf = tb_suite_fp32_baselines(fp32, 16);
+        for (size_t b = 0; b < nf; b++)
+            vr_instances_add(out, g, "gemv/fp32/%s/%zux%zu/threads:%d", fp32[b], M, K, threads_of(o));
+        for (int f = 0; f < TRIT_FMT_COUNT; f++) {
+            char kname[64];
+            const trit_kernel *k = fmt_on[f] ? timed_kernel((trit_format)f, err, sizeof err) : NULL;
+            if (!k)
+                continue;
+            trit_kernel_name(k, kname, sizeof kname);
+            vr_instances_add(out, g, "%s/%zux%zu/threads:%d", kname, M, K, threads_of(o));
+        }
+    }
+    st_model_close(&m);
+    return 0;
+}
+
+static const char *const model_targets[] = {"memory_reduction", "model_memory_reduction", "speedup_gemv", "fidelity",
+                                            "nmse", "cosine", "sparsity", NULL};
+
+const vr_section vr_model_section = {
+    .name = "model",
+    .description = "--model FILE: a safetensors checkpoint layer by layer (memory, error, sparsity, GEMV speed)",
+    .targets = model_targets,
+    .needs_model = true,
+    .instances = model_instances,
+    .judge = model_judge,
+};

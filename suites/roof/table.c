@@ -13,6 +13,7 @@
 
 #if defined(__x86_64__)
 #include <cpuid.h>
+#include "tritbench/bench.h"
 #define X86(fn) fn
 #else
 #define X86(fn) NULL
@@ -108,12 +109,7 @@ bool tb_roof_probe_runnable(const tb_roof_probe *p, char *why, size_t why_len)
     return true;
 }
 
-static double now_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
-}
+static double now_ns(void) { return tb_clock_seconds() * 1e9; }
 
 double tb_roof_probe_rate(const tb_roof_probe *p, double seconds)
 {

@@ -9,15 +9,11 @@
 #include "tritbench/formats.h"
 #include "tritbench/kernels.h"
 #include "tritbench/test_hook.h"
+#include "tritbench/bench.h"
 
 /* The calling thread's CPU time: the stretch is 5 % more work, whatever the load (a wall-clock stretch
  * would also scale the time this thread spent preempted, making the planted slowdown grow with the load). */
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
+static double now_s(void) { return tb_clock_thread_cpu_seconds(); }
 
 static double fraction(void)
 {

@@ -116,15 +116,11 @@ static void run(tb_state *st)
     int rc = 0;
     tb_decoder_reset_times(fx->d);
     while (tb_keep_running(st)) {
-        struct timespec t0, t1;
-        if (cpu_time)
-            clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t0);
+        const double t0 = cpu_time ? tb_clock_thread_cpu_seconds() : 0.0;
         rc |= tb_decoder_set_pos(fx->d, a->ctx);
         rc |= tb_decoder_decode(fx->d, 1, fx->logits);
-        if (cpu_time) {
-            clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t1);
-            tb_set_iteration_time(st, (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) * 1e-9);
-        }
+        if (cpu_time)
+            tb_set_iteration_time(st, tb_clock_thread_cpu_seconds() - t0);
     }
     if (rc) {
         tb_skip_with_error(st, "decode failed");

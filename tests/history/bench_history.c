@@ -8,13 +8,9 @@
 
 #include "tests/history/store_gen.h"
 #include "tritbench/history.h"
+#include "tritbench/bench.h"
 
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
+static double now(void) { return tb_clock_seconds(); }
 
 int main(int argc, char **argv)
 {

@@ -1,6 +1,7 @@
 /* test_report.c — the writers: report.md's sign-off table matches results.json row for row, tables and
  * notes land in both, benchmark records keep google/benchmark's schema, and plots without gnuplot are
  * skipped with the reason while the report stays complete. */
+#include <dirent.h>
 #include <ftw.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -199,6 +200,60 @@ static void md_matches_json(const char *dir, vr_report *r)
     (void)err;
 }
 
+/* No leftover private file (".NAME.PID.N.ext") in DIR/plots. */
+static bool no_private_files(const char *dir)
+{
+    char p[4200];
+    snprintf(p, sizeof p, "%s/plots", dir);
+    DIR *d = opendir(p);
+    if (!d)
+        return false;
+    bool clean = true;
+    for (struct dirent *e = readdir(d); e; e = readdir(d))
+        if (e->d_name[0] == '.' && strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
+            fprintf(stderr, "leftover %s\n", e->d_name);
+            clean = false;
+        }
+    closedir(d);
+    return clean;
+}
+
+/* Control bytes in names (terminal escapes, tabs, newlines) never reach a file or the console raw. */
+static void escapes(const char *dir)
+{
+    char field[64];
+    CHECK(vr_tsv_field(field, sizeof field, "a\tb\nc\\d\x1b") == 14);
+    CHECKF(strcmp(field, "a\\tb\\nc\\\\d\\x1b") == 0, "tsv field \"%s\"", field);
+
+    vr_report *r = planted_report();
+    vr_check(r, "kernels", "nmse", "layer \x1b]0;pwned\x07 x", 0.2, NULL);
+    vr_check(r, "kernels", "nmse", "other", 0.2, "reason \x1b[2J");
+    const char *h[] = {"Layer"};
+    vr_table *t = vr_table_new(r, "kernels", "Names\x1b[31m", 1, h);
+    const char *row[] = {"tab\there\x1b]0;x\x07"};
+    vr_table_add_row(t, row);
+    vr_note(r, "kernels", "note with \x1b[1mbold\x1b[0m\nsecond line");
+    char err[512];
+    REQUIRE(vr_write_markdown(r, dir, err, sizeof err) == 0);
+    REQUIRE(vr_write_json(r, dir, err, sizeof err) == 0);
+    char path[4200];
+    snprintf(path, sizeof path, "%s/report.md", dir);
+    char *md = slurp(path);
+    REQUIRE(md);
+    CHECK(!strchr(md, '\x1b') && !strchr(md, '\x07'));
+    CHECK(strstr(md, "layer \\x1b]0;pwned\\x07 x") && strstr(md, "tab\\x09here") && strstr(md, "second line"));
+    free(md);
+    snprintf(path, sizeof path, "%s/results.json", dir);
+    char *js = slurp(path);
+    CHECK(js && !strstr(js, "\\u001b"));
+    free(js);
+    bool raw = false; /* what the console prints comes from the same rows */
+    for (size_t i = 0; i < r->n_checks; i++)
+        raw |= strchr(r->checks[i].subject, '\x1b') || strchr(r->checks[i].reason, '\x1b');
+    CHECK(!raw);
+    vr_report_free(r);
+}
+
 int main(void)
 {
     char tmpl[] = "/tmp/tb-test-report-XXXXXX";
@@ -225,9 +280,20 @@ int main(void)
     if (old_path)
         setenv("PATH", old_path, 1);
 
-    /* 2. With gnuplot (when installed): PNG and SVG appear, the report links them. */
+    /* 2. With gnuplot (when installed): PNG and SVG appear, the report links them. Another run's temporary
+     * file under the old fixed name (here a directory, which gnuplot cannot write) must not matter:
+     * temporary names are this process's own. */
+    char stale[4200];
+    snprintf(stale, sizeof stale, "%s/plots/.kernels_planted.png.tmp", tmpl);
+    REQUIRE(mkdir(stale, 0700) == 0);
     r = planted_report();
     size_t rendered = vr_render_plots(r, tmpl);
+    CHECK(rmdir(stale) == 0); /* untouched, and nothing else of ours left behind */
+    CHECK(no_private_files(tmpl));
+    snprintf(stale, sizeof stale, "%s/plots/kernels_planted.gp", tmpl);
+    char *gp = slurp(stale);
+    CHECK(gp && strstr(gp, "kernels_planted.png'") && strstr(gp, "kernels_planted.tsv'") && !strstr(gp, ".tmp"));
+    free(gp);
     if (r->plots_status[0] && strstr(r->plots_status, "not found")) {
         printf("gnuplot not installed: rendering part skipped (%s)\n", r->plots_status);
     } else {
@@ -245,6 +311,7 @@ int main(void)
     }
     vr_report_free(r);
     free(old_path);
+    escapes(tmpl);
     if (nftw(tmpl, remove_entry, 8, FTW_DEPTH | FTW_PHYS) != 0)
         fprintf(stderr, "note: could not remove %s\n", tmpl);
     return check_exit();

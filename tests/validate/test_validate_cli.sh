@@ -45,6 +45,12 @@ errors)
     expect_exit 2 "unknown target \"speed_gemv\"" validate --profile "$dir/unknown.json" --out "$dir/o"
     printf '{"profile_version": 1, "name": "t"}' > "$dir/notargets.json"
     expect_exit 2 "missing key \"targets\"" validate --profile "$dir/notargets.json" --out "$dir/o"
+    # A profile without a target a selected section judges is a profile error, not FAIL rows.
+    profile partial.json '"speedup_gemv": {"min": 2}'
+    expect_exit 2 "no target \"memory_reduction\" \(section kernels" validate --suite kernels --profile "$dir/partial.json" --out "$dir/o"
+    expect_exit 2 "no target \"accuracy_degradation\" \(section accuracy" validate --suite accuracy --profile "$dir/partial.json" --out "$dir/o"
+    # --model is checked before any section runs, whichever sections were asked for.
+    expect_exit 2 "--model /nonexistent/m.safetensors: No such file" validate --suite cuda --model /nonexistent/m.safetensors --out "$dir/o"
     [ -e "$dir/o/report.md" ] && fail "a bad profile still produced a report"
     touch "$dir/afile"
     expect_exit 2 "afile" validate --profile "$src/fixtures/profiles/bitnet-phase4.json" --out "$dir/afile/sub"
