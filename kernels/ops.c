@@ -38,7 +38,13 @@ int trit_kernel_bind(const trit_kernel *k, const trit_weights *w, trit_bound_wei
         out->w.rows = w->packed->rows;
         out->w.cols = w->packed->cols;
     }
-    if (k->repack) {
+    if (k->repack_ctx) { /* the kernel allocates its layout itself and says how many bytes it keeps */
+        if (k->repack_ctx(k->ctx, &out->w, &out->repacked, &out->repacked_bytes) != 0) {
+            out->repacked = NULL;
+            trit_kernel_unbind(out);
+            return -1;
+        }
+    } else if (k->repack) {
         const size_t bytes = k->repack_bytes ? k->repack_bytes(&out->w) : 0;
         out->repacked = trit_aligned_alloc(bytes);
         if (!out->repacked || k->repack(&out->w, out->repacked) != 0) {
@@ -52,13 +58,16 @@ int trit_kernel_bind(const trit_kernel *k, const trit_weights *w, trit_bound_wei
 
 void trit_kernel_unbind(trit_bound_weights *b)
 {
-    free(b->repacked);
+    if (b->repacked && b->k && b->k->release)
+        b->k->release(b->k->ctx, b->repacked);
+    else
+        free(b->repacked);
     memset(b, 0, sizeof *b);
 }
 
 size_t trit_bound_weight_bytes(const trit_bound_weights *b)
 {
-    return b->k && b->k->repack ? b->repacked_bytes : weight_bytes(&b->w, b->k ? b->k->format : TRIT_FMT_I2);
+    return b->k && (b->k->repack || b->k->repack_ctx) ? b->repacked_bytes : weight_bytes(&b->w, b->k ? b->k->format : TRIT_FMT_I2);
 }
 
 /* The row split: one call per thread over a contiguous chunk, each with its own workspace. */
@@ -100,8 +109,9 @@ int trit_kernel_run(const trit_bound_weights *b, const trit_acts *x, int threads
         return -1;
     if (threads < 1)
         threads = 1;
+    int failed = 0;
     trit_matmul_io io = {.w = b->w, .repacked = b->repacked, .x = *x, .acc = out_acc, .y = out_y,
-                         .threads = threads};
+                         .threads = threads, .ctx = k->ctx, .failed = &failed};
     io.x.rows = N;
     void *prepared = NULL;
     if (k->prepare) {
@@ -111,7 +121,9 @@ int trit_kernel_run(const trit_bound_weights *b, const trit_acts *x, int threads
         k->prepare(&io, prepared);
         io.prepared = prepared;
     }
-    const size_t ws_bytes = k->workspace_bytes ? k->workspace_bytes(b->w.rows, b->w.cols, N) : 0;
+    const size_t ws_bytes = k->workspace_bytes_ctx ? k->workspace_bytes_ctx(k->ctx, b->w.rows, b->w.cols, N)
+                            : k->workspace_bytes   ? k->workspace_bytes(b->w.rows, b->w.cols, N)
+                                                   : 0;
     /* Rounded so each thread's slice stays TRIT_ALIGN-aligned. */
     const size_t ws_slice = (ws_bytes + TRIT_ALIGN - 1) / TRIT_ALIGN * TRIT_ALIGN;
     unsigned char *ws = NULL;
@@ -125,7 +137,7 @@ int trit_kernel_run(const trit_bound_weights *b, const trit_acts *x, int threads
     split_rows(k, &io, threads, ws, ws_slice);
     free(ws);
     free(prepared);
-    return 0;
+    return __atomic_load_n(&failed, __ATOMIC_RELAXED) ? -1 : 0;
 }
 
 int trit_matmul(const trit_kernel *k, const trit_packed *w, const trit_act *x, int threads, int32_t *acc)

@@ -117,6 +117,8 @@ bool trit_kernel_runnable(const trit_kernel *k, char *why, size_t why_len)
     }
     if (k->available && !k->available(why, why_len))
         return false;
+    if (k->available_ctx && !k->available_ctx(k->ctx, why, why_len))
+        return false;
     snprintf(why, why_len, "yes");
     return true;
 }
@@ -165,6 +167,22 @@ const trit_kernel *trit_kernel_select(trit_op op, trit_format f, char *err, size
 
 size_t trit_kernel_name(const trit_kernel *k, char *buf, size_t len)
 {
-    int n = snprintf(buf, len, "%s/%s/%s", trit_op_name(k->op), trit_format_name(k->format), k->variant);
+    int n = snprintf(buf, len, "%s/%s/%s", trit_op_name(k->op), trit_kernel_layout(k), k->variant);
     return n < 0 ? 0 : (size_t)n;
+}
+
+const char *trit_kernel_layout(const trit_kernel *k)
+{
+    return k->layout ? k->layout : trit_format_name(k->format);
+}
+
+int trit_kernels_set_priority(trit_op op, trit_format f, const char *variant, int priority)
+{
+    pthread_mutex_lock(&add_lock);
+    /* trit_kernel_get hands out const pointers into `all`: this is the one writer, under the lock. */
+    const trit_kernel *k = trit_kernel_get(op, f, variant);
+    if (k)
+        all[k - all].priority = priority;
+    pthread_mutex_unlock(&add_lock);
+    return k ? 0 : -1;
 }

@@ -61,6 +61,7 @@ int tb_plugins_gate(char *err, size_t err_len)
                      tb_plugin_kernel_at(i)->name);
             return -1;
         }
+    tb_plugin_kernels_set_priorities();
     return 0;
 }
 
@@ -80,6 +81,8 @@ int tb_gate_all(const char *cmd, const char *variants, const char *formats, tb_r
     const trit_kernel *ks = trit_kernels(&nk);
     for (size_t i = 0; i < nk; i++) {
         const trit_kernel *k = &ks[i];
+        if (k->ctx) /* an added (plugin) kernel: gated in a child below, through its own ABI */
+            continue;
         const char *fmt = trit_format_name(k->format);
         if (!tb_list_contains(variants, k->variant) || !tb_list_contains(formats, fmt))
             continue;

@@ -310,6 +310,13 @@ int tb_plugins_load(const char *const *paths, size_t n, char *err, size_t err_le
         n_kernels = kernels0;
         return -1;
     }
+    /* Checked names are unique (plugin names are, variants within a plugin are): joining cannot
+     * collide, but a full table can refuse. */
+    char why[TB_CHILD_MSG];
+    if (tb_plugin_kernels_join(kernels0, n_kernels - kernels0, why, sizeof why) != 0) {
+        snprintf(err, err_len, "plugins: %s", why);
+        return -1;
+    }
     return 0;
 }
 

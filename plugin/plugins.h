@@ -34,7 +34,8 @@ typedef struct tb_plugin_lib {
 
 typedef struct tb_plugin_kernel {
     tbp_kernel k;            /* the plugin's descriptor, zero-extended to this build's struct size */
-    char name[160];          /* "<plugin>:<variant>" */
+    char name[160];          /* "<plugin>:<variant>": the variant of its descriptors in the kernel table */
+    char origin[140];        /* "plugin <name> <version>": the descriptors' origin */
     char format[64];
     const tb_plugin_lib *lib;
     tb_gate_state gate;
@@ -45,6 +46,7 @@ typedef struct tb_plugin_kernel {
  * the problem (no such file, not a shared object, missing entry point, ABI major mismatch, bad table,
  * crashed or hung while loading). Nothing is kept from a failed call. */
 int tb_plugins_load(const char *const *paths, size_t n, char *err, size_t err_len);
+/* Only at exit: the kernel table keeps the plugin kernels' descriptors, which point into the objects. */
 void tb_plugins_unload(void);
 size_t tb_plugin_lib_count(void);
 const tb_plugin_lib *tb_plugin_lib_at(size_t i);
@@ -70,10 +72,13 @@ tb_gate_state tb_gate_plugin_kernel(const tb_plugin_kernel *pk, char *msg, size_
  * Returns the number of incorrect kernels, or -1 when the plugin gate could not run (message printed). */
 int tb_gate_all(const char *cmd, const char *variants, const char *formats, tb_registry *reg);
 
-/* The plugin benchmarks: gemv/<format>/<plugin>:<variant>/<M>x<K> and gemm/…/<M>x<K>x<N> over the same
- * shapes and seeds as our gemv/gemm suites. quick: the smoke shapes. threads: each instance per count. */
-int tb_plugin_suite_register(tb_registry *r, const int *threads, int n_threads, bool quick, const char *variants,
-                             const char *formats);
+/* Adds loaded plugin kernels [first, first + count) to the kernel table (kernels.h), one descriptor per
+ * declared op: tb_plugins_load calls it, so the gemv/gemm suites time them beside ours (bitlinear skips them)
+ * (gemv/<layout>/<plugin>:<variant>/...). Returns 0, or -1 with err. */
+int tb_plugin_kernels_join(size_t first, size_t count, char *err, size_t err_len);
+/* After the gate: a plugin kernel's table priority becomes the declared one if it passed (int32-exact
+ * kernels only), else stays 0 (chosen only by name). tb_plugins_gate calls it. */
+void tb_plugin_kernels_set_priorities(void);
 /* "plugin.<name>" = "<version>, ABI <M>.<m>, <path>, kernels: a, b" into a run's context. */
 struct tb_context;
 void tb_plugins_add_context(struct tb_context *ctx);

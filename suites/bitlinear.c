@@ -23,7 +23,7 @@
 
 typedef struct bl_arg {
     trit_format format; /* I2/T5, or FP32 for the layer it replaces */
-    char variant[32];
+    char variant[160]; /* ours, or "<plugin>:<variant>" */
     size_t rows, cols, tokens;
 } bl_arg;
 
@@ -160,10 +160,10 @@ static void bl_run(tb_state *st)
 static bl_arg args[MAX_ARGS];
 static size_t n_args;
 
-static int add_instance(tb_registry *r, const tb_suite_config *cfg, const bl_arg *proto)
+static int add_instance(tb_registry *r, const tb_suite_config *cfg, const bl_arg *proto, const char *layout)
 {
-    char family[64], argstr[128];
-    snprintf(family, sizeof family, "bitlinear/%s", trit_format_name(proto->format));
+    char family[96], argstr[256];
+    snprintf(family, sizeof family, "bitlinear/%s", layout);
     snprintf(argstr, sizeof argstr, "%s/%zux%zux%zu", proto->variant, proto->rows, proto->cols, proto->tokens);
     const int n_threads = cfg->n_threads > 0 ? cfg->n_threads : 1;
     for (int t = 0; t < n_threads; t++) {
@@ -200,21 +200,25 @@ static int register_case(tb_registry *r, const tb_suite_config *cfg, size_t M, s
     const trit_kernel *ks = trit_kernels(&nk);
     const trit_op op = N == 1 ? TRIT_OP_GEMV : TRIT_OP_GEMM;
     for (int f = 0; f < TRIT_FMT_FLOAT_END; f = f + 1 == TRIT_FMT_COUNT ? TRIT_FMT_FLOAT_FIRST : f + 1) {
-        if (!tb_list_contains(cfg->formats, trit_format_name((trit_format)f)))
-            continue;
         for (size_t i = 0; i < nk; i++) {
             char why[256];
             const trit_kernel *k = &ks[i];
+            /* --formats names the layout a kernel reads (a plugin's own, or the format). */
             if (k->op != op || k->format != (trit_format)f || k->device != TRIT_DEVICE_CPU ||
-                !tb_list_contains(cfg->variants, k->variant) || !trit_kernel_runnable(k, why, sizeof why) ||
+                !tb_list_contains(cfg->formats, trit_kernel_layout(k)) || !tb_list_contains(cfg->variants, k->variant) || !trit_kernel_runnable(k, why, sizeof why) ||
                 !scalar_ok(cfg, k->variant, macs))
                 continue;
             /* The FP32 layer is RMSNorm + sgemm: a float kernel with FP32 results. */
             if (!trit_format_is_ternary(k->format) && k->result != TRIT_RESULT_FP32)
                 continue;
+            /* The ternary layer rescales int32 accumulators: a (plugin) kernel with FP32 outputs has none.
+             * An added (plugin) kernel is timed by gemv/gemm only: trit_bitlinear_forward binds per call,
+             * so its pack() would be timed. */
+            if (trit_format_is_ternary(k->format) && (k->result != TRIT_RESULT_EXACT_INT32 || k->ctx))
+                continue;
             bl_arg a = {k->format, "", M, K, N};
             snprintf(a.variant, sizeof a.variant, "%s", k->variant);
-            if (add_instance(r, cfg, &a) != 0)
+            if (add_instance(r, cfg, &a, trit_kernel_layout(k)) != 0)
                 return -1;
         }
     }

@@ -33,7 +33,7 @@
 typedef struct mm_arg {
     trit_op op;
     trit_format format; /* I2/T5, or FP32 for the baselines */
-    char variant[32];
+    char variant[160];  /* ours, or "<plugin>:<variant>" */
     size_t rows, cols, batch;
 } mm_arg;
 
@@ -95,14 +95,21 @@ static void *mm_setup(tb_state *st)
         const trit_packed *p = tb_wcache_packed(a->format, M, K, WEIGHT_SEED);
         fx->cached = p;
         w.packed = p;
-        fx->acc = trit_aligned_alloc(N * M * sizeof(int32_t));
-        if (!p || !fx->acc || trit_act_alloc(&fx->x, N, K) != 0 || trit_quantize_activations(fx->X, K, &fx->x) != 0) {
+        /* A ternary kernel returns int32 accumulators, or (a plugin's) FP32 outputs. */
+        const bool exact = fx->k->result == TRIT_RESULT_EXACT_INT32;
+        if (exact)
+            fx->acc = trit_aligned_alloc(N * M * sizeof(int32_t));
+        else
+            fx->Y = trit_aligned_alloc(N * M * sizeof(float));
+        if (!p || !(exact ? (void *)fx->acc : (void *)fx->Y) || trit_act_alloc(&fx->x, N, K) != 0 ||
+            trit_quantize_activations(fx->X, K, &fx->x) != 0) {
             err = "out of memory (packed weights / activations)";
             goto fail;
         }
-        fx->xs = (trit_acts){.q = &fx->x, .rows = N};
+        /* The dense rows too: a plugin kernel that quantizes itself reads them (inside timing). */
+        fx->xs = (trit_acts){.q = &fx->x, .dense = fx->X, .rows = N};
         act_bytes = fx->x.alloc_bytes;
-        out_bytes = N * M * sizeof(int32_t);
+        out_bytes = N * M * (exact ? sizeof(int32_t) : sizeof(float));
     } else {
         const float *W = tb_wcache_f32(M, K, WEIGHT_SEED);
         fx->cached = W;
@@ -138,6 +145,21 @@ fail:
     return NULL;
 }
 
+/* A kernel from elsewhere (a plugin): its origin and result class in the label (an FP32 output's declared
+ * tolerance is shown in every report), and its weight memory as it reported it (checked against its
+ * allocations when bound). */
+static void set_origin(tb_state *st, const trit_kernel *k, double bytes, double weights)
+{
+    char label[160];
+    if (k->result == TRIT_RESULT_FP32)
+        snprintf(label, sizeof label, "%.100s; fp32 out, tolerance %.3g", k->origin, k->tolerance);
+    else
+        snprintf(label, sizeof label, "%.100s; int32 exact", k->origin);
+    tb_set_label(st, label);
+    tb_counter(st, "weight_bytes", bytes, TB_COUNTER_DEFAULT);
+    tb_counter(st, "bits_per_weight", bytes * 8.0 / weights, TB_COUNTER_DEFAULT);
+}
+
 static void mm_run(tb_state *st)
 {
     mm_fixture *fx = tb_fixture(st);
@@ -150,7 +172,7 @@ static void mm_run(tb_state *st)
     while (tb_keep_running(st))
         TB_TEST_SLOWDOWN_SCOPE(fx->k) rc |= trit_kernel_run(&fx->b, &fx->xs, threads, fx->acc, fx->Y);
     if (rc != 0) {
-        tb_skip_with_error(st, "trit_kernel_run rejected the shapes");
+        tb_skip_with_error(st, "trit_kernel_run rejected the shapes, or the kernel reported an error");
         return;
     }
     const double bytes = (double)trit_bound_weight_bytes(&fx->b);
@@ -166,6 +188,8 @@ static void mm_run(tb_state *st)
     if (fx->compute_roof_gops > 0.0)
         tb_counter(st, "pct_of_compute_roof", it * 2.0 * (double)(M * K) * (double)N / 1e9 / fx->compute_roof_gops * 100.0,
                    TB_COUNTER_RATE);
+    if (strcmp(fx->k->origin, "builtin") != 0)
+        set_origin(st, fx->k, bytes, (double)(M * K));
 }
 
 /* Registered instances live as long as the process (the registry keeps tb_bench_spec.arg). */
@@ -173,9 +197,8 @@ static void mm_run(tb_state *st)
 static mm_arg args[MAX_ARGS];
 static size_t n_args;
 
-static int add_instance(tb_registry *r, const tb_suite_config *cfg, const mm_arg *proto)
+static int add_instance(tb_registry *r, const tb_suite_config *cfg, const mm_arg *proto, const char *fmt)
 {
-    const char *fmt = trit_format_name(proto->format);
     char family[64], shape[128];
     snprintf(family, sizeof family, "%s/%s", trit_op_name(proto->op), fmt);
     if (proto->op == TRIT_OP_GEMV)
@@ -212,25 +235,37 @@ static bool scalar_allowed(const tb_suite_config *cfg, const char *name, double 
     return macs <= SCALAR_MAX_MACS || (cfg->variants && tb_list_contains(cfg->variants, name));
 }
 
-/* Every runnable CPU descriptor of op (ternary formats first, then float formats) for one shape and batch. */
+/* --variants names a variant, or the origin before ':' of an added one ("acme" for "acme:avx2"). */
+static bool variant_wanted(const char *variants, const char *variant)
+{
+    if (tb_list_contains(variants, variant))
+        return true;
+    const char *colon = strchr(variant, ':');
+    char origin[160];
+    if (!colon || (size_t)(colon - variant) >= sizeof origin)
+        return false;
+    snprintf(origin, sizeof origin, "%.*s", (int)(colon - variant), variant);
+    return tb_list_contains(variants, origin);
+}
+
+/* Every runnable CPU descriptor of op (ternary formats first, then float formats) for one shape and batch.
+ * --formats names the layout a kernel reads (a plugin's own, e.g. "tq2_0", or the format). */
 static int register_shape(tb_registry *r, const tb_suite_config *cfg, trit_op op, size_t M, size_t K, size_t N)
 {
     const double macs = (double)M * (double)K * (double)N;
     size_t nk;
     const trit_kernel *ks = trit_kernels(&nk);
     for (int f = 0; f < TRIT_FMT_FLOAT_END; f = f + 1 == TRIT_FMT_COUNT ? TRIT_FMT_FLOAT_FIRST : f + 1) {
-        if (!tb_list_contains(cfg->formats, trit_format_name((trit_format)f)))
-            continue;
         for (size_t i = 0; i < nk; i++) {
             char why[256];
             const trit_kernel *k = &ks[i];
             if (k->op != op || k->format != (trit_format)f || k->device != TRIT_DEVICE_CPU ||
-                !tb_list_contains(cfg->variants, k->variant) || !trit_kernel_runnable(k, why, sizeof why) ||
-                !scalar_allowed(cfg, k->variant, macs))
+                !tb_list_contains(cfg->formats, trit_kernel_layout(k)) || !variant_wanted(cfg->variants, k->variant) ||
+                !trit_kernel_runnable(k, why, sizeof why) || !scalar_allowed(cfg, k->variant, macs))
                 continue;
             mm_arg a = {op, k->format, "", M, K, N};
             snprintf(a.variant, sizeof a.variant, "%s", k->variant);
-            if (add_instance(r, cfg, &a) != 0)
+            if (add_instance(r, cfg, &a, trit_kernel_layout(k)) != 0)
                 return -1;
         }
     }

@@ -9,7 +9,6 @@
 #include "tritbench/baselines.h"
 #include "tritbench/formats.h"
 #include "tritbench/kernels.h"
-#include "plugin/plugins.h"
 #include "tritbench_config.h"
 #if TRIT_HAVE_CUDA
 #include "kernels/cuda/trit_cuda.h"
@@ -38,6 +37,15 @@ static void all_variants(char *buf, size_t cap)
 {
     size_t n;
     kernel_variants(buf, cap);
+    const trit_kernel *k = trit_kernels(&n);
+    for (size_t i = 0; i < n; i++) { /* an added variant "<origin>:<v>" is also selected by its origin */
+        const char *colon = strchr(k[i].variant, ':');
+        char origin[160];
+        if (colon && (size_t)(colon - k[i].variant) < sizeof origin) {
+            snprintf(origin, sizeof origin, "%.*s", (int)(colon - k[i].variant), k[i].variant);
+            add_name(buf, cap, origin);
+        }
+    }
     const trit_fp32_kernel *f = trit_fp32_kernels(&n);
     for (size_t i = 0; i < n; i++)
         add_name(buf, cap, f[i].name);
@@ -46,8 +54,6 @@ static void all_variants(char *buf, size_t cap)
     for (int i = 0; i < TRIT_CUDA_IMPL_COUNT; i++)
         add_name(buf, cap, trit_cuda_impl_name((trit_cuda_impl)i));
 #endif
-    for (size_t i = 0; i < tb_plugin_kernel_count(); i++) /* "<plugin>:<variant>", or the plugin's name */
-        add_name(buf, cap, tb_plugin_kernel_at(i)->name), add_name(buf, cap, tb_plugin_kernel_at(i)->lib->name);
 }
 
 static void all_formats(char *buf, size_t cap, bool baselines)
@@ -55,8 +61,11 @@ static void all_formats(char *buf, size_t cap, bool baselines)
     buf[0] = '\0';
     for (int f = 0; f < TRIT_FMT_COUNT; f++)
         add_name(buf, cap, trit_format_name((trit_format)f));
-    for (size_t i = 0; i < tb_plugin_kernel_count(); i++) /* a plugin's own layouts */
-        add_name(buf, cap, tb_plugin_kernel_at(i)->format);
+    size_t n;
+    const trit_kernel *k = trit_kernels(&n);
+    for (size_t i = 0; i < n; i++) /* layouts of their own that ternary kernels read (a plugin's) */
+        if (trit_format_is_ternary(k[i].format))
+            add_name(buf, cap, trit_kernel_layout(&k[i]));
     if (baselines) {
         add_name(buf, cap, "fp32");
 #if TRIT_HAVE_CUDA

@@ -53,7 +53,7 @@ static void print_variants(void)
     for (size_t i = 0; i < n; i++) {
         char why[256] = "";
         bool ok = trit_kernel_runnable(&ks[i], why, sizeof why);
-        printf("  %-5s %-6s %-14s %-9s %-8d %-8s %-12s %s\n", trit_op_name(ks[i].op), trit_format_name(ks[i].format),
+        printf("  %-5s %-6s %-14s %-9s %-8d %-8s %-12s %s\n", trit_op_name(ks[i].op), trit_kernel_layout(&ks[i]),
                ks[i].variant, ok ? "yes" : "no", ks[i].priority, ks[i].origin,
                ks[i].result == TRIT_RESULT_EXACT_INT32 ? "exact-int32" : "fp32-tol", ok ? "" : why);
     }
@@ -106,8 +106,7 @@ int cmd_list(int argc, char **argv)
         tb_suite_config cfg;
         tb_suite_config_from_flags(&fl, &cfg);
         tb_registry *reg = tb_registry_new();
-        if (!reg || tb_suites_register_all(reg, &cfg) != 0 ||
-            tb_plugin_suite_register(reg, cfg.threads, cfg.n_threads, cfg.quick, cfg.variants, cfg.formats) != 0) {
+        if (!reg || tb_suites_register_all(reg, &cfg) != 0) {
             fprintf(stderr, "tritbench list: a suite could not register its benchmarks\n");
             tb_registry_free(reg);
             tb_filter_free(&f);

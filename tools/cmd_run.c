@@ -64,8 +64,7 @@ int cmd_run(int argc, char **argv)
     tb_suite_config cfg;
     tb_suite_config_from_flags(&fl, &cfg);
     tb_registry *reg = tb_registry_new();
-    if (!reg || tb_suites_register_all(reg, &cfg) != 0 ||
-        tb_plugin_suite_register(reg, cfg.threads, cfg.n_threads, cfg.quick, cfg.variants, cfg.formats) != 0) {
+    if (!reg || tb_suites_register_all(reg, &cfg) != 0) {
         fprintf(stderr, "tritbench run: a suite could not register its benchmarks\n");
         tb_registry_free(reg);
         return 2;

@@ -70,6 +70,8 @@ typedef struct trit_matmul_io {
     int32_t *acc;         /* TRIT_RESULT_EXACT_INT32: N × M, ld = M */
     float *y;             /* TRIT_RESULT_FP32: N × M, ld = M */
     int threads;          /* for TRIT_KERNEL_OWN_THREADS kernels; others are already split */
+    const void *ctx;      /* the descriptor's ctx (added descriptors; NULL for ours) */
+    int *failed;          /* a kernel that cannot compute sets *failed = 1 (atomically): the run returns -1 */
 } trit_matmul_io;
 
 /* Results for output rows [m_begin, m_end) and every activation row. workspace: this thread's
@@ -113,7 +115,23 @@ struct trit_kernel {
 
     /* The result. */
     trit_result_class result;
-    double tolerance;    /* TRIT_RESULT_FP32: bound relative to Σ|w·x| (see above); 0 for exact kernels */
+    double tolerance;    /* TRIT_RESULT_FP32: bound relative to Σ|w·x| (see above); 0 for exact kernels. A
+                            ternary kernel with FP32 results returns y = γ_m·Σ_k w·x.q / s_n, within
+                            tolerance · γ_m·Σ_k |w·x.q| / s_n. */
+
+    /* Descriptors added at run time (plugins, trit_kernels_add) carry state: ctx is handed to the *_ctx
+     * hooks below and to matmul as io->ctx. NULL members are unused; ours leave all of them NULL. */
+    const void *ctx;
+    /* The weight layout the kernel really reads when it is not `format` itself (a plugin's own packed
+     * layout, e.g. "tq2_0"): it names the kernel's rows and is what --formats selects. NULL: the format. */
+    const char *layout;
+    bool (*available_ctx)(const void *ctx, char *why, size_t why_len); /* as available */
+    /* A repack that allocates its layout itself (e.g. through the plugin's allocator) and reports the
+     * bytes it keeps in *bytes (the variant's weight memory); freed with release. Returns 0 or -1.
+     * Used instead of repack_bytes/repack when set. */
+    int (*repack_ctx)(const void *ctx, const trit_weights *w, void **repacked, size_t *bytes);
+    void (*release)(const void *ctx, void *repacked);
+    size_t (*workspace_bytes_ctx)(const void *ctx, size_t M, size_t K, size_t N); /* as workspace_bytes */
 };
 
 const char *trit_op_name(trit_op op); /* "gemv", "gemm" */
@@ -133,8 +151,14 @@ const trit_kernel *trit_kernel_get(trit_op op, trit_format f, const char *varian
  * if it cannot run here; an error too for a ternary format without it), else the runnable descriptor of
  * op × format with the highest positive priority. */
 const trit_kernel *trit_kernel_select(trit_op op, trit_format f, char *err, size_t err_len);
-/* "kernel name" for reports: "gemv/i2/avx512_vnni". */
+/* "kernel name" for reports: "gemv/i2/avx512_vnni" ("gemv/tq2_0/acme:avx2" for a kernel with its own
+ * layout). */
 size_t trit_kernel_name(const trit_kernel *k, char *buf, size_t len);
+/* The layout a kernel reads: k->layout, else its format's name. */
+const char *trit_kernel_layout(const trit_kernel *k);
+/* Sets the priority of the added descriptor op/format/variant (e.g. once a plugin kernel passed the
+ * correctness gate). Returns 0, or -1 if there is no such descriptor. */
+int trit_kernels_set_priority(trit_op op, trit_format f, const char *variant, int priority);
 
 /* Weights bound to a kernel: the repack done once. Bytes = the caller's weights (packed alloc_bytes or
  * M·K·element size) when the kernel reads them directly, else the repacked layout's. */

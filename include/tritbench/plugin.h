@@ -110,8 +110,10 @@ typedef struct tbp_kernel {
     uint32_t act_input;    /* tbp_act_input */
     double tolerance;      /* TBP_RESULT_FP32_TOL: relative tolerance (see above), > 0 and < 0.5 */
     int32_t priority;      /* higher = preferred when several kernels can run one (op, format); ≤ 0: used
-                              only when named (--variants). Reported today; selection uses it once
-                              plugin kernels join tritbench's kernel descriptor table. */
+                              only when named (--variants, TRIT_ISA). Plugin kernels are rows of
+                              tritbench's kernel table (format i2 as input, named "<plugin>:<variant>");
+                              the declared priority applies once the correctness gate passed, and only
+                              to TBP_RESULT_INT32_EXACT kernels (FP32 outputs are chosen only by name). */
     /* Optional: can it run on this machine? Return 1, or 0 with the reason written to why. */
     int (*available)(char *why, size_t why_len);
     /* Packs w into the kernel's layout; *packed receives the handle matmul() reads. Returns 0, or -1. */

@@ -28,6 +28,17 @@ has list "plugin example_tq2 1.0"
 has list "fp32 tol 0.001"
 expect 0 "list instances" "$TB" list --quick --benchmark_filter=example_tq2 --plugin "$TQ2"
 has "list instances" "gemv/tq2_0/example_tq2:scalar/"
+# plugin kernels are rows of the one kernel table: layout and origin in list's table
+expect 0 "list table" "$TB" list --variants --plugin "$TQ2"
+grep -qE "^  gemm +tq2_0 +example_tq2:scalar_f32 .*plugin example_tq2 1.0 +fp32-tol" "$W/out" ||
+    fail "list: no gemm/tq2_0/example_tq2:scalar_f32 row in the kernel table"
+# --formats names a plugin's layout, --variants a plugin (its kernels' origin); no bitlinear rows for them
+expect 0 "formats" "$TB" list --quick --formats=tq2_0 --plugin "$I2" --plugin "$TQ2"
+has formats "gemm/tq2_0/example_tq2:scalar_f32/"
+grep -q "^gemv/i2/\|^bitlinear/" "$W/out" && fail "formats: --formats=tq2_0 listed other layouts"
+expect 0 "variants" "$TB" list --quick --variants=example_i2 --plugin "$I2" --plugin "$TQ2"
+has variants "gemv/i2/example_i2:scalar/"
+grep -q "^gem[mv]/tq2_0/\|^gemv/i2/scalar/\|^bitlinear/" "$W/out" && fail "variants: --variants=example_i2 listed other kernels"
 expect 0 "info" "$TB" info --plugin "$I2"
 has info "example_i2 1.0, ABI 1.0"
 

@@ -36,6 +36,7 @@ TRITBENCH_PLUGIN_EXPORT const tbp_plugin *tritbench_plugin_entry(const tbp_host 
     (void)host;
     wrong_kernels[0] = kernels[0];
     wrong_kernels[0].pack = wrong_pack;
+    wrong_kernels[0].priority = 7; /* declared, but the gate refuses it: the table keeps 0 */
     wrong_plugin = plugin;
     wrong_plugin.name = "test_wrong_sign";
     wrong_plugin.kernels = wrong_kernels;

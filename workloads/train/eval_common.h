@@ -1,5 +1,5 @@
 /* eval_common.h — pieces the FP32/fake-quant evaluation and the packed-kernel evaluation share
- * (internal to model/train). */
+ * (internal to workloads/train). */
 #ifndef TB_TRAIN_EVAL_COMMON_H
 #define TB_TRAIN_EVAL_COMMON_H
 

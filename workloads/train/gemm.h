@@ -1,4 +1,4 @@
-/* gemm.h — the three FP32 matrix products training needs (internal to model/train). OpenBLAS when the
+/* gemm.h — the three FP32 matrix products training needs (internal to workloads/train). OpenBLAS when the
  * build has it, else portable loops; in both, threads split output rows/columns only, never the
  * reduction, so results do not depend on the thread count. All matrices row-major, C overwritten. */
 #ifndef TB_TRAIN_GEMM_H
