@@ -61,12 +61,6 @@ static double noise_of(const tb_name_index *ix, const cmp_options *opt, const ch
     return i == (size_t)-1 ? NAN : opt->noise[i].between_run_rel_sd;
 }
 
-static int cmp_dbl(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 static void judge(cmp_row *row, double threshold, double alpha, bool drift_controlled)
 {
     if (row->state != CMP_SAME)
@@ -117,7 +111,7 @@ int cmp_judge(cmp_result *res, const cmp_options *opt, bool drift_controlled)
     res->observed_spread = NAN;
     if (n_log >= 3) {
         /* Robust SD of the rows' log ratios about their median: one real regression barely moves it. */
-        qsort(logs, n_log, sizeof *logs, cmp_dbl);
+        tb_sort_doubles(logs, n_log);
         const double med = n_log % 2 ? logs[n_log / 2] : 0.5 * (logs[n_log / 2 - 1] + logs[n_log / 2]);
         for (size_t k = 0; k < n_log; k++)
             logs[k] = fabs(logs[k] - med);

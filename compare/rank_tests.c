@@ -7,27 +7,6 @@
 #include "compare/rank_tests.h"
 #include "tritbench/interval.h"
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-void tb_sort_doubles(double *v, size_t n) { qsort(v, n, sizeof *v, cmp_double); }
-
-double tb_median(const double *v, size_t n)
-{
-    if (n == 0)
-        return NAN;
-    double *s = malloc(n * sizeof *s);
-    if (!s)
-        return NAN;
-    memcpy(s, v, n * sizeof *s);
-    tb_sort_doubles(s, n);
-    double m = n % 2 ? s[n / 2] : 0.5 * (s[n / 2 - 1] + s[n / 2]);
-    free(s);
-    return m;
-}
 
 double tb_normal_quantile(double prob)
 {
@@ -103,6 +82,8 @@ double *tb_signed_rank_null_cdf(size_t n)
     return c;
 }
 
+static int cmp_value(double x, double y) { return (x > y) - (x < y); }
+
 typedef struct ranked {
     double v;
     int group;
@@ -110,7 +91,7 @@ typedef struct ranked {
 
 static int cmp_ranked(const void *a, const void *b)
 {
-    return cmp_double(&((const ranked *)a)->v, &((const ranked *)b)->v);
+    return cmp_value(((const ranked *)a)->v, ((const ranked *)b)->v);
 }
 
 /* Mid-ranks of all[n] (sorted in place); sums the ranks of group 1; Σ(t³ − t) over tie groups. */
@@ -224,7 +205,7 @@ typedef struct indexed {
 
 static int cmp_indexed(const void *a, const void *b)
 {
-    return cmp_double(&((const indexed *)a)->p, &((const indexed *)b)->p);
+    return cmp_value(((const indexed *)a)->p, ((const indexed *)b)->p);
 }
 
 int tb_bh_adjust(const double *p, size_t n, double *q)

@@ -12,6 +12,5 @@
 double *tb_mwu_null_cdf(size_t m, size_t n);
 /* P(T+ ≤ t) for t = 0..n(n+1)/2 under H0, no ties or zeros; malloc'd, NULL on no memory. */
 double *tb_signed_rank_null_cdf(size_t n);
-void tb_sort_doubles(double *v, size_t n);
 
 #endif

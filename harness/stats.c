@@ -1,5 +1,6 @@
 /* stats.c — mean, median, sample standard deviation, coefficient of variation, minimum. */
 #include "harness/stats.h"
+#include "tritbench/order_stats.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -21,19 +22,26 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-double tb_stat_median(const double *v, size_t n)
+void tb_sort_doubles(double *v, size_t n) { qsort(v, n, sizeof *v, cmp_double); }
+
+double tb_median(const double *v, size_t n)
 {
     if (n == 0)
-        return 0.0;
-    double *c = malloc(n * sizeof *c);
+        return NAN;
+    double small[64];
+    double *c = n <= 64 ? small : malloc(n * sizeof *c);
     if (!c)
         return NAN;
     memcpy(c, v, n * sizeof *c);
-    qsort(c, n, sizeof *c, cmp_double);
-    double m = (n % 2) ? c[n / 2] : 0.5 * (c[n / 2 - 1] + c[n / 2]);
-    free(c);
+    tb_sort_doubles(c, n);
+    const double m = n % 2 ? c[n / 2] : 0.5 * (c[n / 2 - 1] + c[n / 2]);
+    if (c != small)
+        free(c);
     return m;
 }
+
+/* The aggregate of no repetition is 0 (as google/benchmark reports it), not NaN. */
+double tb_stat_median(const double *v, size_t n) { return n == 0 ? 0.0 : tb_median(v, n); }
 
 double tb_stat_stddev(const double *v, size_t n)
 {

@@ -146,8 +146,8 @@ int hist_detect_changes(const double *x, size_t n, const hist_cp_params *params,
         c->index = tau;
         hist_welch(y + a, tau - a, y + tau, b - tau, &d, &lo, &hi);
         c->p = hist_mann_whitney(y + a, tau - a, y + tau, b - tau);
-        c->before = hist_median(x + a, tau - a);
-        c->after = hist_median(x + tau, b - tau);
+        c->before = tb_median(x + a, tau - a);
+        c->after = tb_median(x + tau, b - tau);
         c->change = expm1(d);
         c->ci_lo = expm1(lo);
         c->ci_hi = expm1(hi);

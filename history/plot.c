@@ -46,12 +46,6 @@ static void put_quoted(FILE *f, const char *s)
     fputc('\'', f);
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 static double first_level(const hist_series *s, const hist_finding *f, size_t nf)
 {
     size_t end = s->n;
@@ -63,7 +57,7 @@ static double first_level(const hist_series *s, const hist_finding *f, size_t nf
         return s->points[0].median;
     for (size_t i = 0; i < end; i++)
         v[i] = s->points[i].median;
-    double m = hist_median(v, end);
+    double m = tb_median(v, end);
     free(v);
     return m > 0 ? m : s->points[0].median;
 }
@@ -150,7 +144,7 @@ int hist_plot_series(const char *dir, const char *stem, const char *title, const
      * (often +1000 % on a shared host) would otherwise flatten every series into a line at 0. */
     double span = 5;
     if (dev && n_dev) {
-        qsort(dev, n_dev, sizeof *dev, cmp_double);
+        tb_sort_doubles(dev, n_dev);
         double p95 = dev[(size_t)(0.95 * (double)(n_dev - 1))];
         span = fmin(60, fmax(5, 1.5 * p95));
     }

@@ -6,28 +6,6 @@
 
 #include "history/stats.h"
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-double hist_median(const double *v, size_t n)
-{
-    if (n == 0)
-        return NAN;
-    double small[64];
-    double *c = n <= 64 ? small : malloc(n * sizeof *c);
-    if (!c)
-        return NAN;
-    memcpy(c, v, n * sizeof *c);
-    qsort(c, n, sizeof *c, cmp_double);
-    double m = n % 2 ? c[n / 2] : 0.5 * (c[n / 2 - 1] + c[n / 2]);
-    if (c != small)
-        free(c);
-    return m;
-}
-
 void hist_stats_of(const double *v, size_t n, hist_stats *s)
 {
     s->median = s->min = s->max = s->mean = s->sd = s->cv = NAN;
@@ -47,7 +25,7 @@ void hist_stats_of(const double *v, size_t n, hist_stats *s)
     s->max = mx;
     s->sd = n > 1 ? sqrt(ss / (double)(n - 1)) : 0;
     s->cv = mean != 0 ? s->sd / mean : 0;
-    s->median = hist_median(v, n);
+    s->median = tb_median(v, n);
 }
 
 /* Continued fraction of the incomplete beta function (Numerical Recipes' betacf, Lentz's method). */

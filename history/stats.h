@@ -5,12 +5,13 @@
 
 #include <stddef.h>
 
+#include "tritbench/order_stats.h" /* tb_median: the median of a night's repetitions */
+
 typedef struct hist_stats {
     double median, min, max, mean, sd, cv; /* sd with n−1; cv = sd/mean (0 for one value) */
 } hist_stats;
 
 void hist_stats_of(const double *v, size_t n, hist_stats *out); /* NaNs for n == 0 */
-double hist_median(const double *v, size_t n);                    /* does not reorder v */
 
 /* Welch's two-sample t-test of a vs b: two-sided p-value; the difference of means (b − a) and its 95 %
  * interval go to *diff, *lo, *hi when non-NULL. p = 1 with fewer than 2 values on a side. */

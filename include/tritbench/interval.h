@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include "tritbench/order_stats.h" /* tb_median, tb_sort_doubles */
 
 typedef struct tb_interval {
     double lo, est, hi; /* ratio b/a (> 1: b slower): lower bound, Hodges–Lehmann estimate, upper bound */
@@ -53,8 +54,6 @@ double tb_signed_rank_p(const double *d, size_t n, double *t_plus, bool *exact);
  * discovery rate ≤ alpha. q may alias p. 0, or -1 on no memory. */
 int tb_bh_adjust(const double *p, size_t n, double *q);
 
-/* Median of v[n] (not reordered); NaN for n == 0. */
-double tb_median(const double *v, size_t n);
 
 /* The standard normal quantile: z with Φ(z) = prob, prob in (0, 1). */
 double tb_normal_quantile(double prob);
