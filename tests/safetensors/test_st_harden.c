@@ -252,9 +252,6 @@ static void test_temporaries(void)
         pid_t pid = fork();
         REQUIRE(pid >= 0);
         if (pid == 0) {
-            /* Under nohup (or any parent that ignores the signal) the child inherits SIG_IGN, which the
-             * handler rightly keeps; the test is about a process the signal would kill. */
-            signal(sigs[i], SIG_DFL);
             tb_atomic_file af;
             char err[512];
             if (tb_atomic_open(&af, out, err, sizeof err) != 0)
@@ -515,6 +512,14 @@ static void test_dequantized_output(void)
 int main(int argc, char **argv)
 {
     REQUIRE(argc == 2);
+    /* Under nohup (or any parent that ignores a signal) the handler rightly keeps SIG_IGN; the signal tests
+     * are about a process the signal would kill, so start from the default dispositions. */
+    const int reset[] = {SIGINT, SIGTERM, SIGHUP};
+    for (size_t i = 0; i < 3; i++) {
+        struct sigaction cur;
+        if (sigaction(reset[i], NULL, &cur) == 0 && cur.sa_handler == SIG_IGN)
+            signal(reset[i], SIG_DFL);
+    }
     char *base = realpath(argv[1], NULL); /* absolute: symlinks made here must resolve from anywhere */
     REQUIRE(base);
     snprintf(workdir, sizeof workdir, "%s/harden", base);
