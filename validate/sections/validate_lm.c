@@ -26,13 +26,14 @@ static const char *quick_tag(const vr_options *o) { return o->quick ? " [QUICK]"
 
 static void add_checks(vr_report *r, const vr_options *o, const tb_lm_workload_result *w)
 {
-    char subject[256], why[200];
+    char subject[256];
     snprintf(subject, sizeof subject, SUBJECT " %zu×%zu: FP32 %.4f → QAT %.4f bits/byte (held-out)%s",
              w->cfg.n_layers, w->cfg.dim, w->fp32.bpb, w->qat.bpb, quick_tag(o));
     vr_check(r, SECTION, "lm_degradation", subject, w->degradation, NULL);
     snprintf(subject, sizeof subject, SUBJECT " %zu×%zu: PTQ %.4f → QAT %.4f of FP32 %.4f bits/byte%s",
              w->cfg.n_layers, w->cfg.dim, w->ptq.bpb, w->qat.bpb, w->fp32.bpb, quick_tag(o));
     if (isnan(w->recovery)) {
+        char why[200];
         snprintf(why, sizeof why, "PTQ lost nothing (PTQ %.4f ≤ FP32 %.4f bits/byte): nothing to recover", w->ptq.bpb,
                  w->fp32.bpb);
         vr_check(r, SECTION, "lm_recovery", subject, 0.0, why);
