@@ -132,6 +132,7 @@ static void shipped_profile(void)
     static const char *const needed[] = {"memory_reduction", "model_memory_reduction", "speedup_gemv", "speedup_gemm",
                                          "speedup_bitlinear_gemv", "speedup_bitlinear_gemm", "fidelity", "nmse",
                                          "cosine", "sparsity", "accuracy_degradation", "qat_recovery",
+                                         "lm_degradation", "lm_recovery",
                                          "e2e_decode_speedup"};
     for (size_t i = 0; i < sizeof needed / sizeof needed[0]; i++)
         CHECKF(vr_profile_find(&p, needed[i]) != NULL, "shipped profile lacks \"%s\"", needed[i]);

@@ -61,6 +61,12 @@ int main(void)
     }
     CHECK(vr_section_find("model") && vr_section_find("model")->needs_model);
     CHECK(vr_section_find("kernels") && !vr_section_find("kernels")->needs_model);
+    /* The language-model sign-off: its own section after accuracy, judging the two LM targets. */
+    const vr_section *lm = vr_section_find("lm");
+    CHECK(lm && !lm->needs_model && !lm->instances && strcmp(lm->targets[0], "lm_degradation") == 0 &&
+          strcmp(lm->targets[1], "lm_recovery") == 0 && !lm->targets[2]);
+    CHECK(strstr(vr_section_names(), "accuracy, lm") != NULL);
+    CHECK(vr_target_known("lm_degradation") && vr_target_known("lm_recovery"));
     CHECK(!vr_section_find("all") && !vr_section_find("nosuch"));
     CHECK(vr_target_known("e2e_decode_speedup") && !vr_target_known("roofline_pct"));
     CHECK(strstr(vr_section_names(), "kernels") && strstr(vr_section_names(), "cuda"));

@@ -101,7 +101,7 @@ quick)
     grep -q "^## Sign-off" "$dir/r/report.md" || fail "no sign-off table"
     grep -q "^## Machine" "$dir/r/report.md" || fail "no machine context"
     grep -q "tritbench validate --quick --out .* --seed 3" "$dir/r/report.md" || fail "no reproduce command"
-    for s in kernels accuracy e2e cuda; do
+    for s in kernels accuracy lm e2e cuda; do
         grep -q "^### $s" "$dir/r/report.md" || fail "section $s missing from report.md"
     done
     # The sign-off rows of report.md and the checks of results.json agree in number and verdicts.
