@@ -1,7 +1,7 @@
 /* e2e.c — the "e2e" suite: end-to-end decoder tokens/s (workloads/decoder) per model × weights × phase × threads:
  *   e2e/bitnet-2b/i2/decode/ctx:128/threads:1     e2e/bitnet-2b/fp32/decode/ctx:512/threads:2
  *   e2e/bitnet-2b/t5/prefill/512/threads:2        (as llama-bench -p 512 -n 128 reports)
- * Weights: i2 / t5 (ternary, embedding/lm_head FP16), i2+q8head / t5+q8head (the same ternary model with the
+ * Weights: i2 / t5 (ternary, embedding/lm_head FP16), i2-q8head / t5-q8head (the same ternary model with the
  * embedding/lm_head int8 per row), fp32, fp16, bf16 (the whole model in that type: the baselines).
  * Decode is one token at context depth ctx (KV cache filled with seeded values: attention cost depends on
  * the depth only); prefill is P prompt tokens from an empty cache through the GEMM kernels, logits of the
@@ -194,7 +194,7 @@ static int add_instances(tb_registry *r, const tb_suite_config *cfg, const e2e_a
     if (proto->kind != TB_DEC_TERNARY)
         snprintf(family, sizeof family, "e2e/%s/%s", proto->cfg.name, tb_dec_variant_name(proto->kind));
     else if (proto->head == TB_DEC_HEAD_Q8)
-        snprintf(family, sizeof family, "e2e/%s/%s+q8head", proto->cfg.name, trit_format_name(proto->format));
+        snprintf(family, sizeof family, "e2e/%s/%s-q8head", proto->cfg.name, trit_format_name(proto->format));
     else
         snprintf(family, sizeof family, "e2e/%s/%s", proto->cfg.name, trit_format_name(proto->format));
     for (int phase = 0; phase < 2; phase++)

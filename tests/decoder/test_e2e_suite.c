@@ -10,7 +10,7 @@
 #include "tritbench/decoder.h"
 
 #define QUICK_DECODE "e2e/bitnet-large-4L/i2/decode/ctx:128/threads:1"
-#define QUICK_Q8_DECODE "e2e/bitnet-large-4L/i2+q8head/decode/ctx:128/threads:1"
+#define QUICK_Q8_DECODE "e2e/bitnet-large-4L/i2-q8head/decode/ctx:128/threads:1"
 
 static bool has_name(const tb_registry *r, const char *name)
 {
@@ -30,7 +30,7 @@ int main(void)
     tb_registry *r = tb_registry_new();
     REQUIRE(r != NULL);
     REQUIRE(tb_suite_e2e_register(r, &cfg) == 0);
-    /* i2, i2+q8head, fp16, bf16, fp32 × {decode 128, 512, prefill 128, 512} × 1 thread, where each fits here. */
+    /* i2, i2-q8head, fp16, bf16, fp32 × {decode 128, 512, prefill 128, 512} × 1 thread, where each fits here. */
     const trit_model_config *large = trit_model_config_get("bitnet-large");
     REQUIRE(large != NULL);
     trit_model_config quick = *large;
