@@ -1,6 +1,8 @@
 /* e2e.c — the "e2e" suite: end-to-end decoder tokens/s (workloads/decoder) per model × weights × phase × threads:
  *   e2e/bitnet-2b/i2/decode/ctx:128/threads:1     e2e/bitnet-2b/fp32/decode/ctx:512/threads:2
  *   e2e/bitnet-2b/t5/prefill/512/threads:2        (as llama-bench -p 512 -n 128 reports)
+ * Weights: i2 / t5 (ternary, embedding/lm_head FP16), i2-q8head / t5-q8head (the same ternary model with the
+ * embedding/lm_head int8 per row), fp32, fp16, bf16 (the whole model in that type: the baselines).
  * Decode is one token at context depth ctx (KV cache filled with seeded values: attention cost depends on
  * the depth only); prefill is P prompt tokens from an empty cache through the GEMM kernels, logits of the
  * last. Only configurations that fit in memory are registered; --quick uses bitnet-large cut to 4 layers
@@ -20,9 +22,10 @@
 
 typedef struct e2e_arg {
     trit_model_config cfg; /* a copy: the quick config is derived */
-    bool fp32;
+    tb_dec_variant kind;   /* ternary, or the FP32/FP16/BF16 baseline model */
+    tb_dec_head head;      /* ternary: embedding/lm_head storage */
     trit_format format;
-    char variant[32];      /* ternary kernel variant, or the FP32 baseline's name */
+    char variant[32];      /* ternary kernel variant, or the FP32 baseline's name ("" for FP16/BF16) */
     bool prefill;
     size_t tokens;         /* decode: context depth; prefill: prompt length */
 } e2e_arg;
@@ -30,7 +33,7 @@ typedef struct e2e_arg {
 /* Models stay loaded between instances: building bitnet-2b in FP32 means faulting in ~10 GB, which is slow on
  * some VMs, and a validation run interleaves the ternary and FP32 decoders of one model repetition by
  * repetition, so each must stay resident. A different model (name or layer count) frees the others first. */
-#define E2E_CACHE 4
+#define E2E_CACHE 8 /* i2, t5, each with both heads, fp32, fp16, bf16 */
 static struct {
     tb_decoder *d;
     char key[160];
@@ -39,8 +42,8 @@ static struct {
 
 static void key_of(const e2e_arg *a, char *key, size_t len)
 {
-    snprintf(key, len, "%s/%d/%s/%s", a->cfg.name, a->cfg.n_layers, a->fp32 ? "fp32" : trit_format_name(a->format),
-             a->variant);
+    snprintf(key, len, "%s/%d/%s/%s/%s/%s", a->cfg.name, a->cfg.n_layers, tb_dec_variant_name(a->kind),
+             trit_format_name(a->format), tb_dec_head_name(a->head), a->variant);
 }
 
 static void cache_drop(size_t i)
@@ -69,14 +72,15 @@ static tb_decoder *model_for(const e2e_arg *a, char *err, size_t err_len)
     }
     tb_decoder_opts o;
     tb_decoder_opts_default(&o);
-    o.variant = a->fp32 ? TB_DEC_FP32 : TB_DEC_TERNARY;
+    o.variant = a->kind;
+    o.head = a->head;
     o.format = a->format;
     o.max_ctx = E2E_MAX_CTX;
     o.max_batch = 512;
     o.seed = E2E_SEED;
-    if (a->fp32) {
+    if (a->kind == TB_DEC_FP32) {
         o.fp32 = trit_fp32_get(a->variant);
-    } else {
+    } else if (a->kind == TB_DEC_TERNARY) {
         o.gemv = trit_kernel_get(TRIT_OP_GEMV, a->format, a->variant);
         o.gemm = trit_kernel_get(TRIT_OP_GEMM, a->format, a->variant);
     }
@@ -187,8 +191,12 @@ static int add_instances(tb_registry *r, const tb_suite_config *cfg, const e2e_a
 {
     static const size_t depths[2] = {128, 512};
     char family[96], argstr[64];
-    snprintf(family, sizeof family, "e2e/%s/%s", proto->cfg.name,
-             proto->fp32 ? "fp32" : trit_format_name(proto->format));
+    if (proto->kind != TB_DEC_TERNARY)
+        snprintf(family, sizeof family, "e2e/%s/%s", proto->cfg.name, tb_dec_variant_name(proto->kind));
+    else if (proto->head == TB_DEC_HEAD_Q8)
+        snprintf(family, sizeof family, "e2e/%s/%s-q8head", proto->cfg.name, trit_format_name(proto->format));
+    else
+        snprintf(family, sizeof family, "e2e/%s/%s", proto->cfg.name, trit_format_name(proto->format));
     for (int phase = 0; phase < 2; phase++)
         for (int t = 0; t < 2; t++) {
             snprintf(argstr, sizeof argstr, phase ? "prefill/%zu" : "decode/ctx:%zu", depths[t]);
@@ -232,17 +240,35 @@ static int register_model(tb_registry *r, const tb_suite_config *cfg, const trit
         if (strcmp(k->variant, "scalar") == 0 && !cfg->quick && !tb_list_contains(cfg->variants, "scalar"))
             continue;
         o.format = (trit_format)f;
+        static const tb_dec_head heads[2] = {TB_DEC_HEAD_FP16, TB_DEC_HEAD_Q8};
+        for (int h = 0; h < 2; h++) {
+            o.head = heads[h];
+            if (!tb_decoder_fits(mc, &o, 0, msg, sizeof msg)) {
+                fprintf(stderr, "e2e: not registered: %s\n", msg);
+                continue;
+            }
+            e2e_arg a = {*mc, TB_DEC_TERNARY, heads[h], (trit_format)f, "", false, 0};
+            snprintf(a.variant, sizeof a.variant, "%s", k->variant);
+            if (add_instances(r, cfg, &a) != 0)
+                return -1;
+        }
+    }
+    o.head = TB_DEC_HEAD_FP16;
+    if (!tb_list_contains(cfg->formats, "fp32"))
+        return 0;
+    /* The FP16/BF16 models (the llama.cpp baselines bitnet.cpp compares with) come with FP32: all three are
+     * the "fp32" format's baselines, and the e2e speedups are over the fastest of them. */
+    static const tb_dec_variant lowp[2] = {TB_DEC_FP16, TB_DEC_BF16};
+    for (int v = 0; v < 2; v++) {
+        o.variant = lowp[v];
         if (!tb_decoder_fits(mc, &o, 0, msg, sizeof msg)) {
             fprintf(stderr, "e2e: not registered: %s\n", msg);
             continue;
         }
-        e2e_arg a = {*mc, false, (trit_format)f, "", false, 0};
-        snprintf(a.variant, sizeof a.variant, "%s", k->variant);
+        e2e_arg a = {*mc, lowp[v], TB_DEC_HEAD_FP16, TRIT_FMT_I2, "", false, 0};
         if (add_instances(r, cfg, &a) != 0)
             return -1;
     }
-    if (!tb_list_contains(cfg->formats, "fp32"))
-        return 0;
     o.variant = TB_DEC_FP32;
     const char *fp = trit_have_openblas() ? "openblas" : "avx512";
     char why[256];
@@ -255,7 +281,7 @@ static int register_model(tb_registry *r, const tb_suite_config *cfg, const trit
         fprintf(stderr, "e2e: not registered: %s (ternary figures stand alone)\n", msg);
         return 0;
     }
-    e2e_arg a = {*mc, true, TRIT_FMT_I2, "", false, 0};
+    e2e_arg a = {*mc, TB_DEC_FP32, TB_DEC_HEAD_FP16, TRIT_FMT_I2, "", false, 0};
     snprintf(a.variant, sizeof a.variant, "%s", fk->name);
     return add_instances(r, cfg, &a);
 }

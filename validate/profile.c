@@ -175,8 +175,8 @@ int vr_profile_parse(const char *text, size_t len, const char *origin, vr_profil
     json_object_foreach(root, key, value)
     {
         if (strcmp(key, "profile_version") && strcmp(key, "name") && strcmp(key, "description") &&
-            strcmp(key, "targets")) {
-            snprintf(err, err_len, "%s: unknown key \"%s\" (keys: profile_version, name, description, targets)",
+            strcmp(key, "targets") && strcmp(key, "head")) {
+            snprintf(err, err_len, "%s: unknown key \"%s\" (keys: profile_version, name, description, head, targets)",
                      origin, key);
             goto out;
         }
@@ -191,8 +191,15 @@ int vr_profile_parse(const char *text, size_t len, const char *origin, vr_profil
         goto out;
     }
     if (get_string(root, "name", origin, true, p->name, sizeof p->name, err, err_len) ||
-        get_string(root, "description", origin, false, p->description, sizeof p->description, err, err_len))
+        get_string(root, "description", origin, false, p->description, sizeof p->description, err, err_len) ||
+        get_string(root, "head", origin, false, p->head, sizeof p->head, err, err_len))
         goto out;
+    if (!p->head[0])
+        snprintf(p->head, sizeof p->head, "fp16"); /* what the profile signed off before heads were named */
+    if (strcmp(p->head, "fp16") != 0 && strcmp(p->head, "q8") != 0) {
+        snprintf(err, err_len, "%s: \"head\" must be \"fp16\" or \"q8\", not \"%s\"", origin, p->head);
+        goto out;
+    }
     json_t *targets = json_object_get(root, "targets");
     if (!targets) {
         snprintf(err, err_len, "%s: missing key \"targets\"", origin);

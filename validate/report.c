@@ -198,6 +198,11 @@ vr_verdict vr_check(vr_report *r, const char *section, const char *target, const
     return c->verdict;
 }
 
+const char *vr_profile_head(const vr_report *r)
+{
+    return r && r->profile.head[0] ? r->profile.head : "fp16";
+}
+
 const char *vr_threshold_text(vr_report *r, const char *target, char *buf, size_t len)
 {
     const vr_target *t = r ? vr_profile_find(&r->profile, target) : NULL;

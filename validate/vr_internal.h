@@ -25,6 +25,7 @@ typedef struct vr_profile {
     char name[128];
     char description[512];
     char path[4096];
+    char head[16]; /* "head": the decoder head storage the e2e sign-off judges ("fp16" when absent, or "q8") */
     vr_target *targets;
     size_t n_targets;
 } vr_profile;

@@ -41,6 +41,10 @@ vr_verdict vr_check(vr_report *r, const char *section, const char *target, const
 /* Human form of a target's threshold ("≥ 8.2×"); "?" if unknown. */
 const char *vr_threshold_text(vr_report *r, const char *target, char *buf, size_t len);
 
+/* The decoder head storage the profile signs off ("head": "q8" or "fp16"; "fp16" when the profile names
+ * none): the e2e section judges that configuration and shows the other as information. */
+const char *vr_profile_head(const vr_report *r);
+
 /* --- tables for the per-section part of report.md (and results.json) --- */
 vr_table *vr_table_new(vr_report *r, const char *section, const char *title, size_t n_cols,
                        const char *const *headers);

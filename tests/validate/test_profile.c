@@ -54,6 +54,17 @@ static void bad_profiles(void)
                  "unknown key \"extra\"");
     expect_error("{\"profile_version\": 1, \"name\": \"x\", \"targets\": {\"nmse\": {\"max\": 1}, \"nmse\": {\"max\": 2}}}",
                  "invalid JSON"); /* duplicate keys are rejected by the reader */
+    expect_error("{\"profile_version\": 1, \"name\": \"x\", \"head\": \"q4\", \"targets\": {\"nmse\": {\"max\": 1}}}",
+                 "\"head\" must be \"fp16\" or \"q8\", not \"q4\"");
+    expect_error("{\"profile_version\": 1, \"name\": \"x\", \"head\": 8, \"targets\": {\"nmse\": {\"max\": 1}}}",
+                 "\"head\" must be a string");
+    /* No "head": the FP16 head, as before heads were named. */
+    vr_profile p;
+    char err[256];
+    REQUIRE(parse("{\"profile_version\": 1, \"name\": \"x\", \"targets\": {\"nmse\": {\"max\": 1}}}", &p, err,
+                  sizeof err) == 0);
+    CHECK(strcmp(p.head, "fp16") == 0);
+    vr_profile_free(&p);
 }
 
 static const char *good =
@@ -140,6 +151,7 @@ static void shipped_profile(void)
     CHECK(m && m->has_min && m->min == 8.2);
     const vr_target *s = vr_profile_find(&p, "speedup_gemv");
     CHECK(s && s->min == 2.0 && s->has_optimal && s->optimal == 4.0);
+    CHECK(strcmp(p.head, "q8") == 0); /* the deployable configuration is the one signed off */
     vr_profile_free(&p);
     rc = vr_profile_load("/nonexistent/profile.json", &p, err, sizeof err);
     CHECK(rc == -1 && strstr(err, "/nonexistent/profile.json") != NULL);

@@ -86,6 +86,10 @@ int main(void)
     o.quick = true;
     o.seed = 1;
     declared_are_registered(&o, NULL, "e2e/bitnet-large-4L/i2/decode/ctx:128/threads:1");
+    /* The e2e section declares both heads and the three baseline models. */
+    declared_are_registered(&o, "e2e", "e2e/bitnet-large-4L/i2-q8head/decode/ctx:512/threads:1");
+    declared_are_registered(&o, "e2e", "e2e/bitnet-large-4L/fp16/decode/ctx:128/threads:1");
+    declared_are_registered(&o, "e2e", "e2e/bitnet-large-4L/bf16/decode/ctx:512/threads:1");
     o.quick = false;
     o.formats = "i2";
     o.threads = 2;

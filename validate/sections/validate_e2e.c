@@ -1,7 +1,10 @@
 /* validate_e2e.c — the validator's end-to-end section: decode tokens/s of the decoder (workloads/decoder) in ternary
- * (each wanted format) and in FP32 at context 128 and 512, measured by the e2e suite's instances
- * (`tritbench run --benchmark_filter='^e2e/bitnet-2b/'` runs the same ones) in one interleaved harness run,
- * same threads; whole-model memory reduction; where decode time goes (the suite's per-phase counters). Full
+ * (each wanted format, with the FP16 and the int8-per-row "q8" embedding/lm_head) and in FP32, FP16 and BF16 at
+ * context 128 and 512; speedups over the fastest of the three baselines in the run. The profile's "head" names
+ * the configuration signed off (its memory and speedup rows are judged); the other head is shown as
+ * information. The Q8 head's logit error against an FP32 head (untimed) is a table. Decode is measured by
+ * the e2e suite's instances (`tritbench run --benchmark_filter='^e2e/bitnet-2b/'` runs the same ones) in one
+ * interleaved harness run, same threads; whole-model memory reduction; where decode time goes (the suite's per-phase counters). Full
  * run: bitnet-2b; --quick: bitnet-large cut to 4 of its 24 layers (the suite's bitnet-large-4L), with the
  * memory check on bitnet-2b's layout bytes. */
 #include <math.h>
@@ -16,15 +19,17 @@
 #include "tritbench/validate.h"
 
 #define SECTION "e2e"
-#define MAX_MODELS 3 /* i2, t5, fp32 */
+#define MAX_MODELS (2 * TRIT_FMT_COUNT + 3) /* i2, i2-q8head, t5, t5-q8head, fp32, fp16, bf16 */
 #define N_CTX 2
 
 static const size_t ctx_depth[N_CTX] = {128, 512};
 
 /* One decoder (a format, or FP32) as its records describe it. */
 typedef struct e2e_model {
-    char label[32]; /* "i2", "t5", "fp32" */
-    bool fp32;
+    char label[32]; /* "i2", "i2-q8head", "t5", "fp32", "fp16", "bf16" (the suite's weights names) */
+    bool fp32;      /* a baseline model: FP32, FP16 or BF16 */
+    tb_dec_variant kind;
+    tb_dec_head head; /* ternary: embedding/lm_head storage */
     trit_format format;
     bool ran;                /* every context depth has a usable median */
     char na[320];            /* why not, when !ran */
@@ -46,22 +51,31 @@ static void instance_name(char *buf, size_t len, const vr_options *o, const char
              o->threads > 0 ? o->threads : 1);
 }
 
-/* The decoders this run wants: each format of --formats, then FP32. */
+/* The decoders this run wants: each format of --formats with both heads, then the FP32/FP16/BF16 models. */
 static int wanted_models(const vr_options *o, e2e_model *m)
 {
     int n = 0;
     for (int f = 0; f < TRIT_FMT_COUNT; f++) {
         if (!tb_list_contains(o->formats, trit_format_name((trit_format)f)))
             continue;
+        for (int h = 0; h < 2; h++) {
+            memset(&m[n], 0, sizeof m[n]);
+            m[n].kind = TB_DEC_TERNARY;
+            m[n].head = h ? TB_DEC_HEAD_Q8 : TB_DEC_HEAD_FP16;
+            m[n].format = (trit_format)f;
+            snprintf(m[n].label, sizeof m[n].label, "%s%s", trit_format_name((trit_format)f), h ? "-q8head" : "");
+            n++;
+        }
+    }
+    static const tb_dec_variant base[3] = {TB_DEC_FP32, TB_DEC_FP16, TB_DEC_BF16};
+    for (int b = 0; b < 3; b++) {
         memset(&m[n], 0, sizeof m[n]);
-        m[n].format = (trit_format)f;
-        snprintf(m[n].label, sizeof m[n].label, "%s", trit_format_name((trit_format)f));
+        m[n].fp32 = true;
+        m[n].kind = base[b];
+        snprintf(m[n].label, sizeof m[n].label, "%s", tb_dec_variant_name(base[b]));
         n++;
     }
-    memset(&m[n], 0, sizeof m[n]);
-    m[n].fp32 = true;
-    snprintf(m[n].label, sizeof m[n].label, "fp32");
-    return n + 1;
+    return n;
 }
 
 /* Every decoder at both depths in one group: one interleaved run, so drift in machine load hits all alike. */
@@ -130,10 +144,11 @@ static double load_average(void)
     return l;
 }
 
-static void opts_for(tb_decoder_opts *o, int threads, bool fp32, trit_format f)
+static void opts_for(tb_decoder_opts *o, int threads, bool fp32, trit_format f, tb_dec_head head)
 {
     tb_decoder_opts_default(o);
     o->variant = fp32 ? TB_DEC_FP32 : TB_DEC_TERNARY;
+    o->head = head;
     o->format = f;
     o->threads = threads;
     o->max_ctx = 640; /* as the e2e suite allocates */
@@ -152,7 +167,7 @@ static double outside_matmul(const double *ph)
  * model's allocated bytes. In --quick the model is cut to a few layers, where the FP16 embedding dominates,
  * so the check uses bitnet-2b's layout bytes (tests prove they equal allocation). */
 static void memory_checks(vr_report *r, const vr_options *vo, const char *model, const e2e_model *m, int n_models,
-                          const e2e_model *fp32, int threads)
+                          const e2e_model *fp32, int threads, tb_dec_head signed_head, vr_table *info)
 {
     tb_decoder_opts fo, to;
     for (int i = 0; i < n_models; i++) {
@@ -164,29 +179,52 @@ static void memory_checks(vr_report *r, const vr_options *vo, const char *model,
             const trit_model_config *full = trit_model_config_get("bitnet-2b");
             if (!full)
                 continue;
-            opts_for(&fo, threads, true, m[i].format);
-            opts_for(&to, threads, false, m[i].format);
+            opts_for(&fo, threads, true, m[i].format, m[i].head);
+            opts_for(&to, threads, false, m[i].format, m[i].head);
             reduction = (double)tb_decoder_weight_bytes(full, &fo) / (double)tb_decoder_weight_bytes(full, &to);
             snprintf(subject, sizeof subject, "bitnet-2b %.31s whole model, layout bytes (--quick: not loaded)",
                      m[i].label);
         } else {
             const double fb = fp32 ? fp32->weights_bytes : m[i].fp32_weights_bytes;
             reduction = fb / m[i].weights_bytes;
-            snprintf(subject, sizeof subject, "%.64s %.31s whole model (FP16 embedding/lm_head, FP32 norms)%s", model,
-                     m[i].label, fp32 ? "" : "; FP32 bytes from the layout");
+            snprintf(subject, sizeof subject, "%.64s %.31s whole model (%s embedding/lm_head, FP32 norms)%s", model,
+                     m[i].label, m[i].head == TB_DEC_HEAD_Q8 ? "int8-per-row" : "FP16",
+                     fp32 ? "" : "; FP32 bytes from the layout");
         }
-        vr_check(r, SECTION, "model_memory_reduction", subject, reduction, NULL);
+        if (m[i].head == signed_head) {
+            vr_check(r, SECTION, "model_memory_reduction", subject, reduction, NULL);
+        } else if (info) { /* the configuration the profile does not name: information, not judged */
+            char v[32];
+            snprintf(v, sizeof v, "%.2fx", reduction);
+            const char *row[3] = {subject, "model_memory_reduction", v};
+            vr_table_add_row(info, row);
+        }
         char key[64];
         snprintf(key, sizeof key, "%.31s_model_memory_reduction", m[i].label);
         vr_metric(r, SECTION, key, reduction);
     }
 }
 
-static void speed_report(vr_report *r, const char *model_label, const e2e_model *m, int n_models,
-                         const e2e_model *fp32, int threads, const char *fp32_na)
+/* The fastest of the FP32/FP16/BF16 models measured at each depth (NULL where none ran). */
+static const e2e_model *fastest_baseline(const e2e_model *m, int n_models, int ci)
 {
+    const e2e_model *best = NULL;
+    for (int i = 0; i < n_models; i++)
+        if (m[i].fp32 && m[i].ran && (!best || m[i].median[ci] < best->median[ci]))
+            best = &m[i];
+    return best;
+}
+
+static void speed_report(vr_report *r, const char *model_label, const e2e_model *m, int n_models,
+                         const e2e_model *fp32, int threads, const char *fp32_na, tb_dec_head signed_head,
+                         vr_table *info)
+{
+    (void)fp32;
+    const e2e_model *best[N_CTX];
+    for (int ci = 0; ci < N_CTX; ci++)
+        best[ci] = fastest_baseline(m, n_models, ci);
     static const char *const head[] = {"weights", "kernels",       "weights GB",     "tok/s ctx 128", "tok/s ctx 512",
-                                       "speedup 128", "speedup 512", "outside matmul"};
+                                       "speedup 128 (vs fastest FP)", "speedup 512 (vs fastest FP)", "outside matmul"};
     char title[256];
     int reps = 0;
     for (int i = 0; i < n_models && !reps; i++)
@@ -201,7 +239,7 @@ static void speed_report(vr_report *r, const char *model_label, const e2e_model 
         char c[8][64];
         double sp[N_CTX];
         for (int ci = 0; ci < N_CTX; ci++)
-            sp[ci] = fp32 && !m[i].fp32 ? fp32->median[ci] / m[i].median[ci] : NAN;
+            sp[ci] = best[ci] && !m[i].fp32 ? best[ci]->median[ci] / m[i].median[ci] : NAN;
         snprintf(c[0], sizeof c[0], "%.31s", m[i].label);
         snprintf(c[1], sizeof c[1], "%.60s", m[i].kernels);
         snprintf(c[2], sizeof c[2], "%.3f", m[i].weights_bytes / 1e9);
@@ -229,11 +267,19 @@ static void speed_report(vr_report *r, const char *model_label, const e2e_model 
                 continue;
             snprintf(key, sizeof key, "%.31s_outside_matmul_ctx%zu", m[i].label, ctx_depth[ci]);
             vr_metric(r, SECTION, key, outside_matmul(m[i].phase[ci]));
-            char subject[192];
-            snprintf(subject, sizeof subject, "%.95s %.31s decode ctx %zu, %d thread%s", model_label, m[i].label,
-                     ctx_depth[ci], threads, threads > 1 ? "s" : "");
-            vr_check(r, SECTION, "e2e_decode_speedup", subject, isnan(sp[ci]) ? 0 : sp[ci],
-                     isnan(sp[ci]) ? fp32_na : NULL);
+            char subject[256];
+            snprintf(subject, sizeof subject, "%.95s %.31s decode ctx %zu, %d thread%s, vs %s (fastest of "
+                     "fp32/fp16/bf16 in this run)", model_label, m[i].label, ctx_depth[ci], threads,
+                     threads > 1 ? "s" : "", best[ci] ? best[ci]->label : "none");
+            if (m[i].head == signed_head) {
+                vr_check(r, SECTION, "e2e_decode_speedup", subject, isnan(sp[ci]) ? 0 : sp[ci],
+                         isnan(sp[ci]) ? fp32_na : NULL);
+            } else if (info) {
+                char v[32];
+                snprintf(v, sizeof v, isnan(sp[ci]) ? "n/a" : "%.2fx", sp[ci]);
+                const char *row[3] = {subject, "e2e_decode_speedup", v};
+                vr_table_add_row(info, row);
+            }
             if (!isnan(sp[ci])) {
                 snprintf(key, sizeof key, "%.31s_decode_speedup_ctx%zu", m[i].label, ctx_depth[ci]);
                 vr_metric(r, SECTION, key, sp[ci]);
@@ -283,8 +329,8 @@ static void fit_table(vr_report *r, int threads)
     const trit_model_config *cs = trit_model_configs(&n);
     for (size_t i = 0; t && i < n; i++) {
         tb_decoder_opts to, fo;
-        opts_for(&to, threads, false, TRIT_FMT_I2);
-        opts_for(&fo, threads, true, TRIT_FMT_I2);
+        opts_for(&to, threads, false, TRIT_FMT_I2, TB_DEC_HEAD_FP16);
+        opts_for(&fo, threads, true, TRIT_FMT_I2, TB_DEC_HEAD_FP16);
         char msg[512], c[6][64];
         snprintf(c[0], sizeof c[0], "%.60s", cs[i].name);
         snprintf(c[1], sizeof c[1], "%.2f", (double)tb_decoder_total_bytes(&cs[i], &to) / 1e9);
@@ -295,6 +341,66 @@ static void fit_table(vr_report *r, int threads)
         const char *row[6] = {c[0], c[1], c[2], c[3], c[4], c[5]};
         vr_table_add_row(t, row);
     }
+}
+
+/* The Q8 head's logit error against an FP32 head on the same ternary model (same seed as the e2e suite), over
+ * greedy decode steps: the error the int8 head storage adds (tb_decoder_logit_error, TB_LOGIT_HEAD). Untimed. */
+#define LOGIT_PROMPT 4
+#define LOGIT_STEPS 64
+static void logit_error_table(vr_report *r, const trit_model_config *cfg, const e2e_model *m, int n_models,
+                              int threads)
+{
+    const e2e_model *q8 = NULL;
+    for (int i = 0; i < n_models && !q8; i++)
+        if (!m[i].fp32 && m[i].head == TB_DEC_HEAD_Q8)
+            q8 = &m[i];
+    if (!q8)
+        return;
+    tb_decoder_opts qo, fo;
+    opts_for(&qo, threads, false, q8->format, TB_DEC_HEAD_Q8);
+    opts_for(&fo, threads, false, q8->format, TB_DEC_HEAD_FP32);
+    qo.seed = fo.seed = 0xe2e0001u; /* the e2e suite's seed: the model measured above */
+    qo.max_ctx = fo.max_ctx = LOGIT_PROMPT + LOGIT_STEPS + 8;
+    qo.max_batch = fo.max_batch = LOGIT_PROMPT;
+    char err[512] = "";
+    tb_decoder *dq = NULL, *df = NULL;
+    if (!tb_decoder_fits(cfg, &qo, 0, err, sizeof err) ||
+        !tb_decoder_fits(cfg, &fo, tb_decoder_total_bytes(cfg, &qo), err, sizeof err) ||
+        !(dq = tb_decoder_new(cfg, &qo, err, sizeof err)) || !(df = tb_decoder_new(cfg, &fo, err, sizeof err))) {
+        vr_note(r, SECTION, "Q8 head logit error not measured: %s", err);
+        tb_decoder_free(dq);
+        return;
+    }
+    int32_t prompt[LOGIT_PROMPT];
+    for (size_t i = 0; i < LOGIT_PROMPT; i++)
+        prompt[i] = (int32_t)((i * 7919u + 17u) % (size_t)cfg->vocab);
+    tb_logit_error e;
+    if (tb_decoder_logit_error(dq, df, TB_LOGIT_HEAD, prompt, LOGIT_PROMPT, LOGIT_STEPS, &e, err, sizeof err) != 0) {
+        vr_note(r, SECTION, "Q8 head logit error not measured: %s", err);
+    } else {
+        static const char *const head[] = {"model", "head vs reference", "steps", "max |Δ logit|", "mean |Δ logit|",
+                                           "min cosine", "mean cosine", "top-1 agreement", "largest flip margin"};
+        vr_table *t = vr_table_new(r, SECTION, "Logit error of the Q8 (int8 per row) lm_head vs an FP32 lm_head, "
+                                   "same ternary model, greedy decode (information)", 9, head);
+        char c[9][96];
+        snprintf(c[0], sizeof c[0], "%.60s %.8s", cfg->name, trit_format_name(q8->format));
+        snprintf(c[1], sizeof c[1], "q8 vs fp32 (head only)");
+        snprintf(c[2], sizeof c[2], "%zu", e.steps);
+        snprintf(c[3], sizeof c[3], "%.4g", e.max_abs);
+        snprintf(c[4], sizeof c[4], "%.4g", e.mean_abs);
+        snprintf(c[5], sizeof c[5], "%.6f", e.min_cosine);
+        snprintf(c[6], sizeof c[6], "%.6f", e.mean_cosine);
+        snprintf(c[7], sizeof c[7], "%.1f %% (%zu/%zu)", 100 * e.top1_agreement, e.top1_agree, e.steps);
+        snprintf(c[8], sizeof c[8], "%.4g", e.max_flip_margin);
+        const char *row[9] = {c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8]};
+        if (t)
+            vr_table_add_row(t, row);
+        vr_metric(r, SECTION, "q8_head_logit_max_abs", e.max_abs);
+        vr_metric(r, SECTION, "q8_head_logit_min_cosine", e.min_cosine);
+        vr_metric(r, SECTION, "q8_head_top1_agreement", e.top1_agreement);
+    }
+    tb_decoder_free(dq);
+    tb_decoder_free(df);
 }
 
 static int e2e_judge(vr_report *r, const vr_options *o, const tb_results *records)
@@ -316,17 +422,23 @@ static int e2e_judge(vr_report *r, const vr_options *o, const tb_results *record
     const e2e_model *fp32 = NULL;
     int n_ternary = 0;
     char fp32_na[512] = "";
+    tb_dec_head signed_head = TB_DEC_HEAD_FP16;
+    if (tb_dec_head_parse(vr_profile_head(r), &signed_head) != 0)
+        signed_head = TB_DEC_HEAD_FP16;
+    int n_baselines = 0;
     for (int i = 0; i < n; i++) {
         from_records(&models[i], o, records);
         if (models[i].fp32 && models[i].ran)
+            n_baselines++;
+        if (models[i].kind == TB_DEC_FP32 && models[i].ran)
             fp32 = &models[i];
-        else if (models[i].fp32)
-            snprintf(fp32_na, sizeof fp32_na, "FP32 model not run: %.480s", models[i].na);
-        else if (models[i].ran)
+        else if (models[i].ran && !models[i].fp32 && models[i].head == signed_head)
             n_ternary++;
-        else
+        else if (!models[i].ran)
             vr_note(r, SECTION, "%s %s not run: %s", model_label, models[i].label, models[i].na);
     }
+    if (n_baselines == 0)
+        snprintf(fp32_na, sizeof fp32_na, "no FP32/FP16/BF16 model ran (see notes)");
     if (n_ternary == 0) {
         vr_check(r, SECTION, "e2e_decode_speedup", model_label, 0, "no ternary model could be run (see notes)");
         vr_check(r, SECTION, "model_memory_reduction", model_label, 0, "no ternary model could be run");
@@ -334,8 +446,20 @@ static int e2e_judge(vr_report *r, const vr_options *o, const tb_results *record
     }
     if (fp32_na[0])
         vr_note(r, SECTION, "%s; ternary figures stand alone.", fp32_na);
-    memory_checks(r, o, base->name, models, n, fp32, threads);
-    speed_report(r, model_label, models, n, fp32, threads, fp32_na);
+    char info_title[256];
+    snprintf(info_title, sizeof info_title, "Not signed off: the %s-head configuration (the profile signs off the "
+             "%s head), shown as information", signed_head == TB_DEC_HEAD_Q8 ? "FP16" : "Q8",
+             tb_dec_head_name(signed_head));
+    static const char *const info_head[] = {"configuration", "target (not judged)", "measured"};
+    vr_table *info = vr_table_new(r, SECTION, info_title, 3, info_head);
+    memory_checks(r, o, base->name, models, n, fp32, threads, signed_head, info);
+    speed_report(r, model_label, models, n, fp32, threads, fp32_na, signed_head, info);
+    trit_model_config logit_cfg = *base;
+    if (o->quick) {
+        logit_cfg.name = "bitnet-large-4L";
+        logit_cfg.n_layers = 4; /* as the e2e suite's --quick model */
+    }
+    logit_error_table(r, &logit_cfg, models, n, threads);
     phase_table(r, models, n);
     for (int i = 0; i < n; i++)
         if (models[i].ran)
@@ -350,7 +474,7 @@ static int e2e_judge(vr_report *r, const vr_options *o, const tb_results *record
             "in one run. \"outside matmul\" is the share of the forward outside the seven projections' matmuls: "
             "activation quantization + rescale, attention, norms, gating, lm_head (%s). Process peak RSS %.2f GB. "
             "Load average %.2f after the run: on a shared machine the medians carry that noise.",
-            model_name(o), fp32 ? "FP32 in the FP32 model" : "FP16 in the ternary model",
+            model_name(o), "in the baselines' own type; FP16 or int8 per row in the ternary models",
             (double)tb_process_peak_rss() / 1e9, load);
     const long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     if (threads > 1 && cpus > 0 && load > (double)cpus)
@@ -360,9 +484,10 @@ static int e2e_judge(vr_report *r, const vr_options *o, const tb_results *record
                 "%d-thread figures mostly measure the scheduler. OMP_WAIT_POLICY=passive makes them usable there.",
                 load, cpus, threads);
     vr_note(r, SECTION,
-            "In kind: the baseline here is FP32 (OpenBLAS sgemv), which reads 2x the bytes of llama.cpp's FP16, so "
-            "these speedups are not comparable 1:1 with bitnet.cpp's 2.37-6.17x over llama.cpp FP16 on x86; at "
-            "equal bandwidth an FP16 baseline would be ~2x faster than this one.");
+            "In kind: speedups are over the fastest of the FP32, FP16 and BF16 models measured in this run (named "
+            "in each row), as bitnet.cpp's 2.37-6.17x is over llama.cpp FP16. The profile signs off the %s head "
+            "(embedding/lm_head %s); the other head's rows are information.",
+            tb_dec_head_name(signed_head), signed_head == TB_DEC_HEAD_Q8 ? "int8 per row + FP32 scale" : "FP16");
     return 0;
 }
 
@@ -370,7 +495,8 @@ static const char *const e2e_targets[] = {"e2e_decode_speedup", "model_memory_re
 
 const vr_section vr_e2e_section = {
     .name = "e2e",
-    .description = "decoder decode tokens/s against the same model in FP32 (e2e suite), whole-model memory",
+    .description = "decoder decode tokens/s against the same model in FP32/FP16/BF16 (e2e suite), whole-model "
+                   "memory, Q8 head logit error",
     .targets = e2e_targets,
     .instances = e2e_instances,
     .judge = e2e_judge,
