@@ -84,6 +84,13 @@ static tb_decoder *model_for(const e2e_arg *a, char *err, size_t err_len)
         o.gemv = trit_kernel_get(TRIT_OP_GEMV, a->format, a->variant);
         o.gemm = trit_kernel_get(TRIT_OP_GEMM, a->format, a->variant);
     }
+    /* Seven bitnet-2b models (ternary × two heads, FP32, FP16, BF16) do not fit in 24 GB together: when this
+     * one does not fit beside the cached ones, they go (and are rebuilt when asked for again). */
+    char why[160];
+    if (!tb_decoder_fits(&a->cfg, &o, 0, why, sizeof why))
+        for (size_t i = 0; i < E2E_CACHE; i++)
+            if (cache[i].d)
+                cache_drop(i);
     cache[slot].d = tb_decoder_new(&a->cfg, &o, err, err_len);
     if (cache[slot].d) {
         snprintf(cache[slot].key, sizeof cache[slot].key, "%s", key);
