@@ -11,6 +11,8 @@
 #include <sys/stat.h>
 
 #include "commands.h"
+#include "compare_output.h" /* tb_format_seconds */
+#include "tritbench/order_stats.h"
 #include "tritbench/args.h"
 #include "tritbench/history.h"
 
@@ -139,20 +141,6 @@ static void db_label(const char *spec, char *out, size_t cap)
         snprintf(out, cap, "%.*s***%s", (int)(scheme + 3 - spec), spec, at);
     else
         snprintf(out, cap, "%s", spec);
-}
-
-static void fmt_time(double s, char *buf, size_t len)
-{
-    if (isnan(s))
-        snprintf(buf, len, "n/a");
-    else if (s < 1e-6)
-        snprintf(buf, len, "%.1f ns", s * 1e9);
-    else if (s < 1e-3)
-        snprintf(buf, len, "%.2f us", s * 1e6);
-    else if (s < 1)
-        snprintf(buf, len, "%.3f ms", s * 1e3);
-    else
-        snprintf(buf, len, "%.3f s", s);
 }
 
 static int parse_run_id(const char *s, int64_t *id)
@@ -361,16 +349,11 @@ static int do_show(hist_db *db, const history_flags *f, const char *arg)
         if (state || k == 0) {
             printf("%-56s %4s %s\n", name, "-", state ? state : "no samples");
         } else {
-            for (size_t a = 1; a < k; a++) /* few repetitions: insertion sort */
-                for (size_t b = a; b > 0 && t[b - 1] > t[b]; b--) {
-                    double x = t[b];
-                    t[b] = t[b - 1];
-                    t[b - 1] = x;
-                }
+            tb_sort_doubles(t, k);
             char med[32], lo[32], hi[32];
-            fmt_time(k % 2 ? t[k / 2] : 0.5 * (t[k / 2 - 1] + t[k / 2]), med, sizeof med);
-            fmt_time(t[0], lo, sizeof lo);
-            fmt_time(t[k - 1], hi, sizeof hi);
+            tb_format_seconds(tb_median(t, k), med, sizeof med);
+            tb_format_seconds(t[0], lo, sizeof lo);
+            tb_format_seconds(t[k - 1], hi, sizeof hi);
             printf("%-56s %4zu %12s %12s %12s\n", name, k, med, lo, hi);
         }
         i = j;
@@ -405,8 +388,8 @@ static void print_finding(const hist_finding *fi)
     const hist_series *s = fi->series;
     const hist_point *b = &s->points[fi->cp.index - 1], *a = &s->points[fi->cp.index];
     char before[32], after[32];
-    fmt_time(fi->cp.before, before, sizeof before);
-    fmt_time(fi->cp.after, after, sizeof after);
+    tb_format_seconds(fi->cp.before, before, sizeof before);
+    tb_format_seconds(fi->cp.after, after, sizeof after);
     printf("%s%-11s %s @%s\n    night %zu (%.10s): %s → %s, %+.1f %% [%+.1f, %+.1f], p %.2g; commits %s..%s\n",
            fi->is_new ? "NEW " : "", fi->regression ? "regression" : "improvement", s->benchmark, s->fingerprint,
            fi->cp.index + 1, a->date, before, after, 100 * fi->cp.change, 100 * fi->cp.ci_lo, 100 * fi->cp.ci_hi,
@@ -465,9 +448,9 @@ static int do_detect(hist_db *db, const history_flags *f, const char *regex, boo
                 for (size_t k = 0; k < s[i].n; k++) {
                     const hist_point *pt = &s[i].points[k];
                     char med[32], lo[32], hi[32];
-                    fmt_time(pt->median, med, sizeof med);
-                    fmt_time(pt->lo, lo, sizeof lo);
-                    fmt_time(pt->hi, hi, sizeof hi);
+                    tb_format_seconds(pt->median, med, sizeof med);
+                    tb_format_seconds(pt->lo, lo, sizeof lo);
+                    tb_format_seconds(pt->hi, hi, sizeof hi);
                     const char *mark = "";
                     for (size_t j = 0; j < nf; j++)
                         if (fd[j].series == &s[i] && fd[j].cp.index == k)

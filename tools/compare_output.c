@@ -4,7 +4,7 @@
 
 #include "compare_output.h"
 
-static void fmt_time(double s, char *buf, size_t len)
+void tb_format_seconds(double s, char *buf, size_t len)
 {
     if (isnan(s))
         snprintf(buf, len, "n/a");
@@ -47,8 +47,8 @@ void cmp_print_console(FILE *out, const cmp_result *res, const cmp_options *opt)
         const cmp_row *r = &res->rows[i];
         char t0[32], t1[32], ch[64], q[32], n[32];
         cmp_escape_name(r->name, name, sizeof name);
-        fmt_time(r->base, t0, sizeof t0);
-        fmt_time(r->new_, t1, sizeof t1);
+        tb_format_seconds(r->base, t0, sizeof t0);
+        tb_format_seconds(r->new_, t1, sizeof t1);
         fmt_change(r, ch, sizeof ch);
         if (isnan(r->q))
             snprintf(q, sizeof q, "-");
@@ -69,8 +69,8 @@ void cmp_print_md(FILE *out, const cmp_result *res, const cmp_options *opt)
         const cmp_row *r = &res->rows[i];
         char t0[32], t1[32], ch[64];
         cmp_escape_name(r->name, name, sizeof name);
-        fmt_time(r->base, t0, sizeof t0);
-        fmt_time(r->new_, t1, sizeof t1);
+        tb_format_seconds(r->base, t0, sizeof t0);
+        tb_format_seconds(r->new_, t1, sizeof t1);
         fmt_change(r, ch, sizeof ch);
         fprintf(out, "| `%s` | %s | %s | %s | ", name, t0, t1, ch);
         if (isnan(r->q))

@@ -13,6 +13,9 @@
 int cmp_set_threshold(const tb_opt *opt, void *field, const char *v, char *err, size_t err_len);
 int cmp_set_alpha(const tb_opt *opt, void *field, const char *v, char *err, size_t err_len);
 
+/* A time in seconds for a table: "152.07 us", "3.170 ms"; "n/a" for NaN (also `tritbench history`). */
+void tb_format_seconds(double s, char *buf, size_t len);
+
 void cmp_print_console(FILE *out, const cmp_result *res, const cmp_options *opt);
 void cmp_print_md(FILE *out, const cmp_result *res, const cmp_options *opt);
 /* The rows and counts as a JSON object (new reference), NULL on no memory. */
