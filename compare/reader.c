@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "tritbench/compare.h"
+#include "tritbench/read_file.h"
 
 static double unit_seconds(const char *u)
 {
@@ -280,63 +281,10 @@ int cmp_load(const char *path, cmp_file *f, char *err, size_t err_len)
 int cmp_load_clock(const char *path, cmp_clock clock, cmp_file *f, char *err, size_t err_len)
 {
     memset(f, 0, sizeof *f);
-    /* O_NONBLOCK: opening a FIFO with no writer would otherwise block forever before fstat could refuse it. */
-    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-    if (fd < 0) {
-        snprintf(err, err_len, "%s: cannot open: %s", path, strerror(errno));
+    char *buf;
+    size_t len;
+    if (tb_read_regular_file(path, (size_t)1 << 30, &buf, &len, err, err_len) != 0)
         return -1;
-    }
-    struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        snprintf(err, err_len, "%s: not a regular file (a result file is needed, not a pipe, device or directory)",
-                 path);
-        close(fd);
-        return -1;
-    }
-    if (st.st_size > (off_t)1 << 30) {
-        snprintf(err, err_len, "%s: over 1 GiB, not a result file", path);
-        close(fd);
-        return -1;
-    }
-    const int flags = fcntl(fd, F_GETFL);
-    if (flags >= 0)
-        (void)fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
-    FILE *in = fdopen(fd, "rb");
-    if (!in) {
-        snprintf(err, err_len, "%s: cannot open: %s", path, strerror(errno));
-        close(fd);
-        return -1;
-    }
-    size_t cap = (size_t)st.st_size + 1, len = 0;
-    char *buf = malloc(cap);
-    while (buf) {
-        size_t n = fread(buf + len, 1, cap - len, in);
-        len += n;
-        if (n == 0)
-            break;
-        if (len == cap) { /* the file grew while being read */
-            if (cap >= ((size_t)1 << 30)) {
-                free(buf);
-                buf = NULL;
-                break;
-            }
-            char *bigger = realloc(buf, cap * 2);
-            if (!bigger) {
-                free(buf);
-                buf = NULL;
-                break;
-            }
-            buf = bigger;
-            cap *= 2;
-        }
-    }
-    int read_error = ferror(in);
-    fclose(in);
-    if (!buf || read_error) {
-        free(buf);
-        snprintf(err, err_len, "%s: %s", path, read_error ? "read error" : "out of memory or over 1 GiB");
-        return -1;
-    }
     int rc = cmp_parse_clock(buf, len, path, clock, f, err, err_len);
     free(buf);
     return rc;

@@ -11,6 +11,7 @@
 #include "history/sha256.h"
 #include "history/stats.h"
 #include "history/store.h"
+#include "tritbench/read_file.h"
 
 void (*hist_ingest_test_hook)(size_t n_stored);
 
@@ -311,7 +312,7 @@ int hist_ingest_file(hist_db *db, const char *path, const hist_ingest_opts *opts
 {
     char *text;
     size_t len;
-    if (hist_read_whole(path, &text, &len, err, err_len) != 0)
+    if (tb_read_regular_file(path, (size_t)1 << 30, &text, &len, err, err_len) != 0)
         return -1;
     int rc = hist_ingest_buffer(db, text, len, path, opts, out, err, err_len);
     free(text);

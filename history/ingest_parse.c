@@ -10,6 +10,7 @@
 #include "history/ingest_parse.h"
 #include "history/sha256.h"
 #include "history/store.h"
+#include "tritbench/read_file.h"
 
 double hist_unit_seconds(const char *u)
 {
@@ -24,43 +25,6 @@ double hist_unit_seconds(const char *u)
     return 0;
 }
 
-int hist_read_whole(const char *path, char **text, size_t *len, char *err, size_t err_len)
-{
-    FILE *in = fopen(path, "rb");
-    if (!in) {
-        snprintf(err, err_len, "%s: cannot open: %s", path, strerror(errno));
-        return -1;
-    }
-    size_t cap = 1 << 16, n = 0;
-    char *buf = malloc(cap + 1);
-    while (buf) {
-        size_t got = fread(buf + n, 1, cap - n, in);
-        n += got;
-        if (got == 0)
-            break;
-        if (n == cap) {
-            char *bigger = cap < (1u << 30) ? realloc(buf, cap * 2 + 1) : NULL;
-            if (!bigger) {
-                free(buf);
-                buf = NULL;
-                break;
-            }
-            buf = bigger;
-            cap *= 2;
-        }
-    }
-    bool bad = ferror(in);
-    fclose(in);
-    if (!buf || bad) {
-        free(buf);
-        snprintf(err, err_len, "%s: %s", path, bad ? "read error" : "too large or out of memory");
-        return -1;
-    }
-    buf[n] = '\0';
-    *text = buf;
-    *len = n;
-    return 0;
-}
 
 int hist_normalize_date(const char *in, char out[32])
 {
@@ -267,7 +231,7 @@ int hist_fingerprint_of_file(const char *path, const char *kernel_override, char
 {
     char *text;
     size_t len;
-    if (hist_read_whole(path, &text, &len, err, err_len) != 0)
+    if (tb_read_regular_file(path, (size_t)1 << 30, &text, &len, err, err_len) != 0)
         return -1;
     json_error_t je;
     json_t *root = json_loadb(text, len, JSON_ALLOW_NUL, &je);

@@ -39,6 +39,5 @@ void hist_parsed_free(parsed_file *f);
 int hist_normalize_date(const char *in, char out[32]);
 /* Seconds per unit of a google/benchmark time_unit; 0 when unknown. */
 double hist_unit_seconds(const char *unit);
-int hist_read_whole(const char *path, char **text, size_t *len, char *err, size_t err_len);
 
 #endif

@@ -21,6 +21,7 @@ hcase "stdout-full/json" nonzero "error writing to standard output" -- \
 mkfifo "$k/in.fifo"
 hcase "input/fifo-base" 2 "not a regular file" --special "$k/in.fifo" -- "$tb" compare "$k/in.fifo" "$k/base.json"
 hcase "input/fifo-new" 2 "not a regular file" --special "$k/in.fifo" -- "$tb" compare "$k/base.json" "$k/in.fifo"
+hcase "input/history-ingest-fifo" 2 "not a regular file" --special "$k/in.fifo" -- "$tb" history --db "$k/h.sqlite" ingest "$k/in.fifo"
 hcase "input/no-benchmark-in-common" 2 "no benchmark in common" -- "$tb" compare "$k/base.json" "$k/disjoint.json"
 hcase "flag/threshold-bare-10" 2 "--threshold: '10'" -- "$tb" compare --threshold 10 "$k/base.json" "$k/base.json"
 # The name carries ESC ] 0 ; … BEL (sets the terminal title): printed escaped, the raw bytes never.
