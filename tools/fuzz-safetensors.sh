@@ -42,7 +42,7 @@ st="$root/checkpoint"
 
 # Seeds: the generator (F32/F16/BF16, tiny shapes so mutations reach the header) and the hostile cases.
 "$cc" $common $inc "$st/mkcheckpoint.c" "$st/st_dtype.c" "$st/st_writer.c" "$st/st_parse.c" "$st/st_guard.c" \
-    "$st/st_text.c" "$root/harness/atomic_file.c" \
+    "$st/st_text.c" "$root/harness/atomic_file.c" "$root/harness/args.c" \
     "$root/catalog/generators.c" $jansson -o "$work/mkcheckpoint"
 "$cc" $common $inc "$root/tests/safetensors/mkhostile.c" "$root/tests/safetensors/hostile_cases.c" -o "$work/mkhostile"
 for dt in f32 f16 bf16; do

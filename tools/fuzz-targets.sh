@@ -37,16 +37,16 @@ fi
 flags="-std=c11 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -I$root/include -I$root"
 libs="-ljansson -lm"
 st=""
-for f in st_dtype st_guard st_parse st_model st_writer st_packed st_convert st_text gguf_export; do
+for f in st_dtype st_guard st_parse st_model st_writer st_packed st_convert st_text st_layout st_q8head gguf_export; do
     st="$st $root/checkpoint/$f.c"
 done
-st="$st $root/harness/atomic_file.c $root/kernels/formats.c $root/kernels/quant.c"
+st="$st $root/harness/atomic_file.c $root/kernels/formats.c $root/kernels/quant.c $root/tests/fuzz/no_q8head.c"
 
 status=0
 for t in $targets; do
     case $t in
-        profile) src="$root/validate/profile.c"; max_len=65536 ;;
-        compare) src="$root/validate/compare.c $root/validate/mannwhitney.c"; max_len=65536 ;;
+        profile) src="$root/validate/profile.c $root/tests/fuzz/profile_sections.c"; max_len=65536 ;;
+        compare) src="$root/compare/rank_tests.c $root/compare/interval.c $root/compare/name_index.c $root/compare/reader.c $root/compare/compare.c $root/harness/read_file.c $root/harness/stats.c"; max_len=65536 ;;
         index) src=$st; max_len=8192 ;;
         packed) src=$st; max_len=32768 ;;
         roundtrip) src=$st; max_len=4096 ;;
