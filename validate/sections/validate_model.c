@@ -50,17 +50,24 @@ typedef struct layer_result {
 static void formats_enabled(const vr_options *o, bool on[TRIT_FMT_COUNT])
 {
     for (int f = 0; f < TRIT_FMT_COUNT; f++)
-        on[f] = !o->formats || !*o->formats;
-    if (!o->formats || !*o->formats)
-        return;
-    char buf[128];
-    snprintf(buf, sizeof buf, "%s", o->formats);
-    char *save = NULL;
-    for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-        trit_format f;
-        if (trit_format_parse(tok, &f) == 0)
-            on[f] = true;
+        on[f] = tb_list_contains(o->formats, trit_format_name((trit_format)f)); /* NULL or "" = all */
+}
+
+/* What both the instance declaration and the judge start from: the checkpoint, the formats asked for, and
+ * the tensors `convert` would quantize by default. 0, or -1 after the message. */
+static int open_model(const vr_options *o, st_model *m, bool fmt_on[TRIT_FMT_COUNT], st_convert_opts *sel)
+{
+    char err[1024] = "";
+    if (st_model_open(o->model_path, m, err, sizeof err) != 0) {
+        fprintf(stderr, "validate --model: %s\n", err);
+        return -1;
     }
+    formats_enabled(o, fmt_on);
+    *sel = (st_convert_opts){.format = TRIT_FMT_I2};
+    const char *const *ex = st_default_excludes(&sel->n_excludes);
+    for (size_t i = 0; i < sel->n_excludes; i++)
+        sel->excludes[i] = ex[i];
+    return 0;
 }
 
 /* Exact Σ w·x in int64 and the FP64 rescale: the oracle every kernel must match. */
@@ -449,17 +456,11 @@ static int model_run(vr_report *r, const vr_options *o, const tb_results *record
     if (!o->model_path)
         return 0;
     st_model m;
-    char err[1024] = "";
-    if (st_model_open(o->model_path, &m, err, sizeof err) != 0) {
-        fprintf(stderr, "validate --model: %s\n", err);
-        return -1;
-    }
     bool fmt_on[TRIT_FMT_COUNT];
-    formats_enabled(o, fmt_on);
-    st_convert_opts sel = {.format = TRIT_FMT_I2};
-    const char *const *ex = st_default_excludes(&sel.n_excludes);
-    for (size_t i = 0; i < sel.n_excludes; i++)
-        sel.excludes[i] = ex[i];
+    st_convert_opts sel;
+    if (open_model(o, &m, fmt_on, &sel) != 0)
+        return -1;
+    char err[1024] = "";
     static const char *const h[] = {"Layer", "Shape", "Source", "FP32 bytes", "Packed bytes", "1.58-bit bytes",
                                     "Sparsity", "−1 / 0 / +1", "NMSE", "Cosine", "Kernel fidelity (NMSE vs FP64)"};
     vr_table *tab = vr_table_new(r, SECTION, "Per-layer validation (absmean, per-tensor scale)", 11, h);
@@ -580,17 +581,11 @@ static int model_judge(vr_report *r, const vr_options *o, const tb_results *reco
 static int model_instances(const vr_options *o, vr_instances *out)
 {
     st_model m;
-    char err[1024] = "";
-    if (st_model_open(o->model_path, &m, err, sizeof err) != 0) {
-        fprintf(stderr, "validate --model: %s\n", err);
-        return -1;
-    }
     bool fmt_on[TRIT_FMT_COUNT];
-    formats_enabled(o, fmt_on);
-    st_convert_opts sel = {.format = TRIT_FMT_I2};
-    const char *const *ex = st_default_excludes(&sel.n_excludes);
-    for (size_t i = 0; i < sel.n_excludes; i++)
-        sel.excludes[i] = ex[i];
+    st_convert_opts sel;
+    if (open_model(o, &m, fmt_on, &sel) != 0)
+        return -1;
+    char err[1024] = "";
     out->repetitions = o->quick ? 3 : 5;
     out->min_time = o->quick ? 0.002 : 0.02;
     size_t layers = 0;
