@@ -13,6 +13,7 @@ const char *vr_verdict_name(vr_verdict v)
     switch (v) {
     case VR_PASS: return "PASS";
     case VR_FAIL: return "FAIL";
+    case VR_INCONCLUSIVE: return "INCONCLUSIVE";
     default: return "N/A";
     }
 }

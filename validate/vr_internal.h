@@ -59,6 +59,15 @@ typedef struct vr_check_row {
     char reason[256]; /* N/A reason, or why FAIL when not a plain miss */
     bool optimal;     /* PASS and at the profile's "optimal" level */
     bool has_optimal;
+    /* Speed verdicts (issue 14): the measured ratio's confidence interval from the interleaved repetitions.
+     * PASS when the whole interval clears the threshold, FAIL when it lies on the wrong side, INCONCLUSIVE
+     * when it straddles it. */
+    bool has_interval;
+    double lo, hi;    /* interval of `measured`, same unit */
+    double conf;      /* its confidence level (0.95) */
+    int more_reps;    /* INCONCLUSIVE: repetitions per side estimated to settle it (0: unknown) */
+    char why[512];    /* one sentence for "What failed and why" (FAIL / INCONCLUSIVE): measured vs threshold, by
+                       * how much, the interval, what it depends on; "" → the writers compose one */
 } vr_check_row;
 
 struct vr_table {
@@ -115,6 +124,7 @@ struct vr_report {
     char command[4096];
     char plots_status[256]; /* "" or why plots were skipped */
     bool oom;               /* an allocation failed somewhere: the report says so */
+    bool incomplete;        /* a selected section could not run: results.json says "incomplete": true */
 };
 
 /* Appends copies of src's records to dst (grown as needed); 0, or -1 on no memory. */

@@ -11,8 +11,10 @@
 #include "tritbench/bench.h"
 #include "tritbench/context.h"
 
-typedef enum vr_verdict { VR_PASS = 0, VR_FAIL = 1, VR_NA = 2 } vr_verdict;
-const char *vr_verdict_name(vr_verdict v); /* "PASS", "FAIL", "N/A" */
+/* INCONCLUSIVE: the measured value's confidence interval straddles the threshold — not a failure of the gate,
+ * but listed right after the failures with the interval and how many more repetitions would settle it. */
+typedef enum vr_verdict { VR_PASS = 0, VR_FAIL = 1, VR_NA = 2, VR_INCONCLUSIVE = 3 } vr_verdict;
+const char *vr_verdict_name(vr_verdict v); /* "PASS", "FAIL", "N/A", "INCONCLUSIVE" */
 
 typedef struct vr_report vr_report;
 typedef struct vr_table vr_table;
