@@ -172,6 +172,9 @@ static int add_positional(const tb_command *cmd, tb_args *out, const char *arg, 
     if (out->n_pos >= cmd->max_pos || out->n_pos >= TB_ARGS_MAX_POS) {
         if (cmd->max_pos == 0)
             fail(err, err_len, "unexpected argument '%s' (this command takes none; see --help)", arg);
+        else if (out->n_pos >= TB_ARGS_MAX_POS)
+            fail(err, err_len, "too many arguments at '%s' (at most %d %s in one call; pass a directory or split "
+                               "the list)", arg, TB_ARGS_MAX_POS, cmd->pos_name ? cmd->pos_name : "arguments");
         else
             fail(err, err_len, "unexpected argument '%s' (takes %s; see --help)", arg,
                  cmd->pos_name ? cmd->pos_name : "fewer arguments");

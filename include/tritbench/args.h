@@ -45,7 +45,8 @@
 #include <stdio.h>
 
 #define TB_COUNT(a) (sizeof(a) / sizeof((a)[0]))
-#define TB_ARGS_MAX_POS 16
+/* Positional arguments one command line may carry (history ingest takes files: a night's folder has dozens). */
+#define TB_ARGS_MAX_POS 1024
 #define TB_STR_LIST_MAX 32
 
 typedef enum tb_opt_kind {

@@ -20,6 +20,8 @@ mkdir "$tmp/first20" && mv "$tmp"/nights/night-0*.json "$tmp"/nights/night-1*.js
 h ingest "$tmp/first20" > "$tmp/ingest.out" || fail "ingest of a directory of 20 nights"
 [ "$(grep -c ': run ' "$tmp/ingest.out")" -eq 20 ] || fail "20 runs expected: $(cat "$tmp/ingest.out")"
 h ingest "$tmp"/first20/night-0[0-4].json | grep -q 'already stored' || fail "re-ingest must say already stored"
+# Twenty files named on one command line (the positional limit was 15 once): all stored already, all read.
+[ "$(h ingest "$tmp"/first20/night-*.json | grep -c 'already stored')" -eq 20 ] || fail "20 files in one call"
 # Night by night from 21 (the step's first night): detect exits 1 exactly on the nights a regression is
 # first found, and each NEW change point was not there the night before.
 prev="$tmp/prev.json"
