@@ -11,12 +11,57 @@
 #include "tritbench/test_hook.h"
 #include "tritbench/bench.h"
 
-/* The monotonic clock, read through the vDSO (~20 ns). The thread CPU clock was tried first (a stretch that
- * ignores time spent preempted) but it is a system call: its reads around every call added their own cost,
- * and a planted 5 % on gemv/i2/avx2 2560x2560 (68 us a call) measured +7.6 % [+6.8, +8.5] with `ab`. With
- * this clock the hook costs < 0.1 % of such a call; the price is that a call preempted mid-way is stretched
- * by its preempted time too, so run the sensitivity benchmark on a machine whose other work is niced. */
+/* How the stretch is made, and why (each tried and measured with `ab` at 16 rounds, planted 5 %):
+ * - busy-wait on the thread CPU clock: that clock is a system call, and its reads around every 68 us call
+ *   added their own cost: measured +7.6 % [+6.8, +8.5];
+ * - busy-wait on the monotonic clock: a call preempted mid-way (the other work on a 2-core host, even at
+ *   nice 19) stretched by its preempted time too: +14 % under load 10.
+ * So: time the call with the monotonic clock (vDSO, ~20 ns a read), take the median of the last few calls
+ * (a preempted call is an outlier the median ignores), and add that fraction of it as a fixed amount of
+ * WORK — a spin loop of a calibrated count — which costs the same CPU time preempted or not. */
 static double now_s(void) { return tb_clock_seconds(); }
+
+/* Spin iterations per second of thread CPU time, measured once (one system call pair, not per call). */
+static double spin_rate(void)
+{
+    static double rate = 0;
+    if (rate == 0) {
+        const double t0 = tb_clock_thread_cpu_seconds();
+        for (volatile unsigned long i = 0; i < 20000000UL; i++) {
+        }
+        const double dt = tb_clock_thread_cpu_seconds() - t0;
+        rate = dt > 0 ? 20000000.0 / dt : 1e9;
+    }
+    return rate;
+}
+
+static void spin(double seconds)
+{
+    const unsigned long n = (unsigned long)(seconds * spin_rate());
+    for (volatile unsigned long i = 0; i < n; i++) {
+    }
+}
+
+#define RECENT 9
+static double recent[RECENT];
+static int n_recent, next_recent;
+
+static double median_recent(double latest)
+{
+    recent[next_recent] = latest;
+    next_recent = (next_recent + 1) % RECENT;
+    if (n_recent < RECENT)
+        n_recent++;
+    double v[RECENT];
+    memcpy(v, recent, sizeof v);
+    for (int i = 1; i < n_recent; i++) /* insertion sort of ≤ 9 values */
+        for (int j = i; j > 0 && v[j - 1] > v[j]; j--) {
+            const double t = v[j];
+            v[j] = v[j - 1];
+            v[j - 1] = t;
+        }
+    return v[n_recent / 2];
+}
 
 static double fraction(void)
 {
@@ -46,10 +91,7 @@ double tb_test_slowdown_begin(const struct trit_kernel *k)
 double tb_test_slowdown_end(const struct trit_kernel *k, double t0)
 {
     (void)k;
-    if (t0 >= 0) {
-        const double until = t0 + (now_s() - t0) * (1.0 + fraction());
-        while (now_s() < until) {
-        }
-    }
+    if (t0 >= 0)
+        spin(median_recent(now_s() - t0) * fraction());
     return -2;
 }
