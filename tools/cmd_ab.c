@@ -70,8 +70,9 @@ static const tb_command ab_cmd = {
         "\n"
         "Per benchmark: the contender/baseline time ratio (Hodges-Lehmann estimate over the per-round ratios)\n"
         "with its confidence interval at 1 - alpha, and a q-value (Wilcoxon signed rank, Benjamini-Hochberg\n"
-        "across rows). REGRESSION: q < alpha and slower by more than --threshold. With fewer than 6 rounds no\n"
-        "row can reach alpha = 0.05; use 9 or more.\n",
+        "across rows). REGRESSION: q < alpha and the whole interval slower by more than --threshold;\n"
+        "inconclusive: significant, but the interval reaches back inside the threshold (more rounds decide).\n"
+        "With fewer than 6 rounds no row can reach alpha = 0.05; use 9 or more (16 resolve 3 %, README).\n",
     .footer = "Writes DIR/baseline.json and DIR/contender.json (google/benchmark JSON, every round's repetitions),\n"
               "DIR/comparison.json and the per-launch files under DIR/rounds.\n"
               "Exit status: 0 no significant slowdown beyond the threshold, 1 one or more, 2 could not run.\n",

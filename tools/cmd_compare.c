@@ -73,8 +73,8 @@ static const tb_command compare_cmd = {
     .about = "Pairs benchmarks by name (tritbench results.json or google/benchmark JSON) and shows, per row, the\n"
              "ratio of NEW to BASE times (Hodges-Lehmann estimate) with its confidence interval at 1 - alpha, and a\n"
              "Benjamini-Hochberg q-value (false discovery rate alpha across rows).\n"
-             "A row is REGRESSION only when it is significant, slower by more than the threshold AND by more than\n"
-             "the between-run noise of that benchmark, which needs a history of runs. Without one, such rows are\n"
+             "A row is REGRESSION only when it is significant, its whole interval slower by more than the threshold AND\n"
+             "the change beyond the between-run noise of that benchmark, which needs a history of runs. Without one, such rows are\n"
              "\"inconclusive\": two separate runs cannot resolve changes below the run-to-run spread. For a verdict\n"
              "on two builds, use `tritbench ab` (interleaved in one time window).\n",
     .footer = "Exit status: 0 no regression, 1 at least one, 2 bad input or no benchmark in common.\n",

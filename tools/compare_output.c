@@ -130,7 +130,10 @@ json_t *cmp_result_json(const cmp_result *res, const cmp_options *opt)
 void cmp_print_summary(FILE *out, const cmp_result *res, const cmp_options *opt, const char *base_label,
                        const char *new_label, bool interleaved)
 {
-    (void)opt;
+    if (res->counts[CMP_INCONCLUSIVE] && interleaved)
+        fprintf(out, "%zu row(s) INCONCLUSIVE: significant, but the interval reaches back inside the %.2f %% threshold;\n"
+                     "more rounds (--rounds) narrow it.\n",
+                res->counts[CMP_INCONCLUSIVE], opt->threshold * 100);
     if (res->counts[CMP_INCONCLUSIVE] && !interleaved) {
         if (!res->noise_known)
             fprintf(out,
@@ -140,8 +143,8 @@ void cmp_print_summary(FILE *out, const cmp_result *res, const cmp_options *opt,
                     "Use `tritbench ab BASELINE CONTENDER` (interleaved in one time window) or a results history.\n",
                     res->counts[CMP_INCONCLUSIVE], res->observed_spread * 100);
         else
-            fprintf(out, "%zu row(s) INCONCLUSIVE: significant and beyond the threshold, but within the between-run\n"
-                         "noise of that benchmark (or no history for it).\n",
+            fprintf(out, "%zu row(s) INCONCLUSIVE: significant, but the interval reaches inside the threshold or the\n"
+                         "change is within the between-run noise of that benchmark (or no history for it).\n",
                     res->counts[CMP_INCONCLUSIVE]);
     }
     if (res->counts[CMP_INVALID_BASE] || res->counts[CMP_INVALID_NEW])

@@ -136,6 +136,7 @@ static void planted(void)
     CHECK(res.rows[1].state == CMP_SAME && res.rows[2].state == CMP_SAME);
     CHECK(res.geomean_ratio > 1.0 && res.geomean_ratio < 1.05); /* (1.1 · 1 · 1)^(1/3) ≈ 1.032 */
     CHECK(!res.few_repetitions);
+    const double slow_lo = res.rows[0].ratio.lo, slow_est = res.rows[0].ratio.est;
     cmp_result_free(&res);
     /* No history: the same rows cannot be told from between-run drift → inconclusive, never REGRESSION. */
     REQUIRE(cmp_compare(&fa, &fb, &unknown, &res) == 0);
@@ -146,6 +147,16 @@ static void planted(void)
     REQUIRE(cmp_compare(&fa, &fb, &loud, &res) == 0);
     CHECK(res.rows[0].state == CMP_INCONCLUSIVE && res.rows[0].noise_band > 0.2 && res.rows[0].noise_band < 0.26);
     cmp_result_free(&res);
+    /* A threshold between the interval's ends (est ≈ +10 %, lo < 1.09 < est): past it by the estimate, not
+     * with confidence → inconclusive, never REGRESSION. */
+    {
+        cmp_options mid = quiet;
+        mid.threshold = 0.5 * (slow_lo + slow_est) - 1.0;
+        cmp_result rm;
+        REQUIRE(cmp_compare(&fa, &fb, &mid, &rm) == 0);
+        CHECK(rm.rows[0].state == CMP_INCONCLUSIVE && rm.counts[CMP_REGRESSION] == 0);
+        cmp_result_free(&rm);
+    }
     /* The same slowdown under a 20 % threshold is not a regression. */
     REQUIRE(cmp_compare(&fa, &fb, &wide, &res) == 0);
     CHECK(res.counts[CMP_REGRESSION] == 0 && res.rows[0].state == CMP_SAME);
