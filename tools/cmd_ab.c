@@ -102,6 +102,19 @@ static int check_binary(const char *path)
     return 0;
 }
 
+/* The load averages a previous `ab` recorded in DIR/comparison.json; "not recorded" when absent. */
+static void recorded_load(const char *dir, char *before, char *after, size_t len)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/comparison.json", dir);
+    json_t *j = json_load_file(path, 0, NULL);
+    const char *b = j ? json_string_value(json_object_get(j, "load_before")) : NULL;
+    const char *a = j ? json_string_value(json_object_get(j, "load_after")) : NULL;
+    snprintf(before, len, "%s", b ? b : "not recorded");
+    snprintf(after, len, "%s", a ? a : "not recorded");
+    json_decref(j);
+}
+
 static void load_line(char *buf, size_t len)
 {
     FILE *f = fopen("/proc/loadavg", "r");
@@ -205,6 +218,8 @@ int cmd_ab(int argc, char **argv)
     }
     load_line(load_after, sizeof load_after);
     char path[4200];
+    if (f.from) /* the load while the rounds ran, as recorded then; this moment's load says nothing */
+        recorded_load(f.from, load_before, load_after, sizeof load_before);
     for (int s = 0; s < 2 && !f.from; s++) {
         snprintf(path, sizeof path, "%s/%s.json", plan.out_dir, s ? "contender" : "baseline");
         if (ab_write_merged(&plan, s, files[s], path, err, sizeof err) != 0) {
@@ -251,7 +266,7 @@ int cmd_ab(int argc, char **argv)
         else
             printf("A/B: %s (baseline) vs %s (contender), %d interleaved rounds, seed %llu, %s\n", a_name, b_name,
                    plan.rounds, (unsigned long long)plan.seed, clock);
-        printf("load average before: %s; after: %s\n", load_before, f.from ? load_before : load_after);
+        printf("load average before: %s; after: %s\n", load_before, load_after);
         cmp_print_console(stdout, &res, &opt);
     }
     json_decref(cj);

@@ -38,6 +38,9 @@ grep -q "20 significant slowdown" "$dir/ab.err" || fail "planted: no summary lin
 [ $? -eq 1 ] || fail "--from: exit not 1"
 [ "$(grep -c '^fake/kernel_a/.*REGRESSION$' "$dir/from.out")" -eq 20 ] || fail "--from: not the 20 kernel_a rows"
 grep -q "10 interleaved rounds in .*/ab judged again, CPU time" "$dir/from.out" || fail "--from: header"
+# The load shown is the one recorded while the rounds ran, not this moment's.
+rec=$(sed -n 's/.*"load_before": "\([^"]*\)".*/\1/p' "$dir/ab/comparison.json")
+[ -n "$rec" ] && grep -qF "load average before: $rec;" "$dir/from.out" || fail "--from: recorded load not shown"
 "$tb" ab --from "$dir/ab" --time=real >/dev/null 2>&1
 [ $? -eq 1 ] || fail "--from --time=real: exit not 1"
 # The same as JSON.
