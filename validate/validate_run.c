@@ -317,14 +317,6 @@ static int run_section(vr_report *r, vr_bench_ctx *b, const vr_options *o, vr_se
     return rc;
 }
 
-static const vr_instance *declared(const vr_instances *l, const char *name)
-{
-    for (size_t i = 0; i < l->count; i++)
-        if (strcmp(l->items[i].name, name) == 0)
-            return &l->items[i];
-    return NULL;
-}
-
 /* Seconds one repetition of an instance took (its iterations × time per iteration, the mean over the
  * repetitions kept), plus the harness's own overhead; 1 s when nothing says. */
 static double seconds_per_repetition(const tb_results *records, const char *name)
@@ -341,55 +333,7 @@ static double seconds_per_repetition(const tb_results *records, const char *name
     return n ? 1.25 * sum / (double)n + 0.02 : 1.0;
 }
 
-enum { VR_REMEASURE_MAX_REPS = 64, VR_REMEASURE_MAX_ROUNDS = 8 };
-
-/* True when two instance names differ in exactly one '/'-separated component ("bitlinear/fp32/avx2/333x1000x1/
- * threads:1" and "bitlinear/fp32/openblas/333x1000x1/threads:1"): a baseline's competitors. */
-static bool one_component_apart(const char *a, const char *b)
-{
-    int differ = 0;
-    while (differ < 2) {
-        const size_t la = strcspn(a, "/"), lb = strcspn(b, "/");
-        differ += la != lb || strncmp(a, b, la) != 0;
-        a += la;
-        b += lb;
-        if (!*a || !*b)
-            return differ == 1 && !*a && !*b;
-        a++;
-        b++;
-    }
-    return false;
-}
-
-/* The instances behind a section's INCONCLUSIVE rows, in the groups it declared them (so a ratio's two sides
- * are interleaved again in one harness run), and the repetitions per side the rows ask for (the most any asks,
- * at least 3, at most VR_REMEASURE_MAX_REPS). A section picks the fastest of several baselines by median, so
- * the baseline's competitors in its group (names one component apart: the other FP32 variants, the other
- * decoders) are re-measured with it: whichever wins after the merge has as many repetitions as the subject.
- * Returns the number of inconclusive rows found. */
-static size_t inconclusive_instances(const vr_report *r, const vr_section_run *sr, vr_instances *out, int *reps)
-{
-    size_t rows = 0;
-    *reps = 3;
-    for (size_t i = 0; i < r->n_checks; i++) {
-        const vr_check_row *c = &r->checks[i];
-        if (c->verdict != VR_INCONCLUSIVE || strcmp(c->section, sr->s->name) != 0)
-            continue;
-        rows++;
-        const vr_instance *base = declared(&sr->l, c->base_instance), *subj = declared(&sr->l, c->subject_instance);
-        if (!base || !subj)
-            continue; /* not an instance of this section: nothing to re-measure */
-        vr_instances_add(out, base->group, "%s", base->name);
-        vr_instances_add(out, subj->group, "%s", subj->name);
-        for (size_t k = 0; k < sr->l.count; k++)
-            if (sr->l.items[k].group == base->group && one_component_apart(sr->l.items[k].name, base->name))
-                vr_instances_add(out, base->group, "%s", sr->l.items[k].name);
-        const int want = c->more_reps > 0 ? c->more_reps : 5;
-        *reps = want > *reps ? want : *reps;
-    }
-    *reps = *reps > VR_REMEASURE_MAX_REPS ? VR_REMEASURE_MAX_REPS : *reps;
-    return rows;
-}
+enum { VR_REMEASURE_MAX_ROUNDS = 8 };
 
 static size_t inconclusive_rows(const vr_report *r, const char *section)
 {
@@ -424,7 +368,7 @@ static void remeasure(vr_report *r, vr_bench_ctx *b, const vr_options *o, vr_sec
             vr_instances sub;
             memset(&sub, 0, sizeof sub);
             int reps;
-            const size_t rows = inconclusive_instances(r, sr, &sub, &reps);
+            const size_t rows = vr_remeasure_plan(r, sr->s->name, &sr->l, &sub, &reps);
             const double left = budget - (tb_clock_seconds() - t0);
             double per_rep = 0;
             for (size_t i = 0; i < sub.count; i++)

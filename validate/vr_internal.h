@@ -154,7 +154,16 @@ void vr_report_drop_section(vr_report *r, const char *section);
  * estimate is FAIL; an unbounded interval (lo ≤ 0 or hi infinite) is INCONCLUSIVE. */
 vr_verdict vr_interval_verdict(const vr_target *t, double estimate, double lo, double hi, int n, int *more_reps);
 
-/* ---- re-measuring (validate/records_merge.c) ---- */
+/* ---- re-measuring (validate/remeasure.c) ---- */
+#define VR_REMEASURE_MAX_REPS 64
+/* What --max-time re-measures for one section: into `out`, the instances behind its INCONCLUSIVE rows that it
+ * declared (`declared_list`), each in its declared group so a ratio's two sides are interleaved again in one
+ * harness run, plus every instance of a baseline's group one name component apart from it (its competitors
+ * for "fastest baseline" — and, by the same rule, ternary rows of the baseline's variant: cost, not a wrong
+ * verdict); *reps = the most repetitions per side any row asks for (at least 3, at most
+ * VR_REMEASURE_MAX_REPS). Returns the number of INCONCLUSIVE rows of the section. */
+size_t vr_remeasure_plan(const vr_report *r, const char *section, const vr_instances *declared_list, vr_instances *out,
+                         int *reps);
 /* Merges `fresh` repetitions into `records`: for every instance with iteration records in fresh, its old and
  * new repetitions become one list (repetition_index renumbered, `repetitions` the new total) followed by
  * aggregates recomputed over all of them; other instances are kept as they were. 0, or -1 on no memory

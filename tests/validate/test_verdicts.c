@@ -217,7 +217,8 @@ static void json_fields(void)
     json_t *checks = json_object_get(root, "checks");
     REQUIRE(json_array_size(checks) == 3);
     json_t *plain = json_array_get(checks, 0), *st = json_array_get(checks, 1), *open = json_array_get(checks, 2);
-    CHECK(json_is_null(json_object_get(plain, "interval")) && json_integer_value(json_object_get(plain, "more_reps")) == 0);
+    CHECK(json_is_null(json_object_get(plain, "interval")) &&
+          json_integer_value(json_object_get(plain, "more_reps")) == 0);
     CHECK(strcmp(json_string_value(json_object_get(plain, "why")), "") == 0);
     json_t *iv = json_object_get(st, "interval");
     CHECK(json_real_value(json_object_get(iv, "lo")) == 1.8 && json_real_value(json_object_get(iv, "hi")) == 2.6 &&
@@ -303,7 +304,8 @@ static void drop_and_rejudge(void)
     add_instance(&fresh, "wide_base", fb, 20);
     add_instance(&fresh, "wide_subject", fs, 20);
     REQUIRE(vr_records_merge(&rec, &fresh) == 0);
-    CHECK(records_of(&rec, "wide_base", TB_RUN_ITERATION) == 25 && records_of(&rec, "wide_subject", TB_RUN_ITERATION) == 25);
+    CHECK(records_of(&rec, "wide_base", TB_RUN_ITERATION) == 25 &&
+          records_of(&rec, "wide_subject", TB_RUN_ITERATION) == 25);
     CHECK(records_of(&rec, "untouched", TB_RUN_ITERATION) == 3 && records_of(&rec, "untouched", TB_RUN_AGGREGATE) == 0);
     /* one median per merged instance, over all 25 repetitions; indexes renumbered 0..24 */
     CHECK(records_of(&rec, "wide_subject", TB_RUN_AGGREGATE) == 5);
@@ -331,6 +333,58 @@ static void drop_and_rejudge(void)
     vr_report_free(r);
 }
 
+static bool planned(const vr_instances *l, const char *name, unsigned group)
+{
+    for (size_t i = 0; i < l->count; i++)
+        if (strcmp(l->items[i].name, name) == 0)
+            return l->items[i].group == group;
+    return false;
+}
+
+/* What --max-time re-measures: the two sides of each INCONCLUSIVE row in their declared group, the baseline's
+ * competitors (one name component apart, same group), nothing of PASS rows, other groups or other sections. */
+static void remeasure_plan(void)
+{
+    vr_report *r = report_with(TARGETS);
+    vr_instances decl = {0};
+    vr_instances_add(&decl, 0, "gemv/fp32/avx2/64x64/threads:1");
+    vr_instances_add(&decl, 0, "gemv/fp32/openblas/64x64/threads:1");  /* a competitor of avx2 */
+    vr_instances_add(&decl, 0, "gemv/i2/avx2/64x64/threads:1");        /* two components apart: the subject */
+    vr_instances_add(&decl, 0, "gemv/t5/avx2/64x64/threads:1");        /* also one apart from the baseline */
+    vr_instances_add(&decl, 0, "gemv/t5/avx512/64x64/threads:1");      /* a PASS row's subject, two apart */
+    vr_instances_add(&decl, 0, "gemm/fp32/avx2/64x64x8/threads:1");    /* another op and shape */
+    vr_instances_add(&decl, 1, "gemv/fp32/openblas/128x64/threads:1"); /* one apart, but in another group */
+    vr_instances_add(&decl, 1, "gemv/fp32/avx2/128x64/threads:1");
+    REQUIRE(!decl.oom);
+    vr_check_interval(r, "kernels", "speedup_gemv", "i2", 2.1, 1.8, 2.5, 0.95, 5, 5, "gemv/fp32/avx2/64x64/threads:1",
+                      "gemv/i2/avx2/64x64/threads:1");
+    REQUIRE(r->checks[0].verdict == VR_INCONCLUSIVE);
+    vr_check_interval(r, "kernels", "speedup_gemv", "t5", 3.0, 2.5, 3.5, 0.95, 5, 5, "gemv/fp32/avx2/64x64/threads:1",
+                      "gemv/t5/avx512/64x64/threads:1");
+    vr_check_interval(r, "e2e", "speedup_gemv", "elsewhere", 2.1, 1.8, 2.5, 0.95, 5, 5,
+                      "gemv/fp32/avx2/128x64/threads:1", "gemv/i2/avx2/64x64/threads:1");
+    vr_check_interval(r, "kernels", "speedup_gemv", "undeclared", 2.1, 1.9, 2.2, 0.95, 5, 5, "x/y", "x/z");
+    vr_instances out = {0};
+    int reps = 0;
+    CHECK(vr_remeasure_plan(r, "kernels", &decl, &out, &reps) == 2); /* i2 and the undeclared row */
+    /* the name rule over-includes gemv/t5/avx2 (one component from the baseline): cost, not a wrong verdict */
+    CHECKF(out.count == 4, "%zu planned", out.count);
+    CHECK(planned(&out, "gemv/fp32/avx2/64x64/threads:1", 0) &&
+          planned(&out, "gemv/fp32/openblas/64x64/threads:1", 0) && planned(&out, "gemv/i2/avx2/64x64/threads:1", 0) &&
+          planned(&out, "gemv/t5/avx2/64x64/threads:1", 0));
+    /* the i2 row asks for n·(w/d)² − n more (w = ln(2.1/1.8), d = ln(2.1/2)); the undeclared one does not count */
+    const double w = log(2.1 / 1.8), d = log(2.1 / 2.0);
+    const int want = (int)ceil(5.0 * (w / d) * (w / d) - 5.0);
+    CHECKF(reps == (want > VR_REMEASURE_MAX_REPS ? VR_REMEASURE_MAX_REPS : want), "reps %d want %d", reps, want);
+    vr_instances_free(&out);
+    /* nothing inconclusive: nothing planned */
+    vr_report_drop_section(r, "kernels");
+    CHECK(vr_remeasure_plan(r, "kernels", &decl, &out, &reps) == 0 && out.count == 0 && reps == 3);
+    vr_instances_free(&out);
+    vr_instances_free(&decl);
+    vr_report_free(r);
+}
+
 int main(void)
 {
     interval_verdicts();
@@ -338,5 +392,6 @@ int main(void)
     section_why();
     json_fields();
     drop_and_rejudge();
+    remeasure_plan();
     return check_exit();
 }
