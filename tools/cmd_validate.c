@@ -48,6 +48,10 @@ static const tb_opt validate_table[] = {
     {"out", .field = V(o.out_dir), .metavar = "DIR",
      .help = "report directory (default reports/out/<date>-<host>/, created)"},
     {"model", .field = V(o.model_path), .metavar = "FILE", .help = "also validate a safetensors checkpoint layer by layer"},
+    {"max-time", .set = tb_set_double, .field = V(o.max_time), .metavar = "SECONDS", .min = 0, .max = 86400,
+     .help = "after the sections, re-measure the instances behind INCONCLUSIVE speed rows (more\n"
+             "interleaved repetitions, merged with the first) and judge again, for at most\n"
+             "SECONDS (default 180 for a full run, 0 = never for --quick)"},
     {"seed", .set = set_seed, .field = 0, .metavar = "N", .help = "seed of every generated input (default 20240229)"},
 };
 
@@ -60,8 +64,11 @@ static const tb_command validate_cmd = {
 };
 #define VALIDATE_FOOTER                                                                                                \
     "Sections for --suite: %s, all. Shape sets for --suite: %s.\n\n"                                              \
-    "Writes DIR/report.md, DIR/results.json, DIR/report.html and DIR/plots/. Exit status: 0 every target\n"            \
-    "passed (N/A rows do not fail), 1 a target failed, 2 the run could not be done (bad flag or profile).\n"
+    "Writes DIR/report.md, DIR/results.json, DIR/report.html and DIR/plots/. A speed row is PASS when its\n"        \
+    "ratio's 95 %% confidence interval clears the threshold, FAIL when it lies on the wrong side, INCONCLUSIVE\n"     \
+    "when it straddles it. Exit status: 0 no target failed (N/A and INCONCLUSIVE rows do not fail), 1 a target\n"   \
+    "failed, 2 the run could not be done (bad flag, profile or --model, or a section that could not run:\n"        \
+    "results.json then says \"incomplete\": true).\n"
 
 static bool is_section(const char *s) { return vr_section_find(s) || !strcmp(s, "all"); }
 
@@ -114,10 +121,11 @@ int cmd_validate(int argc, char **argv)
     validate_flags f;
     memset(&f, 0, sizeof f);
     f.o.threads = 1;
+    f.o.max_time = -1; /* the default: VR_MAX_TIME_DEFAULT_FULL, or 0 with --quick */
     f.seed = DEFAULT_SEED;
     tb_str_list plugins = {0};
     const tb_opt_group groups[] = {{NULL, validate_table, TB_COUNT(validate_table), &f}, cli_plugin_group(&plugins)};
-    char footer[1024];
+    char footer[2048];
     snprintf(footer, sizeof footer, VALIDATE_FOOTER, vr_section_names(), trit_shape_sets());
     tb_command with_footer = validate_cmd;
     with_footer.footer = footer;

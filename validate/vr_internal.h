@@ -68,6 +68,8 @@ typedef struct vr_check_row {
     int more_reps;    /* INCONCLUSIVE: repetitions per side estimated to settle it (0: unknown) */
     char why[512];    /* one sentence for "What failed and why" (FAIL / INCONCLUSIVE): measured vs threshold, by
                        * how much, the interval, what it depends on; "" → the writers compose one */
+    int n_base, n_subject; /* repetitions behind the interval, per side */
+    char base_instance[TB_NAME_MAX], subject_instance[TB_NAME_MAX]; /* what --max-time re-measures ("": none) */
 } vr_check_row;
 
 struct vr_table {
@@ -133,8 +135,40 @@ int vr_records_append(tb_results *dst, const tb_results *src);
 vr_report *vr_report_new(vr_profile *profile);
 void vr_report_free(vr_report *r);
 void vr_report_section_done(vr_report *r, const char *name, int rc, double seconds);
-/* PASS if every check passed or is N/A with at least one PASS; FAIL if any failed; N/A when nothing was checked. */
+/* FAIL if any check failed (or memory ran out); else INCONCLUSIVE if any is inconclusive; else PASS with at least
+ * one PASS; N/A when nothing was checked. n_na counts N/A rows only; vr_report_count gives the inconclusive ones.
+ * Only FAIL fails the gate (exit 1). */
 vr_verdict vr_report_verdict(const vr_report *r, size_t *n_pass, size_t *n_fail, size_t *n_na);
+size_t vr_report_count(const vr_report *r, vr_verdict v);
+/* The run's exit status from its report: 2 when it is incomplete (a selected section could not run) or its files
+ * could not be written, 1 when a check FAILed, else 0 (INCONCLUSIVE and N/A rows do not fail the gate). */
+int vr_exit_code(const vr_report *r, bool wrote);
+/* Drops everything a section added — checks, tables, notes, plots, metrics — so its judge can run again on
+ * more repetitions (--max-time). Its run status and the benchmark records stay. */
+void vr_report_drop_section(vr_report *r, const char *section);
+
+/* The pure speed verdict of an interval [lo, hi] of `estimate` against a target, with n repetitions per side
+ * behind it: PASS when the whole interval satisfies the target, FAIL when it lies entirely outside on one side,
+ * else INCONCLUSIVE with *more_reps (may be NULL) = the further repetitions per side estimated to settle it
+ * (the interval's half-width on the threshold's side shrinks as 1/sqrt(n); 0 when unknown). A non-finite
+ * estimate is FAIL; an unbounded interval (lo ≤ 0 or hi infinite) is INCONCLUSIVE. */
+vr_verdict vr_interval_verdict(const vr_target *t, double estimate, double lo, double hi, int n, int *more_reps);
+
+/* ---- re-measuring (validate/remeasure.c) ---- */
+#define VR_REMEASURE_MAX_REPS 64
+/* What --max-time re-measures for one section: into `out`, the instances behind its INCONCLUSIVE rows that it
+ * declared (`declared_list`), each in its declared group so a ratio's two sides are interleaved again in one
+ * harness run, plus every instance of a baseline's group one name component apart from it (its competitors
+ * for "fastest baseline" — and, by the same rule, ternary rows of the baseline's variant: cost, not a wrong
+ * verdict); *reps = the most repetitions per side any row asks for (at least 3, at most
+ * VR_REMEASURE_MAX_REPS). Returns the number of INCONCLUSIVE rows of the section. */
+size_t vr_remeasure_plan(const vr_report *r, const char *section, const vr_instances *declared_list, vr_instances *out,
+                         int *reps);
+/* Merges `fresh` repetitions into `records`: for every instance with iteration records in fresh, its old and
+ * new repetitions become one list (repetition_index renumbered, `repetitions` the new total) followed by
+ * aggregates recomputed over all of them; other instances are kept as they were. 0, or -1 on no memory
+ * (records untouched). */
+int vr_records_merge(tb_results *records, const tb_results *fresh);
 /* Names of the sections with any content — those that ran, in order, then any that only added checks,
  * tables, notes or plots. Every writer walks this one list, so the three files never disagree. */
 size_t vr_report_section_names(const vr_report *r, const char **names, size_t cap);

@@ -48,6 +48,21 @@ static json_t *checks_json(const vr_report *r)
         json_object_set_new(o, "verdict", json_string(vr_verdict_name(c->verdict)));
         json_object_set_new(o, "optimal", json_boolean(c->optimal));
         json_object_set_new(o, "reason", json_string(c->reason));
+        /* The speed verdict's confidence interval (null where the row has none, or too few repetitions gave
+         * no bounded one: then the bounds are null inside it). */
+        if (c->has_interval && c->verdict != VR_NA) {
+            json_t *iv = json_object();
+            json_object_set_new(iv, "lo", c->lo > 0 ? number(c->lo) : json_null());
+            json_object_set_new(iv, "hi", number(c->hi));
+            json_object_set_new(iv, "conf", number(c->conf));
+            json_object_set_new(iv, "n_base", json_integer(c->n_base));
+            json_object_set_new(iv, "n_subject", json_integer(c->n_subject));
+            json_object_set_new(o, "interval", iv);
+        } else {
+            json_object_set_new(o, "interval", json_null());
+        }
+        json_object_set_new(o, "more_reps", json_integer(c->more_reps));
+        json_object_set_new(o, "why", json_string(c->why));
         json_array_append_new(a, o);
     }
     return a;
@@ -132,9 +147,18 @@ int vr_write_json(vr_report *r, const char *dir, char *err, size_t err_len)
     json_object_set_new(sum, "verdict", json_string(vr_verdict_name(v)));
     json_object_set_new(sum, "passed", json_integer((json_int_t)np));
     json_object_set_new(sum, "failed", json_integer((json_int_t)nf));
+    json_object_set_new(sum, "inconclusive", json_integer((json_int_t)vr_report_count(r, VR_INCONCLUSIVE)));
     json_object_set_new(sum, "na", json_integer((json_int_t)nn));
-    json_object_set_new(sum, "incomplete", json_boolean(r->oom));
+    json_object_set_new(sum, "incomplete", json_boolean(r->incomplete || r->oom));
     json_object_set_new(root, "summary", sum);
+    /* A selected section that could not run, or memory that ran out, makes the document incomplete: say so at
+     * the top, with the sections not judged. */
+    json_object_set_new(root, "incomplete", json_boolean(r->incomplete || r->oom));
+    json_t *not_run = json_array();
+    for (size_t i = 0; not_run && i < r->n_sections; i++)
+        if (r->sections[i].rc != 0)
+            json_array_append_new(not_run, json_string(r->sections[i].name));
+    json_object_set_new(root, "sections_not_done", not_run);
     json_object_set_new(root, "checks", checks_json(r));
     json_t *sections = json_object();
     /* Every section that ran or added anything. */

@@ -30,7 +30,14 @@ typedef struct vr_options {
     bool quick;               /* smoke run: < 1 minute in all */
     unsigned long long seed;
     const char *out_dir;
+    /* --max-time SECONDS: after the sections judged, re-measure the instances behind INCONCLUSIVE rows (more
+     * interleaved repetitions, merged with the first ones) and judge their sections again, until nothing is
+     * inconclusive or this much time is spent. 0: no re-measuring; < 0: the default (VR_MAX_TIME_DEFAULT_FULL
+     * for a full run, 0 for --quick). */
+    double max_time;
 } vr_options;
+
+#define VR_MAX_TIME_DEFAULT_FULL 180.0 /* seconds: a few re-measure rounds of the slowest group (e2e) */
 
 /* --- checks: one row of the sign-off table ---
  * `target` names a profile entry (e.g. "memory_reduction", "speedup_gemv", "nmse", "accuracy_degradation");
@@ -40,6 +47,27 @@ typedef struct vr_options {
  * Returns the verdict. */
 vr_verdict vr_check(vr_report *r, const char *section, const char *target, const char *subject, double measured,
                     const char *na_reason);
+/* A speed verdict (issue 14): `estimate` is a ratio of timings (a speedup), [lo, hi] its confidence interval at
+ * level conf from the interleaved repetitions, n_base / n_subject the repetitions behind each side. PASS when
+ * the whole interval clears the threshold, FAIL when it lies entirely on the wrong side, INCONCLUSIVE when it
+ * straddles it (with the repetitions per side estimated to settle it). base_instance / subject_instance name
+ * the harness instances timed (the run re-measures them under --max-time); either may be NULL. The row's
+ * `why` says measured vs threshold, by how much, the interval and what it came from. Returns the verdict. */
+vr_verdict vr_check_interval(vr_report *r, const char *section, const char *target, const char *subject,
+                             double estimate, double lo, double hi, double conf, int n_base, int n_subject,
+                             const char *base_instance, const char *subject_instance);
+/* The usual speed check: the speedup time(base) / time(subject) with its 95 % interval, Hodges–Lehmann on log
+ * times over every repetition of the two instances in `records` (tb_ratio_interval_ex, as `tritbench ab`).
+ * With na_reason the row is N/A. When the repetitions cannot give an interval (fewer than two on a side), the
+ * row is INCONCLUSIVE with the estimate from the medians. `*speedup` (may be NULL) gets the estimate. */
+vr_verdict vr_check_speedup(vr_report *r, const char *section, const char *target, const char *subject,
+                            const tb_results *records, const char *base_instance, const char *subject_instance,
+                            const char *na_reason, double *speedup);
+/* The repetition times (seconds) of one instance in `records`, error-free iterations only, into t[cap]. */
+size_t vr_repetition_times(const tb_results *records, const char *instance, double *t, size_t cap);
+/* What the last check depends on, in the section's words ("FP16 tied embedding = 0.66 GB; with the q8 head
+ * 9.1×"): appended to its `why` sentence when that check is FAIL or INCONCLUSIVE (a PASS needs no reason). */
+void vr_check_why(vr_report *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Human form of a target's threshold ("≥ 8.2×"); "?" if unknown. */
 const char *vr_threshold_text(vr_report *r, const char *target, char *buf, size_t len);
 

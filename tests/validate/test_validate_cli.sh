@@ -2,7 +2,7 @@
 # test_validate_cli.sh — `tritbench validate` and `tritbench compare` from the outside: bad flags and bad
 # profiles exit 2 naming the problem, compare gates a planted regression (exit 1) and not noise (exit 0),
 # and `validate --quick` writes a complete report whose sign-off matches results.json.
-# Usage: test_validate_cli.sh MODE TRITBENCH SOURCE_ROOT   (MODE: errors | compare | quick)
+# Usage: test_validate_cli.sh MODE TRITBENCH SOURCE_ROOT   (MODE: errors | compare | quick | planted)
 mode=$1 tb=$2 src=$3
 dir=$(mktemp -d) || exit 1
 trap 'rm -rf "$dir"' EXIT
@@ -52,6 +52,13 @@ errors)
     # --model is checked before any section runs, whichever sections were asked for.
     expect_exit 2 "--model /nonexistent/m.safetensors: No such file" validate --suite cuda --model /nonexistent/m.safetensors --out "$dir/o"
     [ -e "$dir/o/report.md" ] && fail "a bad profile still produced a report"
+    # A --model that does not load stops the run before any section runs: exit 2, no report.
+    echo "not a checkpoint" > "$dir/garbage.safetensors"
+    expect_exit 2 "could not be loaded \(above\); nothing was run" validate --model "$dir/garbage.safetensors" --out "$dir/o"
+    grep -q "section kernels" "$dir/err" && fail "a --model that does not load still ran sections"
+    [ -e "$dir/o/results.json" ] && fail "a --model that does not load still produced a report"
+    expect_exit 2 "--max-time" validate --max-time=-1 --out "$dir/o"
+    expect_exit 2 "--max-time" validate --max-time soon --out "$dir/o"
     touch "$dir/afile"
     expect_exit 2 "afile" validate --profile "$src/catalog/profiles/bitnet-phase4.json" --out "$dir/afile/sub"
     expect_exit 0 "usage: tritbench compare" compare --help
@@ -112,11 +119,38 @@ quick)
     json_fail=$(grep -c '^      "verdict": "FAIL"' "$dir/r/results.json")
     [ "$md_fail" -eq "$json_fail" ] || fail "FAIL rows: md $md_fail, json $json_fail"
     if [ "$md_fail" -gt 0 ]; then [ "$rc" -eq 1 ] || fail "FAIL rows but exit $rc"; else [ "$rc" -eq 0 ] || fail "no FAIL rows but exit $rc"; fi
+    # Every check carries its interval (or null), more_reps and why; the run was complete.
+    for k in interval more_reps why; do
+        n=$(grep -c "^      \"$k\":" "$dir/r/results.json")
+        [ "$n" -eq "$json_rows" ] || fail "results.json: $n checks of $json_rows carry \"$k\""
+    done
+    grep -q '^  "incomplete": false' "$dir/r/results.json" || fail "results.json does not say \"incomplete\": false"
+    # The e2e speed rows are judged on their interval (5 + 5 repetitions give a bounded one).
+    grep -A16 '"target": "e2e_decode_speedup"' "$dir/r/results.json" | grep -q '^        "lo": [0-9]' ||
+        fail "e2e speed rows carry no 95 % interval"
+    grep -q "passed, [0-9]* failed, [0-9]* inconclusive, [0-9]* N/A" "$dir/out" || fail "console verdict line"
     grep -q '"benchmarks": \[' "$dir/r/results.json" || fail "results.json lacks benchmarks"
     grep -q '"real_time":' "$dir/r/results.json" || fail "results.json benchmarks carry no real_time"
     # compare reads our own results.json
     "$tb" compare "$dir/r/results.json" "$dir/r/results.json" >"$dir/cmp" 2>&1
     [ $? -eq 0 ] || { fail "compare of a file with itself did not exit 0"; cat "$dir/cmp"; }
+    ;;
+planted)
+    # A planted failure: a profile asking 500x of the whole-model memory. Exit 1, the row FAILs with a reason
+    # that names what the figure depends on, and it is the first thing "What failed and why" lists.
+    printf '{"profile_version": 1, "name": "planted", "head": "q8", "targets": {%s}}\n' \
+        '"model_memory_reduction": {"min": 500, "unit": "x"}, "e2e_decode_speedup": {"min": 2, "unit": "x"}' \
+        > "$dir/planted.json"
+    "$tb" validate --quick --suite e2e --profile "$dir/planted.json" --out "$dir/p" >"$dir/out" 2>"$dir/err"
+    rc=$?
+    [ "$rc" -eq 1 ] || { fail "planted 500x memory target: exit $rc, wanted 1"; tail -20 "$dir/err"; }
+    grep -A12 '"target": "model_memory_reduction"' "$dir/p/results.json" > "$dir/mem"
+    grep -q '"verdict": "FAIL"' "$dir/mem" || fail "the planted memory row is not FAIL"
+    grep -q '"why": "measured [0-9.]*×, 9[0-9].[0-9] % below the threshold ≥ 500.00×; tied int8-per-row embedding/lm_head = 0.33 GB of the model.s [0-9.]* GB; with the fp16 head [0-9.]*×"' "$dir/mem" ||
+        { fail "the planted memory row's why"; cat "$dir/mem"; }
+    sed -n '/^What failed and why:/{n;p;q}' "$dir/out" | grep -q "^  FAIL e2e / bitnet-2b i2-q8head whole model" ||
+        { fail "the planted failure is not the first reason listed"; cat "$dir/out"; }
+    grep -q '"incomplete": false' "$dir/p/results.json" || fail "planted run said incomplete"
     ;;
 *)
     echo "unknown mode $mode"; exit 2 ;;

@@ -249,7 +249,9 @@ static void report_rows(vk_ctx *ctx, const trit_shape *sh, const trit_packed pac
             const char *check_na = na ? na : ctx->o->quick ? "smoke run (--quick): small shapes and short timings "
                                                              "are no speed sign-off; see the table"
                                                            : NULL;
-            vr_verdict v = vr_check(ctx->r, VK_SECTION, target, subject, speedup, check_na);
+            /* The verdict is the speedup's 95 % interval over every repetition of the two instances. */
+            vr_verdict v = vr_check_speedup(ctx->r, VK_SECTION, target, subject, ctx->records,
+                                            base ? base->instance : NULL, b->instance, check_na, NULL);
             if (!na && ctx->o->quick) {
                 const vr_target *tg = vr_profile_find(&ctx->r->profile, target);
                 snprintf(verdict, sizeof verdict, "%s (info)",

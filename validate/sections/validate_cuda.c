@@ -115,9 +115,19 @@ static int measure_shape(vr_report *r, vr_table *t_speed, vr_table *t_roof, cons
     const double s32 = tm[TRIT_CUDA_IMPL_FP32] / tm[TRIT_CUDA_IMPL_I2];
     const double s16 = tm[TRIT_CUDA_IMPL_FP16] / tm[TRIT_CUDA_IMPL_I2];
     const double sbf = tm[TRIT_CUDA_IMPL_BF16] / tm[TRIT_CUDA_IMPL_I2];
-    vr_check(r, VC_SECTION, "cuda_speedup_fp32", subject, s32, NULL);
-    vr_check(r, VC_SECTION, "cuda_speedup_fp16", subject, s16, NULL);
-    vr_check(r, VC_SECTION, "cuda_speedup_bf16", subject, sbf, NULL);
+    /* Speed verdicts: each speedup's 95 % interval over every repetition of the baseline and the i2 kernel. */
+    char inst[TRIT_CUDA_IMPL_COUNT][TB_NAME_MAX];
+    for (int i = 0; i < TRIT_CUDA_IMPL_COUNT; i++)
+        instance_of(inst[i], sizeof inst[i], (trit_cuda_impl)i, sh->M, sh->K, N);
+    static const struct {
+        const char *target;
+        trit_cuda_impl base;
+    } speed[] = {{"cuda_speedup_fp32", TRIT_CUDA_IMPL_FP32},
+                 {"cuda_speedup_fp16", TRIT_CUDA_IMPL_FP16},
+                 {"cuda_speedup_bf16", TRIT_CUDA_IMPL_BF16}};
+    for (size_t i = 0; i < sizeof speed / sizeof speed[0]; i++)
+        vr_check_speedup(r, VC_SECTION, speed[i].target, subject, records, inst[speed[i].base],
+                         inst[TRIT_CUDA_IMPL_I2], NULL, NULL);
     vr_check(r, VC_SECTION, "cuda_fidelity", subject, fid, NULL);
     if (N == 1) {
         char ms[160];

@@ -163,45 +163,84 @@ static double outside_matmul(const double *ph)
     return total > 0 ? 1.0 - ph[TB_DEC_PH_MATMUL] / total : 0;
 }
 
+/* Bytes of the embedding (and an untied lm_head) in a head storage: FP16, or int8 codes + an FP32 scale per row. */
+static double embedding_bytes(const trit_model_config *c, tb_dec_head head)
+{
+    const double rows = (double)c->vocab * (c->tied_embeddings ? 1.0 : 2.0);
+    return head == TB_DEC_HEAD_Q8 ? rows * ((double)c->hidden + 4.0) : rows * (double)c->hidden * 2.0;
+}
+
 /* Whole-model memory: FP32 bytes (allocated if the FP32 twin ran, else its layout bytes) over the ternary
  * model's allocated bytes. In --quick the model is cut to a few layers, where the FP16 embedding dominates,
- * so the check uses bitnet-2b's layout bytes (tests prove they equal allocation). */
+ * so the check uses bitnet-2b's layout bytes (tests prove they equal allocation). NaN where it cannot. */
+static double memory_reduction(const vr_options *vo, const e2e_model *mi, const e2e_model *fp32, int threads,
+                               double *model_bytes)
+{
+    tb_decoder_opts fo, to;
+    if (vo->quick) {
+        const trit_model_config *full = trit_model_config_get("bitnet-2b");
+        if (!full)
+            return NAN;
+        opts_for(&fo, threads, true, mi->format, mi->head);
+        opts_for(&to, threads, false, mi->format, mi->head);
+        *model_bytes = (double)tb_decoder_weight_bytes(full, &to);
+        return (double)tb_decoder_weight_bytes(full, &fo) / *model_bytes;
+    }
+    const double fb = fp32 ? fp32->weights_bytes : mi->fp32_weights_bytes;
+    *model_bytes = mi->weights_bytes;
+    return fb / mi->weights_bytes;
+}
+
 static void memory_checks(vr_report *r, const vr_options *vo, const char *model, const e2e_model *m, int n_models,
                           const e2e_model *fp32, int threads, tb_dec_head signed_head, vr_table *info)
 {
-    tb_decoder_opts fo, to;
+    double reduction[MAX_MODELS], bytes[MAX_MODELS];
+    for (int i = 0; i < n_models; i++)
+        reduction[i] = m[i].fp32 || !m[i].ran ? NAN : memory_reduction(vo, &m[i], fp32, threads, &bytes[i]);
+    const trit_model_config *layout = trit_model_config_get(vo->quick ? "bitnet-2b" : model);
     for (int i = 0; i < n_models; i++) {
-        if (m[i].fp32 || !m[i].ran)
+        if (m[i].fp32 || !m[i].ran || isnan(reduction[i]))
             continue;
         char subject[192];
-        double reduction;
-        if (vo->quick) {
-            const trit_model_config *full = trit_model_config_get("bitnet-2b");
-            if (!full)
-                continue;
-            opts_for(&fo, threads, true, m[i].format, m[i].head);
-            opts_for(&to, threads, false, m[i].format, m[i].head);
-            reduction = (double)tb_decoder_weight_bytes(full, &fo) / (double)tb_decoder_weight_bytes(full, &to);
+        if (vo->quick)
             snprintf(subject, sizeof subject, "bitnet-2b %.31s whole model, layout bytes (--quick: not loaded)",
                      m[i].label);
-        } else {
-            const double fb = fp32 ? fp32->weights_bytes : m[i].fp32_weights_bytes;
-            reduction = fb / m[i].weights_bytes;
+        else
             snprintf(subject, sizeof subject, "%.64s %.31s whole model (%s embedding/lm_head, FP32 norms)%s", model,
                      m[i].label, m[i].head == TB_DEC_HEAD_Q8 ? "int8-per-row" : "FP16",
                      fp32 ? "" : "; FP32 bytes from the layout");
-        }
         if (m[i].head == signed_head) {
-            vr_check(r, SECTION, "model_memory_reduction", subject, reduction, NULL);
+            vr_check(r, SECTION, "model_memory_reduction", subject, reduction[i], NULL);
+            /* What the figure depends on: the embedding storage, and what the other head would give. */
+            const e2e_model *other = NULL;
+            double other_red = NAN;
+            for (int j = 0; j < n_models && !other; j++)
+                if (j != i && !m[j].fp32 && m[j].format == m[i].format && m[j].head != m[i].head &&
+                    !isnan(reduction[j])) {
+                    other = &m[j];
+                    other_red = reduction[j];
+                }
+            if (layout && other)
+                vr_check_why(r, "%s %s embedding%s = %.2f GB of the model's %.2f GB; with the %s head %.2f×",
+                             layout->tied_embeddings ? "tied" : "untied",
+                             m[i].head == TB_DEC_HEAD_Q8 ? "int8-per-row" : "FP16",
+                             layout->tied_embeddings ? "/lm_head" : " and lm_head",
+                             embedding_bytes(layout, m[i].head) / 1e9, bytes[i] / 1e9, tb_dec_head_name(other->head),
+                             other_red);
+            else if (layout)
+                vr_check_why(r, "%s embedding%s = %.2f GB of the model's %.2f GB",
+                             m[i].head == TB_DEC_HEAD_Q8 ? "int8-per-row" : "FP16",
+                             layout->tied_embeddings ? " (tied lm_head)" : " and lm_head",
+                             embedding_bytes(layout, m[i].head) / 1e9, bytes[i] / 1e9);
         } else if (info) { /* the configuration the profile does not name: information, not judged */
             char v[32];
-            snprintf(v, sizeof v, "%.2fx", reduction);
+            snprintf(v, sizeof v, "%.2fx", reduction[i]);
             const char *row[3] = {subject, "model_memory_reduction", v};
             vr_table_add_row(info, row);
         }
         char key[64];
         snprintf(key, sizeof key, "%.31s_model_memory_reduction", m[i].label);
-        vr_metric(r, SECTION, key, reduction);
+        vr_metric(r, SECTION, key, reduction[i]);
     }
 }
 
@@ -215,9 +254,9 @@ static const e2e_model *fastest_baseline(const e2e_model *m, int n_models, int c
     return best;
 }
 
-static void speed_report(vr_report *r, const char *model_label, const e2e_model *m, int n_models,
-                         const e2e_model *fp32, int threads, const char *fp32_na, tb_dec_head signed_head,
-                         vr_table *info)
+static void speed_report(vr_report *r, const vr_options *o, const tb_results *records, const char *model_label,
+                         const e2e_model *m, int n_models, const e2e_model *fp32, int threads, const char *fp32_na,
+                         tb_dec_head signed_head, vr_table *info)
 {
     (void)fp32;
     const e2e_model *best[N_CTX];
@@ -272,8 +311,13 @@ static void speed_report(vr_report *r, const char *model_label, const e2e_model 
                      "fp32/fp16/bf16 in this run)", model_label, m[i].label, ctx_depth[ci], threads,
                      threads > 1 ? "s" : "", best[ci] ? best[ci]->label : "none");
             if (m[i].head == signed_head) {
-                vr_check(r, SECTION, "e2e_decode_speedup", subject, isnan(sp[ci]) ? 0 : sp[ci],
-                         isnan(sp[ci]) ? fp32_na : NULL);
+                /* The verdict is the speedup's 95 % interval over every repetition of the two decoders. */
+                char base_inst[TB_NAME_MAX] = "", subj_inst[TB_NAME_MAX];
+                if (best[ci])
+                    instance_name(base_inst, sizeof base_inst, o, best[ci]->label, ctx_depth[ci]);
+                instance_name(subj_inst, sizeof subj_inst, o, m[i].label, ctx_depth[ci]);
+                vr_check_speedup(r, SECTION, "e2e_decode_speedup", subject, records, base_inst, subj_inst,
+                                 isnan(sp[ci]) ? fp32_na : NULL, NULL);
             } else if (info) {
                 char v[32];
                 snprintf(v, sizeof v, isnan(sp[ci]) ? "n/a" : "%.2fx", sp[ci]);
@@ -453,7 +497,7 @@ static int e2e_judge(vr_report *r, const vr_options *o, const tb_results *record
     static const char *const info_head[] = {"configuration", "target (not judged)", "measured"};
     vr_table *info = vr_table_new(r, SECTION, info_title, 3, info_head);
     memory_checks(r, o, base->name, models, n, fp32, threads, signed_head, info);
-    speed_report(r, model_label, models, n, fp32, threads, fp32_na, signed_head, info);
+    speed_report(r, o, records, model_label, models, n, fp32, threads, fp32_na, signed_head, info);
     trit_model_config logit_cfg = *base;
     if (o->quick) {
         logit_cfg.name = "bitnet-large-4L";

@@ -261,6 +261,9 @@ static int memory_and_speed(vk_ctx *c, vr_table *t_mem, vk_buf *plot_mem, const 
         char subject[128], fp[32], pb[32], bpw[32], rs[32];
         snprintf(subject, sizeof subject, "%s %s", trit_format_name((trit_format)f), shape);
         vr_verdict v = vr_check(c->r, VK_SECTION, "memory_reduction", subject, red, NULL);
+        vr_check_why(c->r, "the packed %zux%zu buffer holds %zu bytes (%.3f bits per weight, scales and padding "
+                     "included) against %.0f bytes in FP32", M, K, packed[f].alloc_bytes,
+                     (double)packed[f].alloc_bytes * 8.0 / ((double)M * (double)K), (double)M * (double)K * 4.0);
         snprintf(fp, sizeof fp, "%.2f MiB", (double)M * (double)K * 4.0 / 1048576.0);
         snprintf(pb, sizeof pb, "%zu", packed[f].alloc_bytes);
         snprintf(bpw, sizeof bpw, "%.3f", (double)packed[f].alloc_bytes * 8.0 / ((double)M * (double)K));
@@ -304,6 +307,11 @@ static void model_memory(vk_ctx *c, vk_buf *plot_mem)
         char s2[160];
         snprintf(s2, sizeof s2, "%s all linear layers, %s (weight-only)", model, trit_format_name((trit_format)f));
         vr_check(c->r, VK_SECTION, "memory_reduction", s2, mm.weight_only, NULL);
+        vr_check_why(c->r, "%s packs its %zu linear weights into %.3f GiB (%.3f bits per weight) against %.2f GiB "
+                     "in FP32%s", trit_format_name((trit_format)f), mm.linear_params,
+                     mm.ternary_linear_bytes / 1073741824.0, mm.ternary_linear_bytes * 8.0 / (double)mm.linear_params,
+                     4.0 * (double)mm.linear_params / 1073741824.0,
+                     mm.extrapolated ? " (bytes scaled from the shape set)" : "");
         char a[32], b[32], d1[32], d2[32], wo[32], w16[32], w32[32];
         snprintf(a, sizeof a, "%.2f GiB", mm.fp32_bytes / 1073741824.0);
         snprintf(b, sizeof b, "%.2f GiB", mm.ternary_linear_bytes / 1073741824.0);

@@ -366,7 +366,10 @@ static void judge_shape(vr_report *r, const vr_options *o, const bool fmt_on[TRI
         const double speedup = best_fp32 / t;
         snprintf(subject, sizeof subject, "%s %s vs fp32/%s (model layer shape)", kname, shape, best_name);
         const char *na = isnan(t) ? err : isfinite(best_fp32) ? NULL : "no FP32 baseline ran here";
-        const vr_verdict v = vr_check(r, SECTION, "speedup_gemv", subject, na ? NAN : speedup, na);
+        /* The verdict is the speedup's 95 % interval over every repetition of the two instances. */
+        char base_inst[TB_NAME_MAX];
+        snprintf(base_inst, sizeof base_inst, "gemv/fp32/%s%s", best_name, suffix);
+        const vr_verdict v = vr_check_speedup(r, SECTION, "speedup_gemv", subject, records, base_inst, instance, na, NULL);
         char tf[32], tt[32], sx[32], fb[80];
         snprintf(tf, sizeof tf, "%.1f", best_fp32 * 1e6);
         snprintf(tt, sizeof tt, "%.1f", t * 1e6);
