@@ -130,7 +130,7 @@ static void summary(FILE *f, const vr_report *r)
 {
     vr_view_target *v;
     const size_t n = vr_view_targets(r, &v);
-    fputs("<h2 id=\"summary\">Summary by target</h2>\n<table><tr><th>Section</th><th>Target</th><th>Threshold</th>"
+    fputs("<h2 id=\"summary\">Summary by target</h2>\n<table class=\"wide\"><tr><th>Section</th><th>Target</th><th>Threshold</th>"
           "<th>Rows</th><th>Measured (min – max)</th><th>Verdict</th><th>Counts</th><th>Worst subject</th></tr>\n",
           f);
     for (size_t i = 0; i < n; i++) {
@@ -217,7 +217,7 @@ static void failures(FILE *f, const vr_report *r, const size_t *order)
 
 static void signoff(FILE *f, const vr_report *r, const size_t *order)
 {
-    fputs("<h2 id=\"signoff\">Sign-off: every row, failures first</h2>\n<table><tr><th>Section</th><th>Target</th>"
+    fputs("<h2 id=\"signoff\">Sign-off: every row, failures first</h2>\n<table class=\"wide\"><tr><th>Section</th><th>Target</th>"
           "<th>Subject</th><th>Threshold</th><th>Measured</th><th>Interval</th><th>Verdict</th><th>Note</th></tr>\n",
           f);
     for (size_t k = 0; k < r->n_checks; k++) {
@@ -340,7 +340,7 @@ static void machine(FILE *f, const tb_context *c)
 static const char STYLE[] =
     "body{font-family:system-ui,sans-serif;margin:0 1.5em 2em 0;color:#222}"
     "table{border-collapse:collapse;margin-bottom:1em}td,th{border:1px solid #ccc;padding:2px 6px;font-size:90%;"
-    "text-align:left;vertical-align:top}th{background:#f0f0f0}td.num{text-align:right}td.nw{white-space:nowrap}"
+    "text-align:left;vertical-align:top}th{background:#f0f0f0}td.num{text-align:right}td.nw{white-space:nowrap}table.wide{width:100%}"
     "#verdict{padding:14px 20px;margin:0 0 1em;color:#fff;font-size:120%;border-radius:0 0 4px 4px}#verdict h1{margin:0;font-size:160%}"
     "#verdict.fail{background:#c62828}#verdict.pass{background:#2e7d32}#verdict.inconclusive{background:#e08600}"
     "#verdict.na{background:#666}#verdict p{margin:4px 0 0}"

@@ -301,6 +301,7 @@ static void roofline_plot(vr_report *r, int threads, const tb_results *records)
         char name[64];
         double gbps;
     } mem[8];
+    memset(mem, 0, sizeof mem);
     size_t nm = 0;
     double int8_roof = 0, fp_roof = 0;
     char int8_probe[48] = "", fp_probe[48] = "";
