@@ -213,7 +213,7 @@ static void plots(vr_report *r)
     CHECKF(strstr(sp->data, "0\tt5/avx512_vnni kv_proj 640x2560 N=128\t1.9\t1\t1.9\t16748288\t1.74\t2.08\tINCONCLUSIVE"),
            "%s", sp->data);
     CHECK(!strstr(sp->data, "cuda"));
-    CHECK(strstr(sp->body, "set arrow from 2, graph 0 to 2, graph 1 nohead front lw 3 lc rgb '#d50000'"));
+    CHECK(strstr(sp->body, "set arrow from 2, graph 0 to 2, graph 1 nohead front lw 3 lc rgb '#6a1b9a'"));
     CHECK(strstr(sp->body, "set logscale x"));
     /* memory: the failing row red, the whole-model FP32-embedding figure hollow (white fill, grey border) */
     CHECKF(strstr(mem->data, "i2 tiny 4x4\t4\t13959168\t") && strstr(mem->data, "(info)\t5.26\t16777215\t10395294\t0"),

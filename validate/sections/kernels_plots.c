@@ -21,7 +21,7 @@
 #define C_INCONCLUSIVE "#ff8f00"
 #define C_PASS "#1e88e5"
 #define C_NA "#9e9e9e"
-#define C_THRESHOLD "#d50000"
+#define C_THRESHOLD "#6a1b9a" /* strong, and not the FAIL red of the bars */
 
 static const char *verdict_colour(vr_verdict v)
 {
@@ -161,7 +161,7 @@ static void speedup_plot(vr_report *r, const vr_options *o, int threads, int rep
     char title[256];
     snprintf(title, sizeof title,
              "Speedup over the fastest FP32 baseline (%s, %d thread%s, median of %d; bar colour: red FAIL, orange "
-             "INCONCLUSIVE, blue PASS, grey N/A%s%s)",
+             "INCONCLUSIVE, blue PASS, grey N/A; purple line: required%s%s)",
              o->shapes ? o->shapes : o->quick ? "quick" : "bitnet-2b", threads, threads > 1 ? "s" : "", repetitions,
              o->quick ? " — --quick: not signed off" : "", any_interval ? "; whiskers: confidence interval" : "");
     if (!body.failed)
