@@ -367,7 +367,8 @@ static void roofline_plot(vr_report *r, int threads, const tb_results *records)
     double xlo = ai_lo / 4, xhi = ai_hi * 4;
     double ylo = g_lo / 4, yhi = fmax(g_hi, peak) * 2.5;
     vk_printf(&body, "set xrange [%.4g:%.4g]\nset yrange [%.4g:%.4g]\n", xlo, xhi, ylo, yhi);
-    static const char *const mem_colours[] = {"#e65100", "#ef6c00", "#fb8c00", "#d50000", "#6d4c41", "#5d4037",
+    /* oranges and browns: apart from the compute roofs (dark red, purple) and the points */
+    static const char *const mem_colours[] = {"#e65100", "#ef6c00", "#fb8c00", "#795548", "#6d4c41", "#5d4037",
                                               "#4e342e", "#3e2723"};
     for (size_t m = 0; m < nm; m++) {
         /* a memory roof: bandwidth × intensity, up to the highest compute roof */
