@@ -132,6 +132,18 @@ size_t vr_view_targets(const vr_report *r, vr_view_target **out)
     return n;
 }
 
+const char *vr_view_first_description(const vr_report *r, const size_t *order, size_t k)
+{
+    const vr_check_row *c = &r->checks[order[k]];
+    for (size_t j = 0; j < k; j++) {
+        const vr_check_row *p = &r->checks[order[j]];
+        if (strcmp(p->target, c->target) == 0 && strcmp(p->section, c->section) == 0)
+            return NULL;
+    }
+    const vr_target *t = vr_profile_find(&r->profile, c->target);
+    return t && t->description[0] ? t->description : NULL;
+}
+
 void vr_view_interval(const vr_report *r, const vr_check_row *c, char *buf, size_t len)
 {
     buf[0] = '\0';

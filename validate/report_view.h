@@ -40,6 +40,9 @@ size_t vr_view_targets(const vr_report *r, vr_view_target **out);
 /* The sentence for "What failed and why": the section's `why` when it wrote one, else composed from the
  * row — measured vs threshold, by how much, the interval, the reason. */
 void vr_view_why(const vr_report *r, const vr_check_row *c, char *buf, size_t len);
+/* The profile's description of a check's target when this is the first FAIL / INCONCLUSIVE of that target in
+ * `order` (what the number measures: said once per target in "What failed and why"); NULL otherwise. */
+const char *vr_view_first_description(const vr_report *r, const size_t *order, size_t k);
 /* "[1.74×, 1.91×] (95 %)" or "" when the row has no interval. */
 void vr_view_interval(const vr_report *r, const vr_check_row *c, char *buf, size_t len);
 

@@ -207,6 +207,14 @@ static void failures(FILE *f, const vr_report *r, const size_t *order)
         esc(f, c->subject);
         fputs(": ", f);
         esc(f, why);
+        const char *what = vr_view_first_description(r, order, k);
+        if (what) {
+            fputs(" <span class=\"muted\">(", f);
+            esc(f, c->target);
+            fputs(": ", f);
+            esc(f, what);
+            fputs(")</span>", f);
+        }
         fputs("</li>\n", f);
     }
     if (shown)

@@ -92,6 +92,14 @@ static void failures(FILE *f, const vr_report *r, const size_t *order)
         cell(f, c->subject);
         fputs(": ", f);
         cell(f, why);
+        const char *what = vr_view_first_description(r, order, k);
+        if (what) {
+            fputs(" _(", f);
+            cell(f, c->target);
+            fputs(": ", f);
+            cell(f, what);
+            fputs(")_", f);
+        }
         fputs("\n", f);
     }
     if (!shown)
