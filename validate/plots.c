@@ -71,10 +71,17 @@ static int write_script(const char *gp_path, const char *tsv_path, const char *p
     fputs("\nplot_title = ", f);
     put_quoted(f, p->title);
     fputs("\nset title plot_title noenhanced\nset grid\nset key outside right top noenhanced\n", f);
-    fputs("set terminal pngcairo size 1100,650 font 'sans,10'\nset output ", f);
+    /* A body may ask for its own canvas ("#size W,H" as its first line): a plot with one bar per row grows
+     * with its rows instead of squeezing them. */
+    unsigned w = 1100, h = 650;
+    if (sscanf(p->body, "#size %u,%u", &w, &h) != 2 || w < 200 || w > 4000 || h < 150 || h > 8000) {
+        w = 1100;
+        h = 650;
+    }
+    fprintf(f, "set terminal pngcairo size %u,%u font 'sans,10'\nset output ", w, h);
     put_quoted(f, png_tmp);
     fprintf(f, "\n%s\nunset output\n", p->body);
-    fputs("set terminal svg size 1100,650 dynamic font 'sans,10'\nset output ", f);
+    fprintf(f, "set terminal svg size %u,%u dynamic font 'sans,10'\nset output ", w, h);
     put_quoted(f, svg_tmp);
     fprintf(f, "\n%s\nunset output\n", p->body);
     return tb_atomic_commit(&af, err, err_len);

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "harness/data_path.h"
+#include "validate/report_view.h"
 #include "validate/vr_internal.h"
 #include "tritbench/suites.h"
 #include "tritbench_config.h"
@@ -602,9 +603,9 @@ int vr_run(const vr_options *o, const char *command_line)
         fprintf(stderr, "tritbench validate: (optional HTML) %s\n", err);
     print_signoff(r);
     size_t np, nf, nn;
-    vr_verdict verdict = vr_report_verdict(r, &np, &nf, &nn);
+    vr_report_verdict(r, &np, &nf, &nn);
     printf("\nVerdict: %s — %zu passed, %zu failed, %zu inconclusive, %zu N/A. Report: %s/report.md\n",
-           vr_verdict_name(verdict), np, nf, vr_report_count(r, VR_INCONCLUSIVE), nn, out_dir);
+           vr_view_verdict(r, NULL), np, nf, vr_report_count(r, VR_INCONCLUSIVE), nn, out_dir);
     if (r->incomplete) {
         char which[512];
         not_done_list(r, which, sizeof which);

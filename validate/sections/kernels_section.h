@@ -12,7 +12,7 @@
 
 #define VK_SECTION "kernels"
 
-/* A growable string for plot data. */
+/* A growable string (plot data and scripts: kernels_plots.c). */
 typedef struct vk_buf {
     char *s;
     size_t len, cap;
@@ -31,7 +31,6 @@ typedef struct vk_ctx {
     double min_time;
     bool fmt_on[TRIT_FMT_COUNT];
     vr_table *t_speed, *t_base, *t_roof;
-    vk_buf plot_speed, plot_roof;
     int n_speed_rows;
     const tb_results *records; /* what the harness returned for the section's instances */
 } vk_ctx;

@@ -187,36 +187,6 @@ static void collect(const tb_results *res, vk_bench *b)
     }
 }
 
-/* One plot row per (shape, kernel): its four speedups side by side ('?' where not measured). */
-static void speed_plot_rows(vk_ctx *ctx, const trit_shape *sh, const vk_bench *bs, size_t nb,
-                            const vk_bench *best[VK_SLOTS])
-{
-    for (size_t i = 0; i < nb; i++) {
-        if (bs[i].kind == VB_FP32 || strstr(bs[i].label, "/scalar"))
-            continue;
-        bool first = true;
-        for (size_t j = 0; j < i && first; j++)
-            first = bs[j].kind == VB_FP32 || strcmp(bs[j].label, bs[i].label) != 0;
-        if (!first)
-            continue;
-        double col[4] = {NAN, NAN, NAN, NAN};
-        bool any = false;
-        for (size_t j = i; j < nb; j++) {
-            const vk_bench *b = &bs[j];
-            if (b->kind == VB_FP32 || strcmp(b->label, bs[i].label) != 0 || b->na || !best[slot_of(b)])
-                continue;
-            col[(b->kind == VB_BITLINEAR ? 2 : 0) + (b->op == TRIT_OP_GEMM)] = best[slot_of(b)]->median_s / b->median_s;
-            any = true;
-        }
-        if (!any)
-            continue;
-        vk_printf(&ctx->plot_speed, "%s %s", sh->layer, bs[i].label);
-        for (int k = 0; k < 4; k++)
-            vk_printf(&ctx->plot_speed, isfinite(col[k]) ? "\t%.4g" : "\t?", col[k]);
-        vk_printf(&ctx->plot_speed, "\n");
-    }
-}
-
 static void report_rows(vk_ctx *ctx, const trit_shape *sh, const trit_packed packed[TRIT_FMT_COUNT], vk_bench *bs,
                         size_t nb, const vk_bench *best[VK_SLOTS])
 {
@@ -283,7 +253,6 @@ static void report_rows(vk_ctx *ctx, const trit_shape *sh, const trit_packed pac
             snprintf(pct, sizeof pct, roof > 0 ? "%.0f %%" : "—", 100.0 * gbps / roof);
             const char *rc[] = {shape, b->label, g, rf, pct};
             vr_table_add_row(ctx->t_roof, rc);
-            vk_printf(&ctx->plot_roof, "%s %s\t%.4g\t%.4g\n", sh->layer, b->label, gbps, roof > 0 ? roof : NAN);
             char key[96];
             snprintf(key, sizeof key, "gemv_gbps/%.40s/%.40s", b->label, sh->layer);
             vr_metric(ctx->r, VK_SECTION, key, gbps);
@@ -315,7 +284,6 @@ static void report_rows(vk_ctx *ctx, const trit_shape *sh, const trit_packed pac
                                nbuf, t, cvs, g, best[slot_of(b)] == b ? "yes" : ""};
         vr_table_add_row(ctx->t_base, cells);
     }
-    speed_plot_rows(ctx, sh, bs, nb, best);
 }
 
 int vk_speed_shape(vk_ctx *ctx, const trit_shape *sh, const trit_packed packed[TRIT_FMT_COUNT])

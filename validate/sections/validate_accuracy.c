@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "validate/sections/section_plots.h"
 #include "tritbench/train.h"
 #include "tritbench/validate.h"
 
@@ -162,44 +163,12 @@ static void add_tables(vr_report *r, const tb_mlp *fp32, double fp32_acc, const 
         }
 }
 
-/* TSV: one row per epoch; phase 0 = FP32, 1.. = QAT of each layout (its first row is the PTQ point). */
 static void add_plot(vr_report *r, const acc_plan *p, const tb_epoch_stat *fp32_curve, const config_result *res)
 {
-    const size_t cap = 64 * (p->fp32_epochs + N_CONFIGS * (p->qat_epochs + 1) + 2);
-    char *tsv = malloc(cap);
-    if (!tsv)
-        return;
-    size_t len = (size_t)snprintf(tsv, cap, "# epoch\tphase\ttrain_loss\ttest_acc_pct\n");
-    for (size_t e = 0; e < p->fp32_epochs && len < cap; e++)
-        len += (size_t)snprintf(tsv + len, cap - len, "%zu\t0\t%.5f\t%.3f\n", e + 1, fp32_curve[e].train_loss,
-                                100 * fp32_curve[e].test_acc);
-    for (size_t c = 0; c < N_CONFIGS && len < cap; c++) {
-        len += (size_t)snprintf(tsv + len, cap - len, "%zu\t%zu\tnan\t%.3f\n", p->fp32_epochs, c + 1,
-                                100 * res[c].ptq_acc);
-        for (size_t e = 0; e < p->qat_epochs && len < cap; e++)
-            len += (size_t)snprintf(tsv + len, cap - len, "%zu\t%zu\t%.5f\t%.3f\n", p->fp32_epochs + e + 1, c + 1,
-                                    res[c].curve[e].train_loss, 100 * res[c].curve[e].test_acc);
-    }
-    char body[2048];
-    snprintf(body, sizeof body,
-             "set datafile missing 'nan'\n"
-             "set xlabel 'epoch (QAT continues from the FP32 model; its curves start at the PTQ accuracy)'\n"
-             "set ylabel 'test accuracy (%%)'\n"
-             "set y2label 'training loss'\n"
-             "set ytics nomirror\n"
-             "set y2tics\n"
-             "set grid\n"
-             "set key below\n"
-             "plot datafile using 1:($2==0?$4:1/0) with linespoints lw 2 pt 7 title 'FP32 test accuracy', \\\n"
-             "     datafile using 1:($2==1?$4:1/0) with linespoints lw 2 pt 5 title 'QAT (1): %s', \\\n"
-             "     datafile using 1:($2==2?$4:1/0) with linespoints lw 2 pt 9 title 'QAT (2): %s', \\\n"
-             "     datafile using 1:($2==0?$3:1/0) axes x1y2 with lines dt 2 title 'FP32 training loss', \\\n"
-             "     datafile using 1:($2==1?$3:1/0) axes x1y2 with lines dt 3 title 'QAT training loss (1)', \\\n"
-             "     datafile using 1:($2==2?$3:1/0) axes x1y2 with lines dt 4 title 'QAT training loss (2)'\n",
-             configs[0].name, configs[1].name);
-    vr_plot(r, SECTION, "accuracy_training_curve",
-            p == &quick_plan ? "Fashion-MNIST training curve [QUICK run]" : "Fashion-MNIST training curve", body, tsv);
-    free(tsv);
+    const char *const names[2] = {configs[0].name, configs[1].name};
+    const double ptq[2] = {res[0].ptq_acc, res[1].ptq_acc};
+    const tb_epoch_stat *const qat[2] = {res[0].curve, res[1].curve};
+    accuracy_add_plots(r, p == &quick_plan, names, p->fp32_epochs, fp32_curve, p->qat_epochs, ptq, qat);
 }
 
 /* One thread unless asked: on a shared machine the OpenMP barriers of a second thread cost more than

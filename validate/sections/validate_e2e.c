@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "validate/sections/section_plots.h"
 #include "tritbench/decoder.h"
 #include "tritbench/models.h"
 #include "tritbench/suites.h"
@@ -271,7 +272,6 @@ static void speed_report(vr_report *r, const vr_options *o, const tb_results *re
     snprintf(title, sizeof title, "Decode, %s, %d thread%s: median of %d interleaved repetitions per depth "
              "(e2e suite)", model_label, threads, threads > 1 ? "s" : "", reps);
     vr_table *t = vr_table_new(r, SECTION, title, 8, head);
-    char tsv[1024] = "# weights\tctx 128\tctx 512\n";
     for (int i = 0; i < n_models; i++) {
         if (!m[i].ran)
             continue;
@@ -295,9 +295,6 @@ static void speed_report(vr_report *r, const vr_options *o, const tb_results *re
             const char *row[8] = {c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]};
             vr_table_add_row(t, row);
         }
-        const size_t len = strlen(tsv);
-        snprintf(tsv + len, sizeof tsv - len, "%.31s\t%.3f\t%.3f\n", m[i].label, 1.0 / m[i].median[0],
-                 1.0 / m[i].median[1]);
         for (int ci = 0; ci < N_CTX; ci++) {
             char key[64];
             snprintf(key, sizeof key, "%.31s_decode_ctx%zu_tokens_per_s", m[i].label, ctx_depth[ci]);
@@ -330,13 +327,7 @@ static void speed_report(vr_report *r, const vr_options *o, const tb_results *re
             }
         }
     }
-    snprintf(title, sizeof title, "Decode tokens/s, %s, %d thread%s (median)", model_label, threads,
-             threads > 1 ? "s" : "");
-    vr_plot(r, SECTION, "e2e_decode", title,
-            "set datafile separator '\\t'\nset style data histograms\nset style histogram clustered gap 1\n"
-            "set style fill solid 0.8 border -1\nset ylabel 'tokens/s'\nset yrange [0:*]\n"
-            "plot datafile using 2:xtic(1) title 'context 128', '' using 3 title 'context 512'",
-            tsv);
+    e2e_add_plots(r, model_label, threads);
 }
 
 static void phase_table(vr_report *r, const e2e_model *m, int n_models)

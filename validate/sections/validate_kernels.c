@@ -8,14 +8,15 @@
 #include <string.h>
 
 #include "validate/sections/kernels_measure.h"
+#include "validate/sections/kernels_plots.h"
 #include "validate/sections/kernels_section.h"
 #include "validate/vr_internal.h"
 #include "tritbench/catalog.h"
 #include "tritbench/models.h"
 #include "tritbench/suites.h"
 
-#define HIST_BINS 41
-#define HIST_RANGE 2.0 /* normalized error (y − y_fp32) / rms(y_fp32) from −2 to 2 */
+#define HIST_BINS VK_HIST_BINS
+#define HIST_RANGE VK_HIST_RANGE
 
 void vk_printf(vk_buf *b, const char *fmt, ...)
 {
@@ -235,7 +236,7 @@ static int errors_shape(vk_ctx *c, vk_worst *w, vr_table *t_err, vr_table *t_sp,
 }
 
 /* Per-layer memory (read from the packed buffers just built) and the speed run on Gaussian weights. */
-static int memory_and_speed(vk_ctx *c, vr_table *t_mem, vk_buf *plot_mem, const trit_shape *sh, size_t si, float *W,
+static int memory_and_speed(vk_ctx *c, vr_table *t_mem, const trit_shape *sh, size_t si, float *W,
                             int8_t *wq)
 {
     const size_t M = sh->rows, K = sh->cols;
@@ -270,7 +271,6 @@ static int memory_and_speed(vk_ctx *c, vr_table *t_mem, vk_buf *plot_mem, const 
         snprintf(rs, sizeof rs, "%.2f×", red);
         const char *cells[] = {shape, trit_format_name((trit_format)f), fp, pb, bpw, rs, vr_verdict_name(v)};
         vr_table_add_row(t_mem, cells);
-        vk_printf(plot_mem, "%s %s\t%.4g\n", sh->layer, trit_format_name((trit_format)f), red);
     }
     if (rc == 0)
         rc = vk_speed_shape(c, sh, packed);
@@ -279,7 +279,7 @@ static int memory_and_speed(vk_ctx *c, vr_table *t_mem, vk_buf *plot_mem, const 
     return rc;
 }
 
-static void model_memory(vk_ctx *c, vk_buf *plot_mem)
+static void model_memory(vk_ctx *c)
 {
     const char *model = trit_model_config_get(c->o->shapes) ? c->o->shapes : "bitnet-2b";
     static const char *const h[] = {"Model", "Format", "FP32 model", "Packed linear", "Model (emb/lm_head FP16)",
@@ -322,9 +322,6 @@ static void model_memory(vk_ctx *c, vk_buf *plot_mem)
         snprintf(w32, sizeof w32, "%.2f×", mm.whole_emb_fp32);
         const char *cells[] = {model, trit_format_name((trit_format)f), a, b, d1, d2, wo, w16, w32};
         vr_table_add_row(t, cells);
-        vk_printf(plot_mem, "%s model %s weight-only\t%.4g\n", model, trit_format_name((trit_format)f), mm.weight_only);
-        vk_printf(plot_mem, "%s model %s emb FP16\t%.4g\n", model, trit_format_name((trit_format)f), mm.whole_emb_fp16);
-        vk_printf(plot_mem, "%s model %s emb FP32\t%.4g\n", model, trit_format_name((trit_format)f), mm.whole_emb_fp32);
         char key[96];
         snprintf(key, sizeof key, "model_memory_reduction/%s/emb_fp16", trit_format_name((trit_format)f));
         vr_metric(c->r, VK_SECTION, key, mm.whole_emb_fp16);
@@ -366,75 +363,6 @@ static void summary_checks(vk_ctx *c, const vk_worst *w)
     }
 }
 
-static void add_plots(vk_ctx *c, const vk_buf *mem, const vk_worst *w)
-{
-    char title[192];
-    if (c->plot_speed.len && !c->plot_speed.failed) {
-        vk_buf d = {0};
-        vk_printf(&d, "# layer kernel\tgemv\tgemm\tbitlinear gemv\tbitlinear gemm\n%s", c->plot_speed.s);
-        snprintf(title, sizeof title, "Speedup over the fastest FP32 baseline (%s, %d thread%s, median of %d)",
-                 c->o->shapes, c->threads, c->threads > 1 ? "s" : "", c->repetitions);
-        vr_plot(c->r, VK_SECTION, "speedup", title,
-                "set datafile separator '\\t'\nset datafile missing '?'\nset style data histograms\n"
-                "set style histogram clustered gap 1\nset style fill solid 0.8 border -1\n"
-                "set ylabel 'fastest FP32 time / ternary time (x)'\nset xtics rotate by -60 noenhanced font ',8'\n"
-                "set yrange [0:*]\nset bmargin 12\n"
-                "plot datafile using 2:xtic(1) title 'gemv', '' using 3 title 'gemm', '' using 4 title "
-                "'bitlinear gemv', '' using 5 title 'bitlinear gemm', 2 with lines dt 2 lw 2 title 'required 2x', "
-                "4 with lines dt 3 lw 2 title 'optimal 4x'",
-                d.s ? d.s : "");
-        vk_buf_free(&d);
-    }
-    if (c->plot_roof.len && !c->plot_roof.failed) {
-        vk_buf d = {0};
-        vk_printf(&d, "# layer variant\tGB/s\troofline GB/s\n%s", c->plot_roof.s);
-        vr_plot(c->r, VK_SECTION, "roofline", "GEMV packed-weight bandwidth against the measured read roofline",
-                "set datafile separator '\\t'\nset datafile missing 'nan'\nset style data histograms\n"
-                "set style fill solid 0.8 border -1\nset ylabel 'GB/s'\nset xtics rotate by -60 noenhanced font ',7'\n"
-                "set yrange [0:*]\nset bmargin 12\n"
-                "plot datafile using 2:xtic(1) title 'GEMV GB/s', '' using 3 title 'stream read roofline'",
-                d.s ? d.s : "");
-        vk_buf_free(&d);
-    }
-    if (mem->len && !mem->failed) {
-        vk_buf d = {0};
-        vk_printf(&d, "# layer or model\treduction\n%s", mem->s);
-        vr_plot(c->r, VK_SECTION, "memory", "Memory reduction vs FP32, per layer and whole model",
-                "set datafile separator '\\t'\nset style data histograms\nset style fill solid 0.8 border -1\n"
-                "set ylabel 'FP32 bytes / packed bytes (x)'\nset xtics rotate by -60 noenhanced font ',7'\n"
-                "set yrange [0:*]\nset bmargin 14\n"
-                "plot datafile using 2:xtic(1) title 'reduction', 8.2 with lines dt 2 lw 2 title 'target 8.2x'",
-                d.s ? d.s : "");
-        vk_buf_free(&d);
-    }
-    vk_buf d = {0};
-    vk_printf(&d, "# normalized error");
-    for (int k = 0; k < TRIT_DIST_COUNT; k++)
-        vk_printf(&d, "\t%s", trit_dist_name((trit_dist)k));
-    vk_printf(&d, "\n");
-    double tot[TRIT_DIST_COUNT] = {0};
-    for (int k = 0; k < TRIT_DIST_COUNT; k++)
-        for (int b = 0; b < HIST_BINS; b++)
-            tot[k] += w->hist[k][b];
-    for (int b = 0; b < HIST_BINS; b++) {
-        vk_printf(&d, "%.3f", -HIST_RANGE + 2 * HIST_RANGE * b / (HIST_BINS - 1));
-        for (int k = 0; k < TRIT_DIST_COUNT; k++)
-            vk_printf(&d, "\t%.6g", tot[k] > 0 ? w->hist[k][b] / tot[k] : 0.0);
-        vk_printf(&d, "\n");
-    }
-    vk_buf body = {0};
-    vk_printf(&body, "set datafile separator '\\t'\nset xlabel 'normalized error'\nset ylabel 'fraction of outputs'\n"
-                     "plot");
-    for (int k = 0; k < TRIT_DIST_COUNT; k++)
-        vk_printf(&body, "%s datafile using 1:%d with linespoints title '%s weights'", k ? "," : "", k + 2,
-                  trit_dist_name((trit_dist)k));
-    vr_plot(c->r, VK_SECTION, "error_distribution",
-            "Output error of the ternary layer vs the FP32 layer, (y - y_fp32) / rms(y_fp32)", body.s ? body.s : "",
-            d.s ? d.s : "");
-    vk_buf_free(&body);
-    vk_buf_free(&d);
-}
-
 /* The section's settings for these options; NULL (message printed) for an unknown shape set. */
 static const trit_shape *ctx_init(vk_ctx *c, vr_options *o2, const vr_options *o, size_t *n_shapes)
 {
@@ -470,6 +398,7 @@ static int kernels_instances(const vr_options *o, vr_instances *out)
     out->min_time = c.min_time;
     for (size_t i = 0; i < n_shapes; i++)
         vk_speed_instances(&c, &shapes[i], (unsigned)i, out);
+    vk_roof_instances(o, c.threads, (unsigned)n_shapes, out); /* the roofline's roofs, measured in this run */
     return 0;
 }
 
@@ -513,7 +442,6 @@ static int kernels_judge(vr_report *r, const vr_options *o, const tb_results *re
                                    7, h_err);
     vr_table *t_sp = vr_table_new(r, VK_SECTION, "Sparsity and the −1/0/+1 distribution (absmean, per tensor)", 6, h_sp);
     vk_worst *w = calloc(1, sizeof *w);
-    vk_buf plot_mem = {0};
     size_t max_elems = 0;
     for (size_t i = 0; i < n_shapes; i++)
         if (shapes[i].rows * shapes[i].cols > max_elems)
@@ -530,7 +458,7 @@ static int kernels_judge(vr_report *r, const vr_options *o, const tb_results *re
     for (size_t i = 0; rc == 0 && i < n_shapes; i++) {
         fprintf(stderr, "tritbench validate: kernels: %s %zux%zu ...\n", shapes[i].layer, shapes[i].rows,
                 shapes[i].cols);
-        if (memory_and_speed(&c, t_mem, &plot_mem, &shapes[i], i, W, wq) != 0 ||
+        if (memory_and_speed(&c, t_mem, &shapes[i], i, W, wq) != 0 ||
             errors_shape(&c, w, t_err, t_sp, &shapes[i], i, W, wq) != 0) {
             fprintf(stderr, "tritbench validate: kernels: %s %zux%zu could not be measured\n", shapes[i].layer,
                     shapes[i].rows, shapes[i].cols);
@@ -538,7 +466,7 @@ static int kernels_judge(vr_report *r, const vr_options *o, const tb_results *re
         }
     }
     if (rc == 0) {
-        model_memory(&c, &plot_mem);
+        model_memory(&c);
         summary_checks(&c, w);
         vr_note(r, VK_SECTION,
                 "Fidelity is the NMSE of each kernel's FP32 output against an FP64 evaluation of the same quantized "
@@ -551,14 +479,11 @@ static int kernels_judge(vr_report *r, const vr_options *o, const tb_results *re
             vr_note(r, VK_SECTION, "Worst quantization error, %s weights: NMSE %.4f, cosine %.4f%s.",
                     trit_dist_name((trit_dist)d), w->q_nmse[d], w->q_cos[d],
                     d == TRIT_DIST_GAUSSIAN ? " (signed off)" : " (stress case, not signed off)");
-        add_plots(&c, &plot_mem, w);
+        vk_add_plots(r, &o2, c.threads, c.repetitions, records, (const double(*)[VK_HIST_BINS])w->hist);
     }
     free(W);
     free(wq);
     free(w);
-    vk_buf_free(&plot_mem);
-    vk_buf_free(&c.plot_speed);
-    vk_buf_free(&c.plot_roof);
     return rc;
 }
 

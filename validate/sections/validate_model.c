@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "validate/sections/section_plots.h"
 #include "tritbench/baselines.h"
 #include "tritbench/catalog.h"
 #include "tritbench/kernels.h"
@@ -382,21 +383,6 @@ static void judge_shape(vr_report *r, const vr_options *o, const bool fmt_on[TRI
     }
 }
 
-static void add_plots(vr_report *r, const char *data, bool have_nmse)
-{
-    if (!data)
-        return;
-    if (have_nmse) /* a converted checkpoint has no NMSE to plot (and a log axis of zeros cannot be drawn) */
-        vr_plot(r, SECTION, "layer_nmse", "Per-layer quantization NMSE (layer output, seeded activations)",
-                "set xlabel 'layer (checkpoint order)'\nset ylabel 'NMSE'\nset logscale y\nset grid\n"
-                "plot datafile using 1:3 with linespoints title 'NMSE'\n",
-                data);
-    vr_plot(r, SECTION, "layer_sparsity", "Per-layer sparsity (fraction of zero weights)",
-            "set xlabel 'layer (checkpoint order)'\nset ylabel 'zero weights'\nset yrange [0:1]\nset grid\n"
-            "plot datafile using 1:4 with linespoints title 'sparsity'\n",
-            data);
-}
-
 static void model_checks(vr_report *r, const st_model *m, const bool fmt_on[TRIT_FMT_COUNT], const model_totals *t)
 {
     char subject[256];
@@ -552,7 +538,7 @@ static int model_run(vr_report *r, const vr_options *o, const tb_results *record
                 "excludes (embed, lm_head, norm) and every non-2-D or non-float tensor. Activations: %d seeded tokens "
                 "per layer (seed %llu).", m.path, m.n_tensors, tot.n_layers + skipped, N_TOKENS, o->seed);
         model_checks(r, &m, fmt_on, &tot);
-        add_plots(r, fclose(plot) == 0 ? plot_data : NULL, tot.n_nmse > 0);
+        model_add_plots(r, fclose(plot) == 0 ? plot_data : NULL, tot.n_nmse > 0);
         plot = NULL;
         static const char *const hs[] = {"Shape", "Ternary kernel", "Ternary µs", "FP32 baseline", "FP32 µs",
                                          "Speedup", "Verdict"};
