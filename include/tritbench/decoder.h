@@ -17,7 +17,7 @@
  *                    that type, run by the lowp.h FP16/BF16 baselines (F16C+FMA, vdpbf16ps): the llama.cpp
  *                    FP16/BF16 models bitnet.cpp compares against.
  * The ternary variant's embedding/lm_head storage is opts.head: FP16 (default), Q8 (absmax int8 per row +
- * FP32 scale, lowp.h: int8 embedding lookup and the int8 lm_head GEMV) or FP32 (head_fp32, the reference).
+ * FP32 scale, lowp.h: int8 embedding lookup and the int8 × int16 lm_head GEMV) or FP32 (head_fp32, the reference).
  * Everything else (norms, RoPE, attention over an FP32 KV cache) is the same code for both.
  */
 #ifndef TRITBENCH_DECODER_H

@@ -4,15 +4,25 @@
  *    absmax int8 codes and one FP32 scale, w[m][k] ≈ code[m][k] · scale[m] with
  *    scale = max_k |w[m][k]| / 127 (0 for an all-zero row) and code = round-half-even(w · 127 / max|w|),
  *    in [−127, 127] (kernels also take −128, which the tests use).
- *    Its GEMV quantizes the activation per token exactly as BitLinear does (quant.h: s = 127/max|x|),
- *    computes acc[m] = Σ_k code[m][k] · xq[k] in int32 — BIT-EXACT, the same integers in every variant —
- *    and then one FP32 rescale y[m] = acc[m] · scale[m] / s.
- *      scalar      — the oracle;
- *      avx2        — sign-extend to int16 and vpmaddwd (vpmaddubsw would saturate int16 on 255·127 pairs);
- *      avx512_vnni — vpdpbusd needs u8 × s8: x + 128 is fed as the unsigned side and the row's Σ code
- *                    (stored, trit_q8_rows.wsum) corrects: Σ c·x = Σ c·(x+128) − 128·Σ c;
- *      neon(_dotprod) — sdot (s8 × s8) where present, else vmull/vpadal (aarch64 builds).
- *    K ≤ TRIT_Q8_MAX_K keeps every int32 partial sum (including the +128 offset's) exact.
+ *    Its GEMV quantizes the activation per token to INT16 (absmax: s = 32767 / max(max|x|, 1e-5),
+ *    q = clamp(round-half-even(x·s), −32768, 32767)), computes acc[m] = Σ_k code[m][k] · q[k] exactly in
+ *    int64 — BIT-EXACT, the same integers in every variant — and then one rescale y[m] = acc[m]·scale[m]/s.
+ *    Why int16 and not int8 (as BitLinear's activations): measured on bitnet-2b (tests/decoder/
+ *    q8_head_error_sources), int8 activations were ~4/5 of the head's logit error (1 − cosine 6.3e-5 of
+ *    7.1e-5 at worst, max |Δ logit| 0.055 of 0.061); int16 leaves the int8 weights' own rounding
+ *    (1 − cosine 7.8e-6, max |Δ| 0.021). The head streams its int8 rows from memory, so the extra
+ *    arithmetic is nearly free; storage stays int8 per row.
+ *    Kernels read q or its two byte planes q = 256·hi + lo (hi = q >> 8 as int8, lo = q & 255 as uint8):
+ *    Σ c·q = 256·Σ c·hi + Σ c·lo, each part int32-exact for K ≤ TRIT_Q8_MAX_K.
+ *      scalar      — the oracle (int64 over q);
+ *      avx2        — codes sign-extended to int16, vpmaddwd with q (pairs ≤ 2²³), int32 lanes widened
+ *                    to int64 every 2048 columns (≤ 2³⁰ per lane in between);
+ *      avx512_vnni — vpdpbusd takes u8 × s8: lo is the unsigned side as it is; hi is fed as hi + 128
+ *                    (hi ^ 0x80) and the row's Σ code (stored, trit_q8_rows.wsum) corrects:
+ *                    Σ c·hi = Σ c·(hi + 128) − 128·Σ c;
+ *      neon(_dotprod) — sdot (s8 × s8) where present, else vmull/vpadal (aarch64 builds); lo is fed as
+ *                    lo − 128 (lo ^ 0x80) and corrected by + 128·Σ c.
+ *    K ≤ TRIT_Q8_MAX_K keeps every int32 partial sum (including the offsets') exact: 255 · 128 · K < 2³¹.
  *
  * 2. FP16 / BF16 GEMV and GEMM baselines ("like-for-like": bitnet.cpp quotes its speedups over llama.cpp
  *    FP16). Weights are IEEE binary16 or bfloat16 bits (uint16), activations FP32, output FP32:
@@ -36,7 +46,7 @@
 
 /* ---- Q8 rows ---------------------------------------------------------------------------------------- */
 
-#define TRIT_Q8_MAX_K 65536u  /* 255 · 128 · K < 2³¹ (the VNNI offset sum) */
+#define TRIT_Q8_MAX_K 65536u  /* 255 · 128 · K < 2³¹ (the byte planes' offset sums) */
 #define TRIT_Q8_ROW_ALIGN 64u /* row stride of the codes; padding codes are 0 */
 
 typedef struct trit_q8_rows {
@@ -57,9 +67,25 @@ void trit_q8_update_sums(trit_q8_rows *w, size_t r0, size_t n);
 /* Row r as FP32 (code · scale): the int8 embedding lookup. */
 void trit_q8_dequantize_row(const trit_q8_rows *w, size_t r, float *out);
 
-/* acc[m − m_begin] = Σ_k codes[m][k] · xq[k] for m in [m_begin, m_end); xq has ≥ w->cols values (no
- * padding needed, nothing beyond cols is read). */
-typedef void (*trit_q8_dot_fn)(const trit_q8_rows *w, const int8_t *xq, int32_t *acc, size_t m_begin,
+/* The GEMV's activation: one token quantized to int16 absmax (above), with the byte planes the kernels
+ * read. TRIT_ALIGN-aligned buffers of cols values (no padding is read). */
+typedef struct trit_q8_act {
+    size_t cols;
+    int16_t *q;  /* round-half-even(x · scale), clamped to [−32768, 32767] */
+    int8_t *hi;  /* q >> 8 (arithmetic) */
+    uint8_t *lo; /* q & 255: q = 256·hi + lo */
+    float scale; /* s = 32767 / max(max|x|, TRIT_ACT_MIN_ABSMAX) */
+} trit_q8_act;
+
+int trit_q8_act_alloc(trit_q8_act *a, size_t cols); /* 0, or -1 (cols 0, no memory) */
+void trit_q8_act_free(trit_q8_act *a);
+/* Quantizes x (a->cols values) into q, hi, lo, scale. Returns 0, or -1 on a non-finite value. */
+int trit_q8_quantize_act(const float *x, trit_q8_act *a);
+/* hi and lo from q, after q was written directly (tests write −32768). */
+void trit_q8_act_split(trit_q8_act *a);
+
+/* acc[m − m_begin] = Σ_k codes[m][k] · x->q[k] for m in [m_begin, m_end), exact (int64). */
+typedef void (*trit_q8_dot_fn)(const trit_q8_rows *w, const trit_q8_act *x, int64_t *acc, size_t m_begin,
                                size_t m_end);
 
 typedef struct trit_q8_kernel {
@@ -74,10 +100,15 @@ bool trit_q8_runnable(const trit_q8_kernel *k);
 const trit_q8_kernel *trit_q8_get(const char *name);  /* NULL if not compiled in */
 const trit_q8_kernel *trit_q8_select(void);           /* highest-priority runnable (scalar at worst) */
 
-/* y (w->rows) = W · x: quantizes x into a (a->cols == w->cols, a->rows ≥ 1; row 0 is used), runs k over
- * the rows split among threads (acc: w->rows int32 workspace), rescales. Returns 0 or -1 (non-finite x,
- * shape mismatch). */
-int trit_q8_gemv(const trit_q8_kernel *k, const trit_q8_rows *w, const float *x, trit_act *a, int32_t *acc,
+/* The rescale every variant shares: y = acc · scale_row / s, in double, rounded once to FP32. */
+static inline float trit_q8_rescale(int64_t acc, float scale_row, float s)
+{
+    return (float)((double)acc * (double)scale_row / (double)s);
+}
+
+/* y (w->rows) = W · x: quantizes x into a (a->cols == w->cols), runs k over the rows split among threads
+ * (acc: w->rows int64 workspace), rescales. Returns 0 or -1 (non-finite x, shape mismatch). */
+int trit_q8_gemv(const trit_q8_kernel *k, const trit_q8_rows *w, const float *x, trit_q8_act *a, int64_t *acc,
                  float *y, int threads);
 
 /* ---- FP16 / BF16 dense baselines -------------------------------------------------------------------- */

@@ -5,12 +5,12 @@
 
 #include "tritbench/lowp.h"
 
-void trit_q8_dot_scalar(const trit_q8_rows *w, const int8_t *xq, int32_t *acc, size_t m_begin, size_t m_end);
-void trit_q8_dot_avx2(const trit_q8_rows *w, const int8_t *xq, int32_t *acc, size_t m_begin, size_t m_end);
-void trit_q8_dot_avx512_vnni(const trit_q8_rows *w, const int8_t *xq, int32_t *acc, size_t m_begin,
+void trit_q8_dot_scalar(const trit_q8_rows *w, const trit_q8_act *x, int64_t *acc, size_t m_begin, size_t m_end);
+void trit_q8_dot_avx2(const trit_q8_rows *w, const trit_q8_act *x, int64_t *acc, size_t m_begin, size_t m_end);
+void trit_q8_dot_avx512_vnni(const trit_q8_rows *w, const trit_q8_act *x, int64_t *acc, size_t m_begin,
                              size_t m_end);
-void trit_q8_dot_neon(const trit_q8_rows *w, const int8_t *xq, int32_t *acc, size_t m_begin, size_t m_end);
-void trit_q8_dot_neon_dotprod(const trit_q8_rows *w, const int8_t *xq, int32_t *acc, size_t m_begin,
+void trit_q8_dot_neon(const trit_q8_rows *w, const trit_q8_act *x, int64_t *acc, size_t m_begin, size_t m_end);
+void trit_q8_dot_neon_dotprod(const trit_q8_rows *w, const trit_q8_act *x, int64_t *acc, size_t m_begin,
                               size_t m_end);
 
 /* Single-threaded FP16/BF16 block: Y rows [n0, n1) × columns [m0, m1) of the product (ldy = M). For BF16

@@ -103,13 +103,71 @@ void trit_q8_dequantize_row(const trit_q8_rows *w, size_t r, float *out)
         out[k] = (float)c[k] * s;
 }
 
-void trit_q8_dot_scalar(const trit_q8_rows *w, const int8_t *xq, int32_t *acc, size_t m_begin, size_t m_end)
+int trit_q8_act_alloc(trit_q8_act *a, size_t cols)
+{
+    memset(a, 0, sizeof *a);
+    if (cols == 0) {
+        errno = EINVAL;
+        return -1;
+    }
+    a->cols = cols;
+    a->q = trit_aligned_alloc(round_align(cols * sizeof(int16_t)));
+    a->hi = trit_aligned_alloc(round_align(cols));
+    a->lo = trit_aligned_alloc(round_align(cols));
+    if (!a->q || !a->hi || !a->lo) {
+        trit_q8_act_free(a);
+        errno = ENOMEM;
+        return -1;
+    }
+    return 0;
+}
+
+void trit_q8_act_free(trit_q8_act *a)
+{
+    free(a->q);
+    free(a->hi);
+    free(a->lo);
+    memset(a, 0, sizeof *a);
+}
+
+void trit_q8_act_split(trit_q8_act *a)
+{
+    for (size_t k = 0; k < a->cols; k++) {
+        /* q = 256·hi + lo with lo in [0, 255]: hi is floor(q / 256), written without relying on >> of a
+         * negative value (implementation-defined in C11). */
+        const int32_t q = a->q[k], lo = q & 255;
+        a->lo[k] = (uint8_t)lo;
+        a->hi[k] = (int8_t)((q - lo) / 256);
+    }
+}
+
+int trit_q8_quantize_act(const float *x, trit_q8_act *a)
+{
+    float amax = 0.0f;
+    for (size_t k = 0; k < a->cols; k++) {
+        if (!isfinite(x[k]))
+            return -1;
+        const float v = fabsf(x[k]);
+        amax = v > amax ? v : amax;
+    }
+    const float s = 32767.0f / (amax > TRIT_ACT_MIN_ABSMAX ? amax : TRIT_ACT_MIN_ABSMAX);
+    for (size_t k = 0; k < a->cols; k++) {
+        float v = nearbyintf(x[k] * s);
+        v = v > 32767.0f ? 32767.0f : v < -32768.0f ? -32768.0f : v;
+        a->q[k] = (int16_t)v;
+    }
+    a->scale = s;
+    trit_q8_act_split(a);
+    return 0;
+}
+
+void trit_q8_dot_scalar(const trit_q8_rows *w, const trit_q8_act *x, int64_t *acc, size_t m_begin, size_t m_end)
 {
     for (size_t m = m_begin; m < m_end; m++) {
         const int8_t *c = w->codes + m * w->stride;
-        int32_t s = 0;
+        int64_t s = 0;
         for (size_t k = 0; k < w->cols; k++)
-            s += (int32_t)c[k] * (int32_t)xq[k];
+            s += (int64_t)c[k] * (int64_t)x->q[k];
         acc[m - m_begin] = s;
     }
 }
@@ -153,17 +211,15 @@ const trit_q8_kernel *trit_q8_select(void)
     return best;
 }
 
-int trit_q8_gemv(const trit_q8_kernel *k, const trit_q8_rows *w, const float *x, trit_act *a, int32_t *acc,
+int trit_q8_gemv(const trit_q8_kernel *k, const trit_q8_rows *w, const float *x, trit_q8_act *a, int64_t *acc,
                  float *y, int threads)
 {
-    if (!k || !w || !w->codes || !x || !a || a->cols != w->cols || a->rows < 1 || !acc || !y)
+    if (!k || !w || !w->codes || !x || !a || !a->q || a->cols != w->cols || !acc || !y)
         return -1;
-    trit_act one = *a; /* a view of row 0 */
-    one.rows = 1;
-    if (trit_quantize_activations(x, w->cols, &one) != 0)
+    if (trit_q8_quantize_act(x, a) != 0)
         return -1;
     const size_t M = w->rows;
-    const float inv_s = 1.0f / one.scale[0];
+    const float s = a->scale;
     /* 64-row tiles: each thread streams its own part of the matrix. */
     const size_t tiles = (M + 63) / 64;
 #if TRIT_HAVE_OPENMP
@@ -171,9 +227,9 @@ int trit_q8_gemv(const trit_q8_kernel *k, const trit_q8_rows *w, const float *x,
 #endif
     for (size_t t = 0; t < tiles; t++) {
         const size_t b = t * 64, e = b + 64 < M ? b + 64 : M;
-        k->dot(w, one.q, acc + b, b, e);
+        k->dot(w, a, acc + b, b, e);
         for (size_t m = b; m < e; m++)
-            y[m] = (float)acc[m] * w->scale[m] * inv_s;
+            y[m] = trit_q8_rescale(acc[m], w->scale[m], s);
     }
     (void)threads;
     return 0;

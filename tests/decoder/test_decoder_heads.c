@@ -81,7 +81,8 @@ static void q8_lookup(const char *cfg)
     tb_decoder_free(f);
 }
 
-/* The decoder's Q8 logits are exactly the lowp.h formula applied to its final-normed hidden state. */
+/* The decoder's Q8 logits are exactly the lowp.h formula applied to its final-normed hidden state: int16
+ * absmax activation, int64 Σ code·q, one rescale in double — written out here, not through lowp.h. */
 static void q8_logits_exact(const char *cfg)
 {
     tb_decoder *q = make(cfg, TB_DEC_TERNARY, TB_DEC_HEAD_Q8, 16);
@@ -95,17 +96,17 @@ static void q8_logits_exact(const char *cfg)
     float amax = 0;
     for (size_t k = 0; k < H; k++)
         amax = fabsf(x[k]) > amax ? fabsf(x[k]) : amax;
-    const float s = 127.0f / (amax > TRIT_ACT_MIN_ABSMAX ? amax : TRIT_ACT_MIN_ABSMAX);
+    const float s = 32767.0f / (amax > TRIT_ACT_MIN_ABSMAX ? amax : TRIT_ACT_MIN_ABSMAX);
     const trit_q8_rows *w = c->tied_embeddings ? &q->embed_q : &q->head_q;
     int bad = 0;
     for (size_t m = 0; m < V; m++) {
         long long acc = 0;
         for (size_t k = 0; k < H; k++) {
             float v = nearbyintf(x[k] * s);
-            v = v > 127.0f ? 127.0f : v < -128.0f ? -128.0f : v;
+            v = v > 32767.0f ? 32767.0f : v < -32768.0f ? -32768.0f : v;
             acc += (long long)w->codes[m * w->stride + k] * (long long)v;
         }
-        const float want = (float)acc * w->scale[m] * (1.0f / s);
+        const float want = (float)((double)acc * (double)w->scale[m] / (double)s);
         if (logits[m] != want && bad++ < 3)
             fprintf(stderr, "%s logit %zu: %.9g, formula %.9g\n", cfg, m, (double)logits[m], (double)want);
     }

@@ -205,7 +205,8 @@ static int alloc_ws(tb_decoder *d)
     if (!w->h || !w->n || !w->q || !w->k || !w->v || !w->att || !w->gate || !w->up || !w->out || !w->scores ||
         !w->last)
         return -1;
-    if (d->tables == DEC_TAB_Q8 && !(d->head_acc = trit_aligned_alloc((size_t)c->vocab * sizeof(int32_t))))
+    if (d->tables == DEC_TAB_Q8 && (!(d->head_acc = trit_aligned_alloc((size_t)c->vocab * sizeof(int64_t))) ||
+                                    trit_q8_act_alloc(&d->head_act, H) != 0))
         return -1;
     if (d->opts.variant == TB_DEC_TERNARY) {
         w->acc = trit_aligned_alloc(B * max_rows * sizeof(int32_t));
@@ -295,6 +296,7 @@ void tb_decoder_free(tb_decoder *d)
     dec_weights_free(d);
     free_ws(&d->ws);
     free(d->head_acc);
+    trit_q8_act_free(&d->head_act);
     free(d->k_cache);
     free(d->v_cache);
     free(d->rope_cos);

@@ -60,7 +60,8 @@ struct tb_decoder {
     const trit_q8_kernel *q8;       /* Q8 tables */
     const trit_half_kernel *half;      /* FP16/BF16 GEMV: decode linears and the tables */
     const trit_half_kernel *half_gemm; /* FP16/BF16 GEMM: prefill linears */
-    int32_t *head_acc;              /* vocab int32: the Q8 lm_head's integer dot products */
+    int64_t *head_acc;              /* vocab int64: the Q8 lm_head's integer dot products */
+    trit_q8_act head_act;           /* the Q8 lm_head's int16 activation (lowp.h) */
     float *k_cache, *v_cache; /* n_layers × n_kv_heads × max_ctx × head_dim */
     float *rope_cos, *rope_sin; /* max_ctx × head_dim/2 */
     size_t pos, q_dim, kv_dim;

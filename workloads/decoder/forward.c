@@ -207,8 +207,8 @@ static int lm_head(tb_decoder *d, float *logits)
     const size_t V = (size_t)d->cfg.vocab, H = (size_t)d->cfg.hidden;
     const bool tied = d->cfg.tied_embeddings;
     switch (d->tables) {
-    case DEC_TAB_Q8: /* int8 codes · per-token int8 activation, one FP32 rescale (lowp.h) */
-        return trit_q8_gemv(d->q8, tied ? &d->embed_q : &d->head_q, d->ws.last, &d->ws.act_hidden, d->head_acc,
+    case DEC_TAB_Q8: /* int8 codes · per-token int16 activation, one rescale (lowp.h) */
+        return trit_q8_gemv(d->q8, tied ? &d->embed_q : &d->head_q, d->ws.last, &d->head_act, d->head_acc,
                             logits, d->opts.threads);
     case DEC_TAB_F16:
     case DEC_TAB_BF16:

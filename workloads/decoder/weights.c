@@ -100,8 +100,8 @@ size_t tb_decoder_total_bytes(const trit_model_config *c, const tb_decoder_opts 
     ws += act_bytes(b, h) + act_bytes(b, q) + act_bytes(b, f);
     size_t max_rows = f > (size_t)c->vocab ? f : (size_t)c->vocab;
     ws += b * (f > h ? f : h) * sizeof(int32_t) + max_rows * sizeof(float);
-    if (dec_table_kind_of(o) == DEC_TAB_Q8) /* the Q8 lm_head's int32 dot products */
-        ws += (size_t)c->vocab * sizeof(int32_t);
+    if (dec_table_kind_of(o) == DEC_TAB_Q8) /* the Q8 lm_head's int64 dot products, its int16 activation */
+        ws += (size_t)c->vocab * sizeof(int64_t) + 4 * h + 3 * 64;
     const size_t gen_scratch = 64 * (size_t)CHUNK_ROWS * widest; /* generous: per-thread int8 chunks */
     return tb_decoder_weight_bytes(c, o) + kv_cache + ws + gen_scratch + ctx * (size_t)c->head_dim * 4;
 }
