@@ -6,7 +6,10 @@
  * median. 20 trials, the planted family rotating.
  *
  * Asserts: the step found at night 20 ± 1 on ≥ 90 % of the planted family's rows whose between-night cv
- * (nights 0–19) is ≤ 2 %; no change point at all on the unchanged families' rows (whatever their cv).
+ * (nights 0–19, the series a trend plot shows) is ≤ 2 %; no change point at all on the unchanged families'
+ * rows (whatever their cv). Also printed, not asserted: the rate on rows whose repetitions' cv inside one run
+ * is ≤ 2 % — a quiet row inside a run can still move 3–7 % between launches (a new process lands on other
+ * physical pages), and no detector can place a 5 % step to ±1 night on such a series.
  * Prints the rates it measured. Usage: test_history_detect_eval FIXTURE.tsv */
 #include <math.h>
 #include <stdint.h>
@@ -63,6 +66,7 @@ static int n_real_cv;
 
 typedef struct tally {
     int quiet_rows, hit_quiet, planted_rows, hit_all, stray, false_alarms, unchanged_rows;
+    int steady_rows, hit_steady; /* planted rows whose own series (nights 0–19, before the step) has cv ≤ 2 % */
 } tally;
 
 /* TRIALS × every row: nights from the fixture; scale > 0 rescales each row's real night-to-night
@@ -99,6 +103,7 @@ static void evaluate(double scale, tally *t, char families[][64], int n_fam)
             }
             if (scale == 0 && trial == 0 && n_real_cv < MAX_ROWS)
                 real_cv[n_real_cv++] = rel_sd(x, NIGHTS);
+            const double series_cv = rel_sd(x, STEP_NIGHT); /* the nights before the step, as a trend shows them */
             bool is_planted = strcmp(rows[r].family, planted) == 0;
             if (is_planted)
                 for (int k = STEP_NIGHT; k < NIGHTS; k++)
@@ -118,6 +123,10 @@ static void evaluate(double scale, tally *t, char families[][64], int n_fam)
                 if (scale > 0 || row_cv(&rows[r]) <= 0.02) {
                     t->quiet_rows++;
                     t->hit_quiet += hit;
+                }
+                if (series_cv <= 0.02) {
+                    t->steady_rows++;
+                    t->hit_steady += hit;
                 }
             } else {
                 t->unchanged_rows++;
@@ -164,17 +173,20 @@ int main(int argc, char **argv)
            100 * cvs[0], 100 * cv_med, 100 * cvs[n_real_cv - 1]);
     printf("real noise: planted rows with cv <= 2 %%: %d of %d detected at night 20±1 (%.1f %%)\n", real.hit_quiet,
            real.quiet_rows, real.quiet_rows ? 100.0 * real.hit_quiet / real.quiet_rows : 0.0);
+    printf("real noise: planted rows whose nightly series has cv <= 2 %% (nights 0-19): %d of %d detected at night "
+           "20±1 (%.1f %%)\n",
+           real.hit_steady, real.steady_rows, real.steady_rows ? 100.0 * real.hit_steady / real.steady_rows : 0.0);
     printf("real noise: planted rows, any cv: %d of %d detected (%.1f %%), %d other change points in them\n",
            real.hit_all, real.planted_rows, real.planted_rows ? 100.0 * real.hit_all / real.planted_rows : 0.0,
            real.stray);
     printf("real noise: unchanged rows: %d change points over %d series\n", real.false_alarms, real.unchanged_rows);
     CHECKF(real.false_alarms == 0, "%d false alarms on real noise", real.false_alarms);
-    if (real.quiet_rows >= 10)
-        CHECKF(real.hit_quiet >= 0.9 * real.quiet_rows, "real noise: detected %d of %d quiet rows", real.hit_quiet,
-               real.quiet_rows);
+    if (real.steady_rows >= 10)
+        CHECKF(real.hit_steady >= 0.9 * real.steady_rows, "real noise: detected %d of %d steady rows",
+               real.hit_steady, real.steady_rows);
     else
-        printf("real noise: too few planted rows with cv <= 2 %% (%d) to judge the detection rate on them\n",
-               real.quiet_rows);
+        printf("real noise: too few planted rows with a series cv <= 2 %% (%d) to judge the detection rate on them\n",
+               real.steady_rows);
 
     /* 2. The same real noise (its shape, its tails, and the drift shared by a night's rows) rescaled so each
      *    row's nightly medians have a given sd: the cv a row shows on a quieter machine. */
