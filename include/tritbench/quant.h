@@ -43,7 +43,9 @@ typedef struct trit_act {
 
 int trit_act_alloc(trit_act *a, size_t rows, size_t cols); /* 0 or -1 (errno) */
 void trit_act_free(trit_act *a);
-/* X: a->rows × a->cols FP32 with leading dimension ld_x (≥ cols). Returns 0, or -1 on a non-finite x. */
+/* X: a->rows × a->cols FP32 with leading dimension ld_x (≥ cols). Returns 0, or -1 on a non-finite x.
+ * Uses the CPU's vector units (AVX2 / AVX-512 on x86-64), equal bit for bit to the scalar oracle _ref. */
 int trit_quantize_activations(const float *X, size_t ld_x, trit_act *a);
+int trit_quantize_activations_ref(const float *X, size_t ld_x, trit_act *a);
 
 #endif

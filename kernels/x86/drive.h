@@ -20,12 +20,18 @@
 typedef void (*trit_x86_tile_fn)(const uint8_t *w, size_t row_bytes, size_t blocks, const int8_t *const *xs,
                                  int rm, int rn, int32_t *out);
 
+/* GEMV rows [m, m + gemv_rows) straight into acc[0 … gemv_rows) = Σ c·x − sum_x (wrapping modulo 2^32,
+ * as trit_offset_sub): one vector store per group instead of a tile column and a scalar store loop. */
+typedef void (*trit_x86_gemv_store_fn)(const uint8_t *w, size_t row_bytes, size_t blocks, const int8_t *x,
+                                       int32_t sum_x, int32_t *acc);
+
 typedef struct trit_x86_tiles {
     trit_x86_tile_fn gemv; /* one activation row: rm = gemv_rows, or 1 for the row tail; rn = 1 */
     int gemv_rows;
     trit_x86_tile_fn gemm; /* rm = gemm_rows or 1 (row tail); rn = 1 … gemm_acts */
     int gemm_rows, gemm_acts;
     size_t act_chunk;      /* activation rows per pass over the weights (kept in L2); 0: all at once */
+    trit_x86_gemv_store_fn gemv_store; /* optional: full GEMV groups of gemv_rows (gemv then serves the tail) */
 } trit_x86_tiles;
 
 
@@ -109,6 +115,9 @@ static inline __attribute__((always_inline)) void trit_x86_drive(const trit_x86_
         const int8_t *xs[1] = {x->q};
         const size_t rows = (size_t)t->gemv_rows;
         size_t m = m_begin;
+        if (t->gemv_store) /* a constant of the inlined unit: one of the two loops is compiled */
+            for (; m + rows <= m_end; m += rows)
+                t->gemv_store(w->codes + m * rb, rb, blocks, x->q, x->sum[0], acc + m);
         for (; m + rows <= m_end; m += rows) {
             t->gemv(w->codes + m * rb, rb, blocks, xs, t->gemv_rows, 1, out);
             trit_x86_store(x, m, 0, t->gemv_rows, 1, out, acc, ld_acc);

@@ -147,6 +147,21 @@ ALWAYS_INLINE void i2_gemv(const uint8_t *wp, size_t rb, size_t blocks, const in
         out[0] = tv_hsum32(total[0]);
 }
 
+/* [Σr0 Σr1 Σr2 Σr3] − Σx into acc[0 … 3] with one store (the drive's gemv_store). */
+ALWAYS_INLINE void store_rows4(__m128i s, int32_t sum_x, int32_t *acc)
+{
+    _mm_storeu_si128((__m128i *)(void *)acc, _mm_sub_epi32(s, _mm_set1_epi32(sum_x)));
+}
+
+static void i2_gemv4_store(const uint8_t *w, size_t rb, size_t blocks, const int8_t *x, int32_t sum_x, int32_t *acc)
+{
+    __m512i total[4] = {_mm512_setzero_si512(), _mm512_setzero_si512(), _mm512_setzero_si512(),
+                        _mm512_setzero_si512()};
+    for (size_t b0 = 0; b0 < blocks; b0 += FOLD_BLOCKS)
+        i2_gemv4_chunk(w, rb, x, b0, blocks - b0 < FOLD_BLOCKS ? blocks : b0 + FOLD_BLOCKS, total);
+    store_rows4(hsum4x32(total[0], total[1], total[2], total[3]), sum_x, acc);
+}
+
 /* GEMM tile: RM weight rows × RN activation rows; each decoded plane feeds RN dot products. */
 ALWAYS_INLINE void i2_gemm_tile(const uint8_t *w, size_t rb, size_t blocks, const int8_t *const *xp, const int RM,
                                 const int RN, int32_t *out)
@@ -274,6 +289,13 @@ static void t5_gemv4(const uint8_t *w, size_t rb, const int8_t *xq, size_t block
     out[3] = _mm512_add_epi32(a3, b3);
 }
 
+static void t5_gemv4_store(const uint8_t *w, size_t rb, size_t blocks, const int8_t *x, int32_t sum_x, int32_t *acc)
+{
+    __m512i sums[4];
+    t5_gemv4(w, rb, x, blocks, sums);
+    store_rows4(hsum4x32(sums[0], sums[1], sums[2], sums[3]), sum_x, acc);
+}
+
 /* GEMV micro-kernel: 4 rows (t5_gemv4) or the 1-row tail. */
 ALWAYS_INLINE void t5_gemv(const uint8_t *w, size_t rb, size_t blocks, const int8_t *const *xs, int rm,
                            int rn, int32_t *out)
@@ -300,7 +322,7 @@ ALWAYS_INLINE void t5_gemm(const uint8_t *w, size_t rb, size_t blocks, const int
     TRIT_X86_TILE_SWITCH(t5_tile, ROW_TILE, ACT_TILE, w, rb, blocks, xs, rm, rn, out);
 }
 
-static const trit_x86_tiles i2_tiles = {i2_gemv, 4, i2_gemm, ROW_TILE, ACT_TILE, ACT_CHUNK};
-static const trit_x86_tiles t5_tiles = {t5_gemv, 4, t5_gemm, ROW_TILE, ACT_TILE, ACT_CHUNK};
+static const trit_x86_tiles i2_tiles = {i2_gemv, 4, i2_gemm, ROW_TILE, ACT_TILE, ACT_CHUNK, i2_gemv4_store};
+static const trit_x86_tiles t5_tiles = {t5_gemv, 4, t5_gemm, ROW_TILE, ACT_TILE, ACT_CHUNK, t5_gemv4_store};
 
 TRIT_X86_TERNARY_KERNELS("avx512_vnni", 50, TRIT_X86_REQ_AVX512_VNNI, i2_tiles, t5_tiles);

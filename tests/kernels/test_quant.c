@@ -1,7 +1,8 @@
 /* test_quant.c — the BitNet b1.58 quantizers against quant.h: weights in {−1,0,1}, γ = mean|W| (tensor and
  * row), ≈ 31 % zeros for Gaussian weights, the threshold rule; activations in range with Σq kept,
  * all-zero rows (scale from 1e-5), half-to-even rounding, −128 never produced by scaling, zero padding,
- * and non-finite input rejected. Expected values are computed here from the formulas, in double. */
+ * and non-finite input rejected. Expected values are computed here from the formulas, in double. The
+ * vectorized activation quantizers (AVX2, AVX-512) equal the scalar oracle bit for bit on awkward rows. */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -10,7 +11,13 @@
 
 #include "tests/check.h"
 #include "tritbench/catalog.h"
+#include "tritbench/cpu.h"
 #include "tritbench/quant.h"
+#include "tritbench_config.h"
+
+#if TRIT_HAVE_X86_64
+#include "kernels/x86/act_quant.h"
+#endif
 
 static double mean_abs(const float *w, size_t n)
 {
@@ -173,6 +180,73 @@ static void activations(void)
     free(X);
 }
 
+typedef int (*act_quant_fn)(const float *X, size_t ld_x, trit_act *a);
+
+/* One row set through fn and through the oracle: q (padding included), scale bits and Σq identical. */
+static void same_as_ref(const char *name, act_quant_fn fn, const float *X, size_t rows, size_t cols, size_t ld)
+{
+    trit_act a, r;
+    REQUIRE(trit_act_alloc(&a, rows, cols) == 0 && trit_act_alloc(&r, rows, cols) == 0);
+    const int rc_ref = trit_quantize_activations_ref(X, ld, &r);
+    const int rc = fn(X, ld, &a);
+    CHECKF(rc == rc_ref, "%s rows %zu cols %zu: returned %d, oracle %d", name, rows, cols, rc, rc_ref);
+    if (rc == 0 && rc_ref == 0) {
+        CHECKF(memcmp(a.q, r.q, rows * a.stride) == 0, "%s rows %zu cols %zu: q differs from the oracle", name,
+               rows, cols);
+        CHECKF(memcmp(a.scale, r.scale, rows * sizeof(float)) == 0, "%s cols %zu: scale differs", name, cols);
+        CHECKF(memcmp(a.sum, r.sum, rows * sizeof(int32_t)) == 0, "%s cols %zu: sum differs", name, cols);
+    }
+    trit_act_free(&a);
+    trit_act_free(&r);
+}
+
+/* Rows that stress each vector path: every tail length around 8/16/32, K = 1, BitNet widths, ld > cols,
+ * exact halves after scaling (scale 1), values that round to ±127 and would pass −128, an all-zero row,
+ * tiny rows under the 1e-5 floor, denormals, and a non-finite value placed in the body and in the tail. */
+static void simd_equals_oracle(const char *name, act_quant_fn fn)
+{
+    const size_t widths[] = {1, 2, 7, 8, 9, 15, 16, 17, 31, 32, 33, 47, 63, 64, 65, 100, 255, 1000, 2560, 6912};
+    const size_t rows = 5;
+    for (size_t wi = 0; wi < sizeof widths / sizeof widths[0]; wi++) {
+        const size_t cols = widths[wi], ld = cols + 3;
+        float *X = calloc(rows * ld, sizeof(float));
+        REQUIRE(X);
+        trit_fill_activations(X, rows, ld, true, 100 + wi);
+        for (size_t k = 0; k < cols; k++) { /* row 1: halves at scale 1 (max |x| = 127) */
+            X[ld + k] = (float)((int)(k % 255) - 127) + ((k & 1) ? 0.5f : -0.5f);
+            if (X[ld + k] > 127.0f || X[ld + k] < -127.0f)
+                X[ld + k] = 127.0f;
+        }
+        X[ld] = -127.0f;
+        memset(X + 2 * ld, 0, cols * sizeof(float)); /* row 2: all zero */
+        for (size_t k = 0; k < cols; k++)              /* row 3: below the 1e-5 floor, denormals included */
+            X[3 * ld + k] = (k % 3 == 0) ? 1e-40f * (float)k : -3e-6f * (float)(k % 5);
+        same_as_ref(name, fn, X, rows, cols, ld);
+        X[4 * ld + cols / 2] = NAN; /* body or tail, depending on the width */
+        same_as_ref(name, fn, X, rows, cols, ld);
+        X[4 * ld + cols / 2] = 1.0f;
+        X[4 * ld + cols - 1] = -INFINITY; /* the last element: in the tail for every odd width */
+        same_as_ref(name, fn, X, rows, cols, ld);
+        free(X);
+    }
+}
+
+static void vector_quantizers(void)
+{
+    simd_equals_oracle("dispatched", trit_quantize_activations);
+#if TRIT_HAVE_X86_64
+    const uint32_t f = trit_cpu_features_detected();
+    if (f & TRIT_CPU_AVX2)
+        simd_equals_oracle("avx2", trit_act_quant_x86_256);
+    else
+        printf("skip: the AVX2 activation quantizer (no AVX2 here)\n");
+    if ((f & (TRIT_CPU_AVX512F | TRIT_CPU_AVX512BW)) == (TRIT_CPU_AVX512F | TRIT_CPU_AVX512BW))
+        simd_equals_oracle("avx512", trit_act_quant_x86_512);
+    else
+        printf("skip: the AVX-512 activation quantizer (no AVX-512BW here)\n");
+#endif
+}
+
 int main(void)
 {
     weights_absmean(TRIT_SCALE_TENSOR, TRIT_DIST_GAUSSIAN, 512, 2048, 1);
@@ -181,5 +255,6 @@ int main(void)
     weights_absmean(TRIT_SCALE_TENSOR, TRIT_DIST_OUTLIER_CHANNELS, 33, 1000, 4);
     weights_threshold();
     activations();
+    vector_quantizers();
     return check_exit();
 }
