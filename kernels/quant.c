@@ -1,7 +1,10 @@
 /* quant.c — BitNet b1.58 weight (absmean / threshold) and per-token activation quantizers: the scalar
- * oracle (quant.h), and the choice of the vectorized activation quantizer (kernels/x86/act_quant.c) that
- * equals it. Accumulations are in double so γ does not depend on summation order. */
+ * oracle (quant.h). Self-contained on purpose (the standalone fuzz builds link it alone); the choice of the
+ * vectorized activation quantizer that equals it is act_quant_select.c. Accumulations are in double so γ does
+ * not depend on summation order. */
 #include "tritbench/quant.h"
+
+#include "tritbench/kernels.h" /* trit_aligned_alloc */
 
 #include <errno.h>
 #include <math.h>
@@ -9,13 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tritbench/cpu.h"
-#include "tritbench/kernels.h"
-#include "tritbench_config.h"
-
-#if TRIT_HAVE_X86_64
-#include "kernels/x86/act_quant.h"
-#endif
 
 static double mean_abs(const float *w, size_t n, size_t stride, size_t count)
 {
@@ -127,20 +123,4 @@ int trit_quantize_activations_ref(const float *X, size_t ld_x, trit_act *a)
         a->sum[n] = sum;
     }
     return 0;
-}
-
-/* The fastest form this CPU runs; every one equals trit_quantize_activations_ref bit for bit
- * (tests/kernels/test_quant.c). */
-int trit_quantize_activations(const float *X, size_t ld_x, trit_act *a)
-{
-    if (!X || !a || !a->q || ld_x < a->cols)
-        return -1;
-#if TRIT_HAVE_X86_64
-    const uint32_t f = trit_cpu_features(), avx512 = TRIT_CPU_AVX512F | TRIT_CPU_AVX512BW;
-    if ((f & avx512) == avx512)
-        return trit_act_quant_x86_512(X, ld_x, a);
-    if (f & TRIT_CPU_AVX2)
-        return trit_act_quant_x86_256(X, ld_x, a);
-#endif
-    return trit_quantize_activations_ref(X, ld_x, a);
 }
