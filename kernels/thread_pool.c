@@ -43,6 +43,7 @@ struct trit_pool {
     cpu_set_t worker_cpus; /* CPUs the workers are pinned to (pinned pools) */
     cpu_set_t caller_cpus; /* the start mask less worker_cpus: where the caller should run; may be empty */
     int started; /* workers created (for the error path of create) */
+    unsigned forks; /* fork_count when created: a forked child has none of these workers */
     pthread_t *tids;
     struct worker_arg *args;
 };
@@ -115,8 +116,13 @@ static bool spin_until_changed(atomic_uint *word, unsigned value)
 static int start_cpus[CPU_SETSIZE];
 static int start_cpu_count;
 
+/* Bumped in a forked child, whose pools' workers stayed in the parent: a run there must not wait for them. */
+static atomic_uint fork_count;
+static void forget_pools_in_child(void);
+
 __attribute__((constructor)) static void read_start_mask(void)
 {
+    (void)pthread_atfork(NULL, NULL, forget_pools_in_child);
     cpu_set_t set;
     CPU_ZERO(&set);
     if (sched_getaffinity(0, sizeof set, &set) != 0)
@@ -213,6 +219,7 @@ trit_pool *trit_pool_create(int threads, bool pin)
         return NULL;
     memset(pool, 0, sizeof *pool);
     pool->threads = threads;
+    pool->forks = atomic_load(&fork_count);
     atomic_flag_clear(&pool->busy);
     atomic_init(&pool->generation, 0);
     atomic_init(&pool->sleepers, 0);
@@ -250,7 +257,7 @@ void trit_pool_destroy(trit_pool *pool)
 {
     if (!pool)
         return;
-    if (pool->started > 0)
+    if (pool->started > 0 && pool->forks == atomic_load(&fork_count)) /* a child cannot join its parent's */
         stop_workers(pool, pool->started);
     free(pool->tids);
     free(pool->args);
@@ -276,10 +283,13 @@ static void move_off_worker_cpus(const trit_pool *pool)
     const int cpu = sched_getcpu();
     if (cpu < 0 || cpu >= CPU_SETSIZE || !CPU_ISSET(cpu, &pool->worker_cpus))
         return;
-    cpu_set_t mine;
+    cpu_set_t mine, target;
     if (pthread_getaffinity_np(pthread_self(), sizeof mine, &mine) != 0)
         return;
-    if (pthread_setaffinity_np(pthread_self(), sizeof pool->caller_cpus, &pool->caller_cpus) == 0)
+    CPU_AND(&target, &mine, &pool->caller_cpus); /* a caller bound elsewhere (--pin) stays bound there */
+    if (CPU_COUNT(&target) == 0)
+        return;
+    if (pthread_setaffinity_np(pthread_self(), sizeof target, &target) == 0)
         (void)pthread_setaffinity_np(pthread_self(), sizeof mine, &mine);
 }
 
@@ -289,7 +299,8 @@ int trit_pool_run(trit_pool *pool, int count, trit_pool_task task, void *arg)
         return 0;
     /* Busy: a concurrent caller or a task re-entering its own pool. Waiting could deadlock (nested);
      * running here gives the same results, since each task's work depends on its index only. */
-    if (!pool || pool->threads == 1 || count == 1 || atomic_flag_test_and_set(&pool->busy)) {
+    if (!pool || pool->threads == 1 || count == 1 || pool->forks != atomic_load_explicit(&fork_count, memory_order_relaxed) ||
+        atomic_flag_test_and_set(&pool->busy)) {
         run_tasks(task, arg, 0, 1, count);
         return 0;
     }
@@ -325,4 +336,15 @@ trit_pool *trit_pool_shared(int threads)
     }
     pthread_mutex_unlock(&shared_lock);
     return p;
+}
+
+/* In a forked child only the forking thread exists: the shared pools (and the lock, which another
+ * thread may have held) are forgotten, so the child creates its own on first use. The old pools are
+ * leaked: their memory is the parent's copy, and freeing it could race nothing but is not needed. */
+static void forget_pools_in_child(void)
+{
+    atomic_fetch_add(&fork_count, 1);
+    pthread_mutex_init(&shared_lock, NULL);
+    for (int i = 0; i <= TRIT_POOL_MAX_THREADS; i++)
+        atomic_store_explicit(&shared_pools[i], NULL, memory_order_relaxed);
 }

@@ -4,7 +4,8 @@
  *   calls spaced out so the workers have gone to sleep on the futex first;
  * - a task calling back into its own pool runs serially (no deadlock), concurrent callers of one pool all
  *   get their tasks done exactly once, pools created and destroyed at once (workers not yet started) or
- *   after use join cleanly, and bad arguments are refused;
+ *   after use join cleanly, bad arguments are refused, and a forked child (which has none of its parent's
+ *   workers) runs its parent's pools serially and gets new shared ones instead of waiting forever;
  * - every runnable exact kernel variant run through trit_matmul with 1, 2, 3 and 7 threads on awkward
  *   shapes (M around the 16-row chunking, K tails, GEMV and GEMM batches, x = −128) equals the scalar
  *   reference bit for bit. */
@@ -14,7 +15,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "kernels/tables.h"
 #include "tests/check.h"
@@ -184,6 +187,32 @@ static void check_create_destroy(void)
     CHECK(trit_pool_run(NULL, 3, NULL, NULL) == 0);
 }
 
+/* A child forked while the parent's pools exist: their workers are not in the child. */
+static void check_fork(void)
+{
+    trit_pool *mine = trit_pool_create(3, true);
+    trit_pool *shared = trit_pool_shared(2);
+    REQUIRE(mine && shared);
+    CHECK(run_once(shared, 4) == 0); /* the parent's workers are running */
+    fflush(NULL);
+    const pid_t pid = fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+        alarm(20); /* a hang here would be the bug: SIGALRM fails the child */
+        int bad = run_once(mine, 6) + run_once(shared, 6);
+        bad += trit_pool_run(mine, 6, count_task, &(counts){.count = 6}) != 0; /* ran serially */
+        trit_pool *fresh = trit_pool_shared(2);
+        bad += !fresh || fresh == shared || run_once(fresh, 6) != 0;
+        trit_pool_destroy(mine); /* must not try to join the parent's threads */
+        _exit(bad == 0 ? 0 : 1);
+    }
+    int status = 0;
+    REQUIRE(waitpid(pid, &status, 0) == pid);
+    CHECKF(WIFEXITED(status) && WEXITSTATUS(status) == 0, "forked child: status %d", status);
+    CHECK(run_once(mine, 6) == 0 && run_once(shared, 6) == 0); /* the parent's pools still work */
+    trit_pool_destroy(mine);
+}
+
 /* ---- kernels through the pool ---- */
 
 static void check_kernels(void)
@@ -262,6 +291,7 @@ int main(void)
     check_nested();
     check_concurrent();
     check_create_destroy();
+    check_fork();
     check_kernels();
     return check_exit();
 }
