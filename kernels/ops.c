@@ -1,16 +1,12 @@
 /* ops.c — what callers run: binding weights to a kernel (repack once), the generic call (preparation,
- * workspace, OpenMP row split) for any descriptor, the shared FP32 rescale, and the
+ * workspace, row split over the persistent thread pool) for any descriptor, the shared FP32 rescale, and the
  * BitLinear forward. Threads split output rows, so results never depend on the thread count. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "tritbench/kernels.h"
-#include "tritbench_config.h"
-
-#if TRIT_HAVE_OPENMP
-#include <omp.h>
-#endif
+#include "tritbench/thread_pool.h"
 
 /* Rows per thread rounded to 16 so SIMD kernels that process several rows at once see few tails. */
 static size_t chunk_rows(size_t rows, int threads)
@@ -70,7 +66,26 @@ size_t trit_bound_weight_bytes(const trit_bound_weights *b)
     return b->k && (b->k->repack || b->k->repack_ctx) ? b->repacked_bytes : weight_bytes(&b->w, b->k ? b->k->format : TRIT_FMT_I2);
 }
 
-/* The row split: one call per thread over a contiguous chunk, each with its own workspace. */
+/* One pool task = one thread's contiguous chunk of output rows, with its own workspace slice. */
+typedef struct split_job {
+    const trit_kernel *k;
+    const trit_matmul_io *io;
+    unsigned char *ws;
+    size_t ws_bytes, chunk;
+} split_job;
+
+static void run_chunk(void *arg, int t, int count)
+{
+    (void)count;
+    const split_job *j = arg;
+    const size_t M = j->io->w.rows, b = (size_t)t * j->chunk, e = b + j->chunk < M ? b + j->chunk : M;
+    if (b < e)
+        j->k->matmul(j->io, j->ws ? j->ws + (size_t)t * j->ws_bytes : NULL, b, e);
+}
+
+/* The row split: one call per thread over a contiguous chunk, each with its own workspace. The chunks
+ * depend on `threads` only, never on which thread runs them, so a busy pool (run serially) gives the
+ * same result. The pool replaces OpenMP here: see thread_pool.h for why. */
 static void split_rows(const trit_kernel *k, const trit_matmul_io *io, int threads, unsigned char *ws,
                        size_t ws_bytes)
 {
@@ -79,19 +94,9 @@ static void split_rows(const trit_kernel *k, const trit_matmul_io *io, int threa
         k->matmul(io, ws, 0, M);
         return;
     }
-    const size_t chunk = chunk_rows(M, threads);
-#if TRIT_HAVE_OPENMP
-#pragma omp parallel for num_threads(threads) schedule(static, 1)
-    for (int t = 0; t < threads; t++) {
-        const size_t b = (size_t)t * chunk, e = b + chunk < M ? b + chunk : M;
-        if (b < e)
-            k->matmul(io, ws ? ws + (size_t)t * ws_bytes : NULL, b, e);
-    }
-#else
-    (void)ws_bytes;
-    for (size_t b = 0; b < M; b += chunk)
-        k->matmul(io, ws, b, b + chunk < M ? b + chunk : M);
-#endif
+    split_job job = {.k = k, .io = io, .ws = ws, .ws_bytes = ws_bytes, .chunk = chunk_rows(M, threads)};
+    const int pool_threads = threads < TRIT_POOL_MAX_THREADS ? threads : TRIT_POOL_MAX_THREADS;
+    trit_pool_run(trit_pool_shared(pool_threads), threads, run_chunk, &job);
 }
 
 int trit_kernel_run(const trit_bound_weights *b, const trit_acts *x, int threads, int32_t *out_acc, float *out_y)

@@ -317,7 +317,7 @@ static void count_rows(const trit_matmul_io *io, void *ws, size_t m_begin, size_
     (void)ws;
 #pragma omp atomic
     own_calls++;
-    own_threads_seen = io->threads;
+    __atomic_store_n(&own_threads_seen, io->threads, __ATOMIC_RELAXED); /* every chunk's thread writes it */
     for (size_t m = m_begin; m < m_end; m++)
         for (size_t n = 0; n < io->x.rows; n++)
             io->acc[n * io->w.rows + m] += 1; /* each output written by exactly one chunk */
