@@ -127,3 +127,12 @@ int st_guard_check(int slot, char *err, size_t err_len)
     }
     return 0;
 }
+
+int st_guard_check_address(const void *p, char *err, size_t err_len)
+{
+    const uintptr_t a = (uintptr_t)p;
+    for (int i = 0; i < GUARD_SLOTS; i++)
+        if (slots[i].used && a >= slots[i].begin && a < slots[i].end)
+            return st_guard_check(i, err, err_len);
+    return 0;
+}

@@ -13,5 +13,9 @@ void st_guard_release(int slot);
 /* 0, or -1 with "PATH changed size while being read ..." when the file shrank or grew since it was
  * mapped or a read past its new end was caught. Slot -1 (an in-memory image) always passes. */
 int st_guard_check(int slot, char *err, size_t err_len);
+/* For a copy out of a mapping that the kernel, not our code, read (write(2) from mapped memory fails with
+ * EFAULT past a truncated file's end instead of raising SIGBUS): when p lies in a registered mapping, that
+ * slot's st_guard_check; 0 when p is in none or its file is unchanged. */
+int st_guard_check_address(const void *p, char *err, size_t err_len);
 
 #endif

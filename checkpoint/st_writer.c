@@ -10,6 +10,8 @@
 #include "tritbench/atomic_file.h"
 #include "tritbench/safetensors.h"
 
+#include "st_guard.h"
+
 struct st_writer {
     tb_atomic_file af;
     json_t *header; /* tensors in declaration order */
@@ -133,7 +135,11 @@ int st_writer_write(st_writer *w, const void *data, size_t len, char *err, size_
         return -1;
     }
     if (len && fwrite(data, 1, len, w->af.fp) != len) {
-        snprintf(err, err_len, "%s: write failed: %s", w->af.tmp_path, strerror(errno));
+        const int saved = errno;
+        /* data may be a mapped input that shrank: the kernel's read of it fails with EFAULT, no SIGBUS */
+        if (saved == EFAULT && st_guard_check_address(data, err, err_len) != 0)
+            return -1;
+        snprintf(err, err_len, "%s: write failed: %s", w->af.tmp_path, strerror(saved));
         return -1;
     }
     w->written += len;

@@ -17,6 +17,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <sys/mman.h>
+
+#include "checkpoint/st_guard.h"
 #include "tests/check.h"
 #include "tritbench/atomic_file.h"
 #include "tritbench/catalog.h"
@@ -131,6 +134,38 @@ static void test_truncated_during_convert(void)
         CHECK(file_is(out, "old"));
         CHECKF(count_temporaries(dir) == 0, "cut %zu: temporaries left", c);
     }
+}
+
+/* A raw copy straight out of a mapping of a file that shrank: large writes go from the mapping to write(2),
+ * whose kernel-side read fails with EFAULT ("Bad address") instead of raising SIGBUS. The writer must still
+ * say what happened (the hostile suite's truncated-while-read case met this path now and then). */
+static void test_truncated_raw_copy(void)
+{
+    char dir[2100], in[2200], out[2200], err[1024] = "";
+    fresh_dir(dir, sizeof dir, "rawcopy");
+    snprintf(in, sizeof in, "%s/in.bin", dir);
+    snprintf(out, sizeof out, "%s/out.safetensors", dir);
+    const size_t size = 4u << 20, len = 1u << 20;
+    int fd = open(in, O_RDWR | O_CREAT | O_TRUNC, 0600);
+    REQUIRE(fd >= 0 && ftruncate(fd, (off_t)size) == 0);
+    void *map = mmap(NULL, size, PROT_READ, MAP_SHARED, fd, 0);
+    REQUIRE(map != MAP_FAILED);
+    const int slot = st_guard_register(map, size, fd, in); /* the registry owns fd now */
+    REQUIRE(slot >= 0);
+    REQUIRE(truncate(in, 4096) == 0); /* "another process" */
+    st_writer *w = st_writer_new(out, err, sizeof err);
+    REQUIRE(w);
+    const uint64_t shape[1] = {len};
+    REQUIRE(st_writer_add_tensor(w, "raw", ST_U8, 1, shape, err, sizeof err) == 0);
+    REQUIRE(st_writer_begin_data(w, err, sizeof err) == 0);
+    /* From the start: stdio copies the first bytes (still inside the file) into its buffer, then hands the
+     * rest of the mapping to write(2) directly — the kernel is the first to touch the vanished pages. */
+    const int rc = st_writer_write(w, map, len, err, sizeof err);
+    CHECKF(rc == -1 && strstr(err, "changed size while being read") && strstr(err, in), "rc %d: %s", rc, err);
+    st_writer_abort(w);
+    st_guard_release(slot);
+    munmap(map, size);
+    CHECKF(count_temporaries(dir) == 0, "temporaries left");
 }
 
 /* --- FIFOs: never block --------------------------------------------------------------------------- */
@@ -528,6 +563,7 @@ int main(int argc, char **argv)
     snprintf(cmd, sizeof cmd, "mkdir -p '%s'", workdir);
     REQUIRE(system(cmd) == 0);
     test_truncated_during_convert();
+    test_truncated_raw_copy();
     test_fifo_inputs();
     test_output_targets();
     test_temporaries();
