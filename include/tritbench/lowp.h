@@ -48,11 +48,10 @@
 
 #define TRIT_Q8_MAX_K 65536u  /* 255 · 128 · K < 2³¹ (the byte planes' offset sums) */
 #define TRIT_Q8_ROW_ALIGN 64u /* row stride of the codes; padding codes are 0 */
-#define TRIT_Q8_HUGE_MIN ((size_t)2 << 20) /* codes of ≥ 2 MiB: 2 MiB-aligned, huge pages asked (q8.c) */
 
 typedef struct trit_q8_rows {
     size_t rows, cols, stride; /* stride = cols rounded up to TRIT_Q8_ROW_ALIGN */
-    int8_t *codes;             /* rows × stride, TRIT_ALIGN-aligned (2 MiB from TRIT_Q8_HUGE_MIN bytes) */
+    int8_t *codes;             /* rows × stride, TRIT_ALIGN-aligned (trit_alloc_weights: 2 MiB from TRIT_HUGE_MIN bytes) */
     float *scale;              /* per row */
     int32_t *wsum;             /* Σ codes per row (the VNNI offset correction) */
 } trit_q8_rows;

@@ -4,9 +4,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#if defined(__linux__)
-#include <sys/mman.h>
-#endif
 
 #include "lowp_isa.h"
 #include "tritbench/cpu.h"
@@ -26,27 +23,6 @@ size_t trit_q8_bytes(size_t rows, size_t cols)
     return round_align(rows * q8_stride(cols)) + 2 * round_align(rows * sizeof(float));
 }
 
-/* The codes of a matrix of ≥ TRIT_Q8_HUGE_MIN bytes (the 328 MB lm_head) are aligned to 2 MiB and asked
- * for transparent huge pages, before they are first touched. Why: the GEMV streams them once per token,
- * and on 4 KiB pages the stream stops at every page (a TLB miss every 64 lines, and the hardware
- * prefetchers do not cross a 4 KiB page): 128256 × 2560, 1 thread, measured ~19–23 ms per token on
- * 4 KiB pages and ~13 ms on 2 MiB pages, the latter at ~85 % of a 2 MiB-page read stream. Best effort:
- * where THP is off (or not Linux) madvise fails or is absent and the pages are ordinary. The bytes
- * allocated are the same (trit_q8_bytes): only the start address is aligned. */
-static int8_t *alloc_codes(size_t bytes)
-{
-#if defined(__linux__) && defined(MADV_HUGEPAGE)
-    if (bytes >= TRIT_Q8_HUGE_MIN) {
-        void *p = NULL;
-        if (posix_memalign(&p, TRIT_Q8_HUGE_MIN, round_align(bytes)) != 0)
-            return NULL;
-        (void)madvise(p, bytes / TRIT_Q8_HUGE_MIN * TRIT_Q8_HUGE_MIN, MADV_HUGEPAGE);
-        return p;
-    }
-#endif
-    return trit_aligned_alloc(bytes);
-}
-
 int trit_q8_alloc(trit_q8_rows *w, size_t rows, size_t cols)
 {
     memset(w, 0, sizeof *w);
@@ -57,7 +33,8 @@ int trit_q8_alloc(trit_q8_rows *w, size_t rows, size_t cols)
     w->rows = rows;
     w->cols = cols;
     w->stride = q8_stride(cols);
-    w->codes = alloc_codes(rows * w->stride);
+    /* Streamed once per token (the 328 MB lm_head): on 2 MiB pages like every other weight (formats.h). */
+    w->codes = trit_alloc_weights_zeroed(rows * w->stride);
     w->scale = trit_aligned_alloc(rows * sizeof(float));
     w->wsum = trit_aligned_alloc(rows * sizeof(int32_t));
     if (!w->codes || !w->scale || !w->wsum) {
@@ -65,8 +42,7 @@ int trit_q8_alloc(trit_q8_rows *w, size_t rows, size_t cols)
         errno = ENOMEM;
         return -1;
     }
-    /* Padding codes are zero so a kernel reading whole 64-byte rows adds nothing (none does today). */
-    memset(w->codes, 0, rows * w->stride);
+    /* Padding codes are zero (the _zeroed allocation) so a kernel reading whole 64-byte rows adds nothing. */
     memset(w->scale, 0, rows * sizeof(float));
     memset(w->wsum, 0, rows * sizeof(int32_t));
     return 0;
@@ -74,7 +50,7 @@ int trit_q8_alloc(trit_q8_rows *w, size_t rows, size_t cols)
 
 void trit_q8_free(trit_q8_rows *w)
 {
-    free(w->codes);
+    trit_free_weights(w->codes);
     free(w->scale);
     free(w->wsum);
     memset(w, 0, sizeof *w);

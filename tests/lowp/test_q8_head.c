@@ -117,7 +117,7 @@ static void test_kernels(void)
                                        {11, 63},  {8, 64},   {13, 65},   {6, 127},  {5, 128},  {17, 129},
                                        {3, 191},  {21, 255}, {33, 257},  {7, 640},  {31, 2560}, {5, 2048},
                                        {5, 2049}, {6, 4097}, {5, 8191}, {3, TRIT_Q8_MAX_K - 1}, {3, TRIT_Q8_MAX_K},
-                                       /* codes ≥ TRIT_Q8_HUGE_MIN: the 2 MiB-aligned huge-page storage */
+                                       /* codes ≥ TRIT_HUGE_MIN: the 2 MiB-aligned huge-page storage */
                                        {821, 2560}, {33, TRIT_Q8_MAX_K}};
     for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++)
         for (int kind = FILL_RANDOM; kind < FILL_KINDS; kind++)
@@ -186,12 +186,12 @@ static void test_quantize_and_lookup(void)
     CHECK(trit_q8_alloc(&w, 1, 0) == -1, "K = 0 accepted");
 }
 
-/* Storage of TRIT_Q8_HUGE_MIN bytes and more (lm_head-sized) starts on a 2 MiB boundary and, like the
+/* Storage of TRIT_HUGE_MIN bytes and more (lm_head-sized) starts on a 2 MiB boundary and, like the
  * small one, holds zero codes (padding included) and zero scales / sums until written; one byte below
  * the threshold keeps the ordinary alignment contract. */
 static void test_large_storage(void)
 {
-    static const size_t shapes[][2] = {{821, 2559}, {TRIT_Q8_HUGE_MIN / 64 - 1, 64}, {TRIT_Q8_HUGE_MIN / 64, 64}};
+    static const size_t shapes[][2] = {{821, 2559}, {TRIT_HUGE_MIN / 64 - 1, 64}, {TRIT_HUGE_MIN / 64, 64}};
     for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
         trit_q8_rows w;
         if (trit_q8_alloc(&w, shapes[i][0], shapes[i][1]) != 0) {
@@ -199,7 +199,7 @@ static void test_large_storage(void)
             continue;
         }
         const size_t bytes = w.rows * w.stride;
-        const uintptr_t align = bytes >= TRIT_Q8_HUGE_MIN ? TRIT_Q8_HUGE_MIN : 64;
+        const uintptr_t align = bytes >= TRIT_HUGE_MIN ? TRIT_HUGE_MIN : 64;
         CHECK((uintptr_t)w.codes % align == 0, "%zu bytes of codes at %p, not %zu-aligned", bytes, (void *)w.codes,
               (size_t)align);
         size_t nonzero = 0;
