@@ -42,7 +42,7 @@ int trit_kernel_bind(const trit_kernel *k, const trit_weights *w, trit_bound_wei
         }
     } else if (k->repack) {
         const size_t bytes = k->repack_bytes ? k->repack_bytes(&out->w) : 0;
-        out->repacked = trit_aligned_alloc(bytes);
+        out->repacked = trit_alloc_weights(bytes); /* a kernel's layout of the weights: streamed like them */
         if (!out->repacked || k->repack(&out->w, out->repacked) != 0) {
             trit_kernel_unbind(out);
             return -1;
@@ -57,7 +57,7 @@ void trit_kernel_unbind(trit_bound_weights *b)
     if (b->repacked && b->k && b->k->release)
         b->k->release(b->k->ctx, b->repacked);
     else
-        free(b->repacked);
+        trit_free_weights(b->repacked);
     memset(b, 0, sizeof *b);
 }
 

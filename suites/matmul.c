@@ -61,7 +61,7 @@ static void mm_teardown(void *p)
     trit_act_free(&fx->x);
     free(fx->X);
     free(fx->Y);
-    free(fx->half);
+    trit_free_weights(fx->half);
     free(fx->acc);
     free(fx);
 }
@@ -115,7 +115,7 @@ static void *mm_setup(tb_state *st)
         fx->cached = W;
         w.dense = W;
         if (W && trit_format_element_bytes(a->format) == 2) { /* fp16/bf16 descriptors hold 16-bit weights */
-            fx->half = trit_aligned_alloc(M * K * sizeof(uint16_t));
+            fx->half = trit_alloc_weights(M * K * sizeof(uint16_t));
             if (fx->half)
                 trit_f32_to_half_row(a->format == TRIT_FMT_BF16 ? TRIT_HALF_BF16 : TRIT_HALF_FP16, W, M * K, fx->half);
             w.dense = fx->half;

@@ -39,7 +39,7 @@ static void drop_part(entry *e, int part)
     if (!e->have[part])
         return;
     if (part == PART_F32) {
-        free(e->W);
+        trit_free_weights(e->W);
         e->W = NULL;
     } else {
         trit_packed_free(&e->packed[part]);
@@ -145,7 +145,7 @@ static int ensure_f32(entry *e)
     e->pins++; /* keep this entry's packed parts while making room for its matrix */
     make_room(bytes);
     e->pins--;
-    e->W = trit_aligned_alloc(bytes);
+    e->W = trit_alloc_weights(bytes); /* the FP32 baselines stream it: same pages as the packed formats */
     if (!e->W)
         return -1;
     trit_fill_weights(e->W, e->rows, e->cols, TRIT_DIST_GAUSSIAN, e->seed);

@@ -62,7 +62,7 @@ typedef struct trit_packed {
     size_t cols;        /* K: input features (logical) */
     size_t cols_padded; /* K rounded up to the format's block */
     size_t row_bytes;   /* stride of one packed row in bytes */
-    uint8_t *codes;     /* rows × row_bytes, TRIT_ALIGN-aligned */
+    uint8_t *codes;     /* rows × row_bytes, trit_alloc_weights (2 MiB-aligned from TRIT_HUGE_MIN) */
     float *scales;      /* γ: 1 (tensor) or rows (row) floats */
     size_t n_scales;
     size_t alloc_bytes; /* bytes actually allocated for codes + scales (memory reduction reads this) */
@@ -78,6 +78,15 @@ size_t trit_format_element_bytes(trit_format f);  /* float formats: 4 or 2; tern
 double trit_format_bits_per_weight(trit_format f); /* 2.0, 1.6 (without padding) */
 
 /* Allocates codes and scales for rows × cols; returns 0, or -1 (errno set) on overflow / no memory. */
+/* Large streamed weight buffers (formats.c says why): from TRIT_HUGE_MIN bytes up, 2 MiB-aligned with
+ * transparent huge pages asked before first touch (best effort); below it, TRIT_ALIGN-aligned. The _zeroed
+ * form clears the bytes asked for. Release with trit_free_weights (plain free() works too). NULL when out of
+ * memory. */
+#define TRIT_HUGE_MIN ((size_t)2 << 20)
+void *trit_alloc_weights(size_t bytes);
+void *trit_alloc_weights_zeroed(size_t bytes);
+void trit_free_weights(void *p);
+
 int trit_packed_alloc(trit_packed *p, trit_format f, trit_granularity g, size_t rows, size_t cols);
 void trit_packed_free(trit_packed *p);
 

@@ -51,7 +51,7 @@
 
 typedef struct trit_q8_rows {
     size_t rows, cols, stride; /* stride = cols rounded up to TRIT_Q8_ROW_ALIGN */
-    int8_t *codes;             /* rows × stride, TRIT_ALIGN-aligned */
+    int8_t *codes;             /* rows × stride, TRIT_ALIGN-aligned (trit_alloc_weights: 2 MiB from TRIT_HUGE_MIN bytes) */
     float *scale;              /* per row */
     int32_t *wsum;             /* Σ codes per row (the VNNI offset correction) */
 } trit_q8_rows;

@@ -33,7 +33,8 @@ int trit_q8_alloc(trit_q8_rows *w, size_t rows, size_t cols)
     w->rows = rows;
     w->cols = cols;
     w->stride = q8_stride(cols);
-    w->codes = trit_aligned_alloc(rows * w->stride);
+    /* Streamed once per token (the 328 MB lm_head): on 2 MiB pages like every other weight (formats.h). */
+    w->codes = trit_alloc_weights_zeroed(rows * w->stride);
     w->scale = trit_aligned_alloc(rows * sizeof(float));
     w->wsum = trit_aligned_alloc(rows * sizeof(int32_t));
     if (!w->codes || !w->scale || !w->wsum) {
@@ -41,8 +42,7 @@ int trit_q8_alloc(trit_q8_rows *w, size_t rows, size_t cols)
         errno = ENOMEM;
         return -1;
     }
-    /* Padding codes are zero so a kernel reading whole 64-byte rows adds nothing (none does today). */
-    memset(w->codes, 0, rows * w->stride);
+    /* Padding codes are zero (the _zeroed allocation) so a kernel reading whole 64-byte rows adds nothing. */
     memset(w->scale, 0, rows * sizeof(float));
     memset(w->wsum, 0, rows * sizeof(int32_t));
     return 0;
@@ -50,7 +50,7 @@ int trit_q8_alloc(trit_q8_rows *w, size_t rows, size_t cols)
 
 void trit_q8_free(trit_q8_rows *w)
 {
-    free(w->codes);
+    trit_free_weights(w->codes);
     free(w->scale);
     free(w->wsum);
     memset(w, 0, sizeof *w);

@@ -116,7 +116,9 @@ static void test_kernels(void)
     static const size_t shapes[][2] = {{1, 1},    {3, 1},    {5, 2},     {7, 31},   {4, 32},   {9, 33},
                                        {11, 63},  {8, 64},   {13, 65},   {6, 127},  {5, 128},  {17, 129},
                                        {3, 191},  {21, 255}, {33, 257},  {7, 640},  {31, 2560}, {5, 2048},
-                                       {5, 2049}, {6, 4097}, {5, 8191}, {3, TRIT_Q8_MAX_K - 1}, {3, TRIT_Q8_MAX_K}};
+                                       {5, 2049}, {6, 4097}, {5, 8191}, {3, TRIT_Q8_MAX_K - 1}, {3, TRIT_Q8_MAX_K},
+                                       /* codes ≥ TRIT_HUGE_MIN: the 2 MiB-aligned huge-page storage */
+                                       {821, 2560}, {33, TRIT_Q8_MAX_K}};
     for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++)
         for (int kind = FILL_RANDOM; kind < FILL_KINDS; kind++)
             check_shape(shapes[s][0], shapes[s][1], kind);
@@ -182,6 +184,35 @@ static void test_quantize_and_lookup(void)
     trit_q8_free(&w);
     CHECK(trit_q8_alloc(&w, 1, TRIT_Q8_MAX_K + 1) == -1, "K beyond TRIT_Q8_MAX_K accepted");
     CHECK(trit_q8_alloc(&w, 1, 0) == -1, "K = 0 accepted");
+}
+
+/* Storage of TRIT_HUGE_MIN bytes and more (lm_head-sized) starts on a 2 MiB boundary and, like the
+ * small one, holds zero codes (padding included) and zero scales / sums until written; one byte below
+ * the threshold keeps the ordinary alignment contract. */
+static void test_large_storage(void)
+{
+    static const size_t shapes[][2] = {{821, 2559}, {TRIT_HUGE_MIN / 64 - 1, 64}, {TRIT_HUGE_MIN / 64, 64}};
+    for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) {
+        trit_q8_rows w;
+        if (trit_q8_alloc(&w, shapes[i][0], shapes[i][1]) != 0) {
+            CHECK(0, "alloc %zux%zu", shapes[i][0], shapes[i][1]);
+            continue;
+        }
+        const size_t bytes = w.rows * w.stride;
+        const uintptr_t align = bytes >= TRIT_HUGE_MIN ? TRIT_HUGE_MIN : 64;
+        CHECK((uintptr_t)w.codes % align == 0, "%zu bytes of codes at %p, not %zu-aligned", bytes, (void *)w.codes,
+              (size_t)align);
+        size_t nonzero = 0;
+        for (size_t b = 0; b < bytes; b++)
+            nonzero += w.codes[b] != 0;
+        for (size_t m = 0; m < w.rows; m++)
+            nonzero += w.scale[m] != 0.0f || w.wsum[m] != 0;
+        CHECK(nonzero == 0, "%zux%zu: %zu values not zero after alloc", w.rows, w.cols, nonzero);
+        w.codes[bytes - 1] = -128; /* the last byte is ours to write */
+        trit_q8_update_sums(&w, w.rows - 1, 1);
+        CHECK(w.wsum[w.rows - 1] == (w.cols == w.stride ? -128 : 0), "Σ of the last row %d", w.wsum[w.rows - 1]);
+        trit_q8_free(&w);
+    }
 }
 
 /* The full GEMV: y = rescale(acc, scale[m], s), the same floats for every variant and thread count; the
@@ -263,6 +294,7 @@ int main(void)
     test_kernels();
     test_activation();
     test_quantize_and_lookup();
+    test_large_storage();
     test_gemv();
     if (failures) {
         printf("%d failure(s)\n", failures);

@@ -395,10 +395,10 @@ static int alloc_linear(const tb_decoder *d, dec_linear *L, int idx)
     if (d->opts.variant == TB_DEC_TERNARY)
         return trit_packed_alloc(&L->w, d->opts.format, TRIT_SCALE_TENSOR, L->rows, L->cols);
     if (dec_variant_is_half(d->opts.variant)) {
-        L->h = trit_aligned_alloc(L->rows * L->cols * sizeof(uint16_t));
+        L->h = trit_alloc_weights(L->rows * L->cols * sizeof(uint16_t));
         return L->h ? 0 : -1;
     }
-    L->f = trit_aligned_alloc(L->rows * L->cols * sizeof(float));
+    L->f = trit_alloc_weights(L->rows * L->cols * sizeof(float));
     return L->f ? 0 : -1;
 }
 
@@ -416,9 +416,9 @@ static int gen_table(const tb_decoder *d, uint64_t tseed, uint16_t **as_h, float
         if (trit_q8_alloc(as_q, V, H) != 0)
             return -1;
     } else if (kind == DEC_TAB_F32) {
-        if (!(*as_f = trit_aligned_alloc(V * H * sizeof(float))))
+        if (!(*as_f = trit_alloc_weights(V * H * sizeof(float))))
             return -1;
-    } else if (!(*as_h = trit_aligned_alloc(V * H * sizeof(uint16_t)))) {
+    } else if (!(*as_h = trit_alloc_weights(V * H * sizeof(uint16_t)))) {
         return -1;
     }
     int failed = 0;
@@ -526,18 +526,18 @@ void dec_weights_free(tb_decoder *d)
         for (int l = 0; l < d->cfg.n_layers; l++) {
             for (int i = 0; i < DEC_N_LINEAR; i++) {
                 trit_packed_free(&d->layers[l].lin[i].w);
-                free(d->layers[l].lin[i].f);
-                free(d->layers[l].lin[i].h);
+                trit_free_weights(d->layers[l].lin[i].f);
+                trit_free_weights(d->layers[l].lin[i].h);
             }
             for (int i = 0; i < DEC_N_NORM; i++)
                 free(d->layers[l].norm[i]);
         }
     free(d->layers);
     free(d->final_norm);
-    free(d->embed_h);
-    free(d->embed_f);
-    free(d->head_h);
-    free(d->head_f);
+    trit_free_weights(d->embed_h);
+    trit_free_weights(d->embed_f);
+    trit_free_weights(d->head_h);
+    trit_free_weights(d->head_f);
     trit_q8_free(&d->embed_q);
     trit_q8_free(&d->head_q);
     d->layers = NULL;
