@@ -270,11 +270,12 @@ static void run_case(const tcase *c)
     release(&b);
 }
 
-/* Every T5 byte value (all 243 digit patterns) at every byte position of a block, through every variant:
- * row r, block bl, byte j encodes pattern (r + 7j + 13bl) mod 243. */
-static void run_t5_patterns(void)
+/* Every T5 byte value (all 243 digit patterns) at every byte position of a block, through every variant
+ * of `op` (GEMV: N = 1, which also reaches the table-decode GEMV groups; GEMM: N = 2): row r, block bl,
+ * byte j encodes pattern (r + 7j + 13bl) mod 243. */
+static void run_t5_patterns(trit_op op)
 {
-    const size_t M = 243, K = 3 * TRIT_T5_BLOCK - 17, N = 2;
+    const size_t M = 243, K = 3 * TRIT_T5_BLOCK - 17, N = op == TRIT_OP_GEMV ? 1 : 2;
     tcase c = {M, K, N, TRIT_FMT_T5, W_RANDOM, X_RANDOM, 99};
     built b;
     REQUIRE(build(&c, &b) == 0);
@@ -301,7 +302,7 @@ static void run_t5_patterns(void)
     const trit_kernel *ks = trit_kernels(&nk);
     for (size_t i = 0; i < nk; i++) {
         char why[256];
-        if (ks[i].format == TRIT_FMT_T5 && ks[i].op == TRIT_OP_GEMM && trit_kernel_runnable(&ks[i], why, sizeof why))
+        if (ks[i].format == TRIT_FMT_T5 && ks[i].op == op && trit_kernel_runnable(&ks[i], why, sizeof why))
             check_kernel(&ks[i], &c, &b, y_ref);
     }
     free(y_ref);
@@ -432,7 +433,8 @@ int main(void)
         tcase longest = {2, 9000000 + 3, 1, fmt, W_PLUS, X_MIN, seed++}; /* > 32768 blocks: lanes of 64·c·x overflow unless folded */
         run_case(&longest);
     }
-    run_t5_patterns();
+    run_t5_patterns(TRIT_OP_GEMV);
+    run_t5_patterns(TRIT_OP_GEMM);
     check_hook_counts();
     check_thread_split();
     printf("%ld kernel runs compared bit-exact\n", n_compared);
