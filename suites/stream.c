@@ -26,6 +26,7 @@
 #include "suite_list.h"
 #include "tritbench/context.h"
 #include "tritbench/bench.h"
+#include "tritbench/formats.h"
 
 typedef enum stream_kind { K_READ = 0, K_COPY, K_SCALE, K_ADD, K_TRIAD, K_COUNT } stream_kind;
 
@@ -189,9 +190,9 @@ static void stream_case_free(stream_case *sc)
 {
     if (!sc)
         return;
-    free(sc->a);
-    free(sc->b);
-    free(sc->c);
+    trit_free_weights(sc->a);
+    trit_free_weights(sc->b);
+    trit_free_weights(sc->c);
     free(sc);
 }
 
@@ -214,12 +215,14 @@ static stream_case *stream_case_new(stream_kind kind, size_t footprint, int thre
         return NULL;
     }
     size_t bytes = (sc->n * sizeof(double) + 4095) & ~(size_t)4095;
-    void *pa = NULL, *pb = NULL, *pc = NULL;
-    int bad = posix_memalign(&pa, 4096, bytes) | posix_memalign(&pb, 4096, bytes) | posix_memalign(&pc, 4096, bytes);
+    /* The weights' allocator: the memory roof a kernel's weights are held against must sit on the same pages
+     * (2 MiB huge pages from 2 MiB up) — on 4 KiB pages a 128 MiB read stream runs ~16 GB/s here against ~30 on
+     * huge pages, and a kernel streaming huge-paged weights would "beat" its own roof by 2×. */
+    void *pa = trit_alloc_weights(bytes), *pb = trit_alloc_weights(bytes), *pc = trit_alloc_weights(bytes);
     sc->a = pa;
     sc->b = pb;
     sc->c = pc;
-    if (bad || !pa || !pb || !pc) {
+    if (!pa || !pb || !pc) {
         stream_case_free(sc);
         return NULL;
     }
