@@ -233,3 +233,37 @@ void vr_view_table_order(const vr_table *t, size_t *idx)
             if (cell_rank(t->cells[i * t->n_cols + col] ? t->cells[i * t->n_cols + col] : "") == rank)
                 idx[k++] = i;
 }
+
+void vr_view_context(const tb_context *c, vr_view_emit emit, void *out)
+{
+    char b[1100];
+#define KV(k, fmt, v)                                                                                           \
+    do {                                                                                                        \
+        snprintf(b, sizeof b, fmt, v);                                                                          \
+        emit(out, k, b);                                                                                        \
+    } while (0)
+    KV("date", "%s", c->date);
+    KV("host", "%s", c->host_name);
+    KV("CPU", "%s", c->cpu_model);
+    KV("CPUs", "%d", c->num_cpus);
+    KV("MHz per CPU", "%.0f", c->mhz_per_cpu);
+    KV("CPU scaling", "%s", c->cpu_scaling_enabled ? "enabled (timings are noisier)" : "disabled");
+    for (int i = 0; i < c->n_caches && i < 16; i++) {
+        char cache[128];
+        snprintf(cache, sizeof cache, "L%d %s %lld KiB (shared by %d)", c->caches[i].level, c->caches[i].type,
+                 c->caches[i].size / 1024, c->caches[i].num_sharing);
+        KV("cache", "%s", cache);
+    }
+    KV("load average", "%.2f", c->load_avg[0]);
+    KV("topology", "%s", c->topology);
+    KV("hardware counters", "%s", c->perf_counters);
+    KV("compiler", "%s", c->compiler);
+    KV("flags", "%s", c->cflags);
+    KV("build type", "%s", c->library_build_type);
+    KV("tritbench version", "%s", c->library_version);
+    KV("git commit", "%s", c->git_commit);
+    KV("built without", "%s", c->missing[0] ? c->missing : "nothing");
+#undef KV
+    for (int i = 0; i < c->n_extras && i < TB_CONTEXT_MAX_EXTRAS; i++)
+        emit(out, c->extra_keys[i], c->extra_values[i]);
+}

@@ -50,4 +50,9 @@ void vr_view_interval(const vr_report *r, const vr_check_row *c, char *buf, size
  * information-only "FAIL (info)" …, PASS, N/A and reasons last); stable. idx holds t->n_rows entries. */
 void vr_view_table_order(const vr_table *t, size_t *idx);
 
+/* The machine context as key/value rows, in one order for report.md and report.html: emit(out, key, value)
+ * once per row (values plain text; each writer escapes them its way). */
+typedef void (*vr_view_emit)(void *out, const char *key, const char *value);
+void vr_view_context(const tb_context *c, vr_view_emit emit, void *out);
+
 #endif

@@ -321,28 +321,21 @@ static void section(FILE *f, const vr_report *r, const char *dir, const char *na
             html_table(f, r->tables[i], i);
 }
 
+static void html_row(void *out, const char *key, const char *value)
+{
+    FILE *f = out;
+    fputs("<tr><th>", f);
+    esc(f, key);
+    fputs("</th><td>", f);
+    esc(f, value);
+    fputs("</td></tr>\n", f);
+}
+
 static void machine(FILE *f, const tb_context *c)
 {
     fputs("<h2 id=\"machine\">Machine</h2>\n<table>", f);
-#define KV(k, fmt, v)                                                                                           \
-    do {                                                                                                        \
-        char b_[1100];                                                                                          \
-        snprintf(b_, sizeof b_, fmt, v);                                                                        \
-        fputs("<tr><th>" k "</th><td>", f);                                                                     \
-        esc(f, b_);                                                                                             \
-        fputs("</td></tr>\n", f);                                                                               \
-    } while (0)
-    KV("date", "%s", c->date);
-    KV("host", "%s", c->host_name);
-    KV("CPU", "%s", c->cpu_model);
-    KV("CPUs", "%d", c->num_cpus);
-    KV("load average", "%.2f", c->load_avg[0]);
-    KV("compiler", "%s", c->compiler);
-    KV("build type", "%s", c->library_build_type);
-    KV("git commit", "%s", c->git_commit);
-    KV("built without", "%s", c->missing[0] ? c->missing : "nothing");
-#undef KV
-    fputs("</table>\n<p>Every context key is in report.md and results.json.</p>\n", f);
+    vr_view_context(c, html_row, f); /* the same rows as report.md's */
+    fputs("</table>\n", f);
 }
 
 static const char STYLE[] =

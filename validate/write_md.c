@@ -201,46 +201,20 @@ static void section(FILE *f, const vr_report *r, const char *name)
     }
 }
 
+static void md_row(void *out, const char *key, const char *value)
+{
+    FILE *f = out;
+    fputs("| ", f);
+    cell(f, key);
+    fputs(" | ", f);
+    cell(f, value);
+    fputs(" |\n", f);
+}
+
 static void context(FILE *f, const tb_context *c)
 {
     fputs("## Machine\n\n| Key | Value |\n|---|---|\n", f);
-#define KV(k, fmt, v)                                                                                           \
-    do {                                                                                                        \
-        char b_[1100];                                                                                          \
-        snprintf(b_, sizeof b_, fmt, v);                                                                        \
-        fputs("| " k " | ", f);                                                                                 \
-        cell(f, b_);                                                                                            \
-        fputs(" |\n", f);                                                                                       \
-    } while (0)
-    KV("date", "%s", c->date);
-    KV("host", "%s", c->host_name);
-    KV("CPU", "%s", c->cpu_model);
-    KV("CPUs", "%d", c->num_cpus);
-    KV("MHz per CPU", "%.0f", c->mhz_per_cpu);
-    KV("CPU scaling", "%s", c->cpu_scaling_enabled ? "enabled (timings are noisier)" : "disabled");
-    for (int i = 0; i < c->n_caches && i < 16; i++) {
-        char b[128];
-        snprintf(b, sizeof b, "L%d %s %lld KiB (shared by %d)", c->caches[i].level, c->caches[i].type,
-                 c->caches[i].size / 1024, c->caches[i].num_sharing);
-        KV("cache", "%s", b);
-    }
-    KV("load average", "%.2f", c->load_avg[0]);
-    KV("topology", "%s", c->topology);
-    KV("hardware counters", "%s", c->perf_counters);
-    KV("compiler", "%s", c->compiler);
-    KV("flags", "%s", c->cflags);
-    KV("build type", "%s", c->library_build_type);
-    KV("tritbench version", "%s", c->library_version);
-    KV("git commit", "%s", c->git_commit);
-    KV("built without", "%s", c->missing[0] ? c->missing : "nothing");
-    for (int i = 0; i < c->n_extras && i < TB_CONTEXT_MAX_EXTRAS; i++) {
-        fputs("| ", f);
-        cell(f, c->extra_keys[i]);
-        fputs(" | ", f);
-        cell(f, c->extra_values[i]);
-        fputs(" |\n", f);
-    }
-#undef KV
+    vr_view_context(c, md_row, f);
     fputc('\n', f);
 }
 
