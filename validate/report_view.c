@@ -267,3 +267,32 @@ void vr_view_context(const tb_context *c, vr_view_emit emit, void *out)
     for (int i = 0; i < c->n_extras && i < TB_CONTEXT_MAX_EXTRAS; i++)
         emit(out, c->extra_keys[i], c->extra_values[i]);
 }
+
+void vr_view_range(const vr_view_target *t, char *buf, size_t len)
+{
+    if (!isfinite(t->min)) {
+        snprintf(buf, len, "—");
+        return;
+    }
+    char lo[48], hi[48];
+    vr_format_value(t->unit, t->min, lo, sizeof lo);
+    vr_format_value(t->unit, t->max, hi, sizeof hi);
+    if (t->min == t->max)
+        snprintf(buf, len, "%s", lo);
+    else
+        snprintf(buf, len, "%s – %s", lo, hi);
+}
+
+bool vr_view_worst(const vr_report *r, const vr_view_target *t, char *buf, size_t len)
+{
+    if (t->worst != SIZE_MAX) {
+        snprintf(buf, len, "%s (%s)", r->checks[t->worst].subject, r->checks[t->worst].measured_text);
+        return false;
+    }
+    if (t->first_na != SIZE_MAX) {
+        snprintf(buf, len, "N/A: %s", r->checks[t->first_na].reason);
+        return true;
+    }
+    snprintf(buf, len, "—");
+    return false;
+}

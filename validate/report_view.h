@@ -4,6 +4,7 @@
 #ifndef TRITBENCH_VALIDATE_REPORT_VIEW_H
 #define TRITBENCH_VALIDATE_REPORT_VIEW_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "validate/vr_internal.h"
@@ -54,5 +55,11 @@ void vr_view_table_order(const vr_table *t, size_t *idx);
  * once per row (values plain text; each writer escapes them its way). */
 typedef void (*vr_view_emit)(void *out, const char *key, const char *value);
 void vr_view_context(const tb_context *c, vr_view_emit emit, void *out);
+
+/* A target's measured min–max in its unit ("16.00× – 20.00×", one value when equal, "—" when none). */
+void vr_view_range(const vr_view_target *t, char *buf, size_t len);
+/* Its worst subject as plain text: "subject (measured)", "N/A: reason", or "—". Returns true for the N/A
+ * form (the HTML mutes it). */
+bool vr_view_worst(const vr_report *r, const vr_view_target *t, char *buf, size_t len);
 
 #endif

@@ -135,12 +135,9 @@ static void summary(FILE *f, const vr_report *r)
           f);
     for (size_t i = 0; i < n; i++) {
         const vr_view_target *t = &v[i];
-        char range[120] = "—", lo[48], hi[48];
-        if (isfinite(t->min)) {
-            vr_format_value(t->unit, t->min, lo, sizeof lo);
-            vr_format_value(t->unit, t->max, hi, sizeof hi);
-            snprintf(range, sizeof range, t->min == t->max ? "%s" : "%s – %s", lo, hi);
-        }
+        char range[120], worst[512];
+        vr_view_range(t, range, sizeof range);
+        const bool muted = vr_view_worst(r, t, worst, sizeof worst);
         fputs("<tr><td>", f);
         esc(f, t->section);
         fputs("</td><td>", f);
@@ -168,18 +165,9 @@ static void summary(FILE *f, const vr_report *r)
         if (t->na)
             fprintf(f, "%s%zu N/A", sep, t->na);
         fputs("</td><td>", f);
-        if (t->worst != SIZE_MAX) {
-            esc(f, r->checks[t->worst].subject);
-            fputs(" (", f);
-            esc(f, r->checks[t->worst].measured_text);
-            fputs(")", f);
-        } else if (t->first_na != SIZE_MAX) {
-            fputs("<span class=\"muted\">N/A: ", f);
-            esc(f, r->checks[t->first_na].reason);
-            fputs("</span>", f);
-        } else {
-            fputs("—", f);
-        }
+        fputs(muted ? "<span class=\"muted\">" : "", f);
+        esc(f, worst);
+        fputs(muted ? "</span>" : "", f);
         fputs("</td></tr>\n", f);
     }
     fputs("</table>\n", f);

@@ -33,15 +33,9 @@ static void summary_table(FILE *f, const vr_report *r)
     fputs("|---|---|---|---|---|---|---|\n", f);
     for (size_t i = 0; i < n; i++) {
         const vr_view_target *t = &v[i];
-        char range[120] = "—", lo[48], hi[48], counts[160] = "";
-        if (isfinite(t->min)) {
-            vr_format_value(t->unit, t->min, lo, sizeof lo);
-            vr_format_value(t->unit, t->max, hi, sizeof hi);
-            if (t->min == t->max)
-                snprintf(range, sizeof range, "%s", lo);
-            else
-                snprintf(range, sizeof range, "%s – %s", lo, hi);
-        }
+        char range[120], counts[160] = "", worst[512];
+        vr_view_range(t, range, sizeof range);
+        vr_view_worst(r, t, worst, sizeof worst);
         size_t k = 0;
 #define COUNT(n_, w_)                                                                                           \
     if ((n_) && k < sizeof counts)                                                                              \
@@ -60,18 +54,7 @@ static void summary_table(FILE *f, const vr_report *r)
         fprintf(f, " | %zu | ", t->rows);
         cell(f, range);
         fprintf(f, " | %s | ", counts);
-        if (t->worst != SIZE_MAX) {
-            const vr_check_row *w = &r->checks[t->worst];
-            cell(f, w->subject);
-            fputs(" (", f);
-            cell(f, w->measured_text);
-            fputs(")", f);
-        } else if (t->first_na != SIZE_MAX) {
-            fputs("N/A: ", f);
-            cell(f, r->checks[t->first_na].reason);
-        } else {
-            fputs("—", f);
-        }
+        cell(f, worst);
         fputs(" |\n", f);
     }
     free(v);
