@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tritbench/grow.h"
 #include "history/ingest_parse.h"
 #include "history/store.h"
 
@@ -28,16 +29,9 @@ static int take_run(void *ud, int nc, const char *const *v)
     run_list *L = ud;
     if (nc < 14)
         return 0;
-    if (L->n == L->cap) {
-        size_t c = L->cap ? L->cap * 2 : 16;
-        hist_run *p = realloc(L->v, c * sizeof *p);
-        if (!p)
-            return 1;
-        L->v = p;
-        L->cap = c;
-    }
-    hist_run *r = &L->v[L->n++];
-    memset(r, 0, sizeof *r);
+    hist_run *r = tb_grow_slot((void **)&L->v, &L->n, &L->cap, sizeof *r);
+    if (!r)
+        return 1;
     r->id = strtoll(v[0], NULL, 10);
     hist_copy(r->date, sizeof r->date, v[1]);
     hist_copy(r->host, sizeof r->host, v[2]);
@@ -97,15 +91,9 @@ static int take_verdict(void *ud, int nc, const char *const *v)
     verdict_list *L = ud;
     if (nc < 7)
         return 0;
-    if (L->n == L->cap) {
-        size_t c = L->cap ? L->cap * 2 : 16;
-        hist_verdict *p = realloc(L->v, c * sizeof *p);
-        if (!p)
-            return 1;
-        L->v = p;
-        L->cap = c;
-    }
-    hist_verdict *r = &L->v[L->n++];
+    hist_verdict *r = tb_grow_slot((void **)&L->v, &L->n, &L->cap, sizeof *r);
+    if (!r)
+        return 1;
     hist_copy(r->section, sizeof r->section, v[0]);
     hist_copy(r->target, sizeof r->target, v[1]);
     hist_copy(r->subject, sizeof r->subject, v[2]);

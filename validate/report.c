@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tritbench/grow.h"
 #include "validate/vr_internal.h"
 #include "tritbench/interval.h"
 
@@ -19,22 +20,6 @@ const char *vr_verdict_name(vr_verdict v)
     }
 }
 
-/* Grows a (ptr, n, cap) array by one slot; returns the new slot zeroed, or NULL. */
-static void *grow(void **items, size_t *n, size_t *cap, size_t size)
-{
-    if (*n == *cap) {
-        size_t c = *cap ? *cap * 2 : 16;
-        void *p = realloc(*items, c * size);
-        if (!p)
-            return NULL;
-        *items = p;
-        *cap = c;
-    }
-    void *slot = (char *)*items + *n * size;
-    memset(slot, 0, size);
-    (*n)++;
-    return slot;
-}
 
 static void copy_trunc(char *dst, size_t cap, const char *src)
 {
@@ -218,7 +203,7 @@ static void compose_why(vr_check_row *c, const vr_target *t)
 static vr_check_row *new_row(vr_report *r, const char *section, const char *target, const char *subject,
                              double measured, const vr_target **tp)
 {
-    vr_check_row *c = grow((void **)&r->checks, &r->n_checks, &r->cap_checks, sizeof *c);
+    vr_check_row *c = tb_grow_slot((void **)&r->checks, &r->n_checks, &r->cap_checks, sizeof *c);
     if (!c) {
         r->oom = true;
         return NULL;
@@ -453,7 +438,7 @@ vr_table *vr_table_new(vr_report *r, const char *section, const char *title, siz
     if (!r || n_cols == 0 || !headers)
         return NULL;
     vr_table *t = calloc(1, sizeof *t);
-    vr_table **slot = t ? grow((void **)&r->tables, &r->n_tables, &r->cap_tables, sizeof *slot) : NULL;
+    vr_table **slot = t ? tb_grow_slot((void **)&r->tables, &r->n_tables, &r->cap_tables, sizeof *slot) : NULL;
     if (!slot) {
         free(t);
         r->oom = true;
@@ -515,7 +500,7 @@ void vr_note(vr_report *r, const char *section, const char *fmt, ...)
         r->oom = true;
         return;
     }
-    vr_note_item *it = grow((void **)&r->notes, &r->n_notes, &r->cap_notes, sizeof *it);
+    vr_note_item *it = tb_grow_slot((void **)&r->notes, &r->n_notes, &r->cap_notes, sizeof *it);
     if (!it) {
         free(text);
         r->oom = true;
@@ -544,7 +529,7 @@ void vr_plot(vr_report *r, const char *section, const char *name, const char *ti
 {
     if (!r || !gnuplot_body || !data_tsv)
         return;
-    vr_plot_item *p = grow((void **)&r->plots, &r->n_plots, &r->cap_plots, sizeof *p);
+    vr_plot_item *p = tb_grow_slot((void **)&r->plots, &r->n_plots, &r->cap_plots, sizeof *p);
     if (!p) {
         r->oom = true;
         return;
@@ -597,7 +582,7 @@ void vr_metric(vr_report *r, const char *section, const char *key, double value)
 {
     if (!r)
         return;
-    vr_metric_item *m = grow((void **)&r->metrics, &r->n_metrics, &r->cap_metrics, sizeof *m);
+    vr_metric_item *m = tb_grow_slot((void **)&r->metrics, &r->n_metrics, &r->cap_metrics, sizeof *m);
     if (!m) {
         r->oom = true;
         return;
