@@ -1,7 +1,7 @@
 /* tile_maddubs.h — width-generic micro-kernels on vpmaddubsw + vpmaddwd (AVX2, AVX-512BW: CPUs without
  * VNNI). vpmaddubsw sums byte pairs into saturating int16: with codes ≤ 2 and |x| ≤ 128 one pair is
  * ≤ 512, and the tiles sum only the products of one 64-byte block (≤ 2 halves × 5 planes × 512 = 5120) in
- * int16 before vpmaddwd widens them to int32, so long rows cannot saturate; the I2 GEMV's own bound (six
+ * int16 before vpmaddwd widens them to int32, so long rows cannot saturate; the I2 GEMV's own bound (eight
  * vectors at most) is at maddubs_i2_gemv_rows.
  * The including ISA file defines TRIT_X86_WIDTH, MADDUBS_GEMM_ROWS and MADDUBS_GEMM_ACTS (its register
  * tile, ≤ TRIT_X86_MAX_TILE) first; it gets maddubs_{i2,t5}_{gemv,gemm} (trit_x86_tile_fn). */
@@ -64,15 +64,22 @@ ALWAYS_INLINE void maddubs_tile(const uint8_t *w, size_t rb, size_t blocks, cons
             out[r * TRIT_X86_MAX_TILE + c] = tv_hsum32(a[r][c]);
 }
 
-/* GEMV I2, four rows at a time, written out so GCC keeps everything in registers (the generic tile
- * spills with 16 ymm). One shift per vector instead of three: u = v >> 4 brings planes 2 and 3 down, and
- * planes 1 and 3 stay masked in place (codes 0, 4, 8), so each row keeps two int16 sums: lo (planes 0
- * and 2, scale 1) and hi (planes 1 and 3, scale 4). A pair of vpmaddubsw products is ≤ 2·8·128 = 2048
- * (no saturation), so over MADDUBS_FLUSH_ITERS = 6 vectors hi ≤ 6·2·2048 = 24576 and lo ≤ 6·2·512 < 32768:
- * then lo + (hi >> 2) (exact: hi is a multiple of 4) is widened to int32 by one vpmaddwd. Per vector and
- * row 13 operations instead of 16. 6912×2560, best of 300 calls, old/new interleaved: AVX-512BW
- * 26.6 → 30.6 GB/s, AVX2 25.6 → 26.8 GB/s. */
-#define MADDUBS_FLUSH_ITERS 6
+/* GEMV I2, written out so GCC keeps everything in registers (the generic tile spills with 16 ymm). One
+ * shift per vector instead of three: u = v >> 4 brings planes 2 and 3 down, and planes 1 and 3 stay masked
+ * in place (codes 0, 4, 8), so each row keeps two int16 sums: lo (planes 0 and 2, scale 1) and hi (planes
+ * 1 and 3, scale 4). Per vector and row 13 operations (1 shift, 4 and, 4 vpmaddubsw, 4 vpaddw); the
+ * multiplies need 2 cycles of the 2 multiply pipes, the rest fills the 4 vector pipes, so this loop is
+ * bound by the operation count (~3.3 cycles per vector), not by vpmaddubsw.
+ * Int16 bound, exact: with x in [−128, 127] a vpmaddubsw pair c·x + c'·x' lies in [−2·2·128, 2·2·127] =
+ * [−512, 508] for codes ≤ 2 and in [−2048, 2032] for codes ≤ 8 (no saturation). Each vector adds two
+ * pairs per lane to lo and two to hi, so after MADDUBS_FLUSH_ITERS = 8 vectors hi ∈ 8·[−4096, 4064] =
+ * [−32768, 32512] and lo ∈ [−8192, 8128]: both fit int16 (vpaddw wraps, but nothing wraps here), and
+ * lo + (hi >> 2) (exact: hi is a multiple of 4) ∈ [−16384, 16256] is widened to int32 by one vpmaddwd.
+ * 8 rather than the 6 used before: at K = 2560 a ymm row is 20 vectors, flushed 3 times instead of 4.
+ * The empty asm after each row's four products pins lo and hi: without it GCC re-associates the four
+ * vpaddw into a tree across rows and halves, which needs more live registers than 16 ymm and spilled
+ * accumulators to the stack (AVX2 6912×2560: 27.0 → 28.4 GB/s from this alone, best of 300 calls). */
+#define MADDUBS_FLUSH_ITERS 8
 #define MADDUBS_I2_ROW(lo, hi, vp, xb)                                                                        \
     do {                                                                                                      \
         const tv v_ = tv_load(vp), u_ = tv_srli16(v_, 4);                                                     \
@@ -80,6 +87,7 @@ ALWAYS_INLINE void maddubs_tile(const uint8_t *w, size_t rb, size_t blocks, cons
         hi = tv_add16(hi, tv_maddubs(tv_and(v_, mc), tv_load((xb) + 64)));                                    \
         lo = tv_add16(lo, tv_maddubs(tv_and(u_, m3), tv_load((xb) + 128)));                                   \
         hi = tv_add16(hi, tv_maddubs(tv_and(u_, mc), tv_load((xb) + 192)));                                   \
+        __asm__("" : "+v"(lo), "+v"(hi));                                                                     \
     } while (0)
 #define MADDUBS_I2_FLUSH(acc, lo, hi)                                                                         \
     do {                                                                                                      \
@@ -88,8 +96,8 @@ ALWAYS_INLINE void maddubs_tile(const uint8_t *w, size_t rb, size_t blocks, cons
         hi = tv_zero();                                                                                       \
     } while (0)
 
-/* Rows r0 … r0 + ROWS − 1 (ROWS = 2 or 4) over all blocks into out[r·TRIT_X86_MAX_TILE]. */
-ALWAYS_INLINE void maddubs_i2_gemv_rows(const uint8_t *w, size_t rb, const int8_t *xq, size_t blocks, int32_t *out,
+/* Rows 0 … ROWS − 1 (ROWS = 2 or 4) over all blocks: acc[r] = int32 lanes of Σ c·x for row r. */
+ALWAYS_INLINE void maddubs_i2_gemv_rows(const uint8_t *w, size_t rb, const int8_t *xq, size_t blocks, tv *acc,
                                         const int ROWS)
 {
     const tv m3 = tv_set1_8(3), mc = tv_set1_8(0x0C);
@@ -120,24 +128,35 @@ ALWAYS_INLINE void maddubs_i2_gemv_rows(const uint8_t *w, size_t rb, const int8_
             MADDUBS_I2_FLUSH(a3, l3, h3);
         }
     }
-    out[0 * TRIT_X86_MAX_TILE] = tv_hsum32(a0);
-    out[1 * TRIT_X86_MAX_TILE] = tv_hsum32(a1);
+    acc[0] = a0;
+    acc[1] = a1;
     if (ROWS == 4) {
-        out[2 * TRIT_X86_MAX_TILE] = tv_hsum32(a2);
-        out[3 * TRIT_X86_MAX_TILE] = tv_hsum32(a3);
+        acc[2] = a2;
+        acc[3] = a3;
     }
 }
 
 /* Four rows: at once with 32 zmm; as two pairs with 16 ymm, where 4 rows × (int32 + two int16 sums) and
- * the masks spilled (measured 22–23.5 GB/s against 25.6 before on 6912×2560). */
-static void maddubs_i2_gemv4(const uint8_t *w, size_t rb, const int8_t *xq, size_t blocks, int32_t *out)
+ * the masks spill (measured 22–23.5 GB/s against 25.6 with pairs on 6912×2560, and again 28.2 against
+ * 29.4 with the pinned sums above). */
+ALWAYS_INLINE void maddubs_i2_gemv4(const uint8_t *w, size_t rb, const int8_t *xq, size_t blocks, tv acc[4])
 {
 #if TRIT_X86_WIDTH == 512
-    maddubs_i2_gemv_rows(w, rb, xq, blocks, out, 4);
+    maddubs_i2_gemv_rows(w, rb, xq, blocks, acc, 4);
 #else
-    maddubs_i2_gemv_rows(w, rb, xq, blocks, out, 2);
-    maddubs_i2_gemv_rows(w + 2 * rb, rb, xq, blocks, out + 2 * TRIT_X86_MAX_TILE, 2);
+    maddubs_i2_gemv_rows(w, rb, xq, blocks, acc, 2);
+    maddubs_i2_gemv_rows(w + 2 * rb, rb, xq, blocks, acc + 2, 2);
 #endif
+}
+
+/* Full 4-row groups straight into acc[0 … 3] = Σ c·x − Σx with one vector store (the drive's gemv_store). */
+static void maddubs_i2_gemv4_store(const uint8_t *w, size_t rb, size_t blocks, const int8_t *x, int32_t sum_x,
+                                   int32_t *acc)
+{
+    tv s[4];
+    maddubs_i2_gemv4(w, rb, x, blocks, s);
+    const __m128i r = _mm_sub_epi32(tv_hsum4x32(s[0], s[1], s[2], s[3]), _mm_set1_epi32(sum_x));
+    _mm_storeu_si128((__m128i *)(void *)acc, r);
 }
 
 #define MADDUBS_TILE_I2(w, rb, blocks, xs, RM, RN, out) maddubs_tile(w, rb, blocks, xs, RM, RN, out, 4)
@@ -148,10 +167,14 @@ ALWAYS_INLINE void maddubs_i2_gemv(const uint8_t *w, size_t rb, size_t blocks, c
                                    int rn, int32_t *out)
 {
     (void)rn;
-    if (rm == 4)
-        maddubs_i2_gemv4(w, rb, xs[0], blocks, out);
-    else
+    if (rm == 4) {
+        tv s[4];
+        maddubs_i2_gemv4(w, rb, xs[0], blocks, s);
+        for (int r = 0; r < 4; r++)
+            out[r * TRIT_X86_MAX_TILE] = tv_hsum32(s[r]);
+    } else {
         maddubs_tile(w, rb, blocks, xs, 1, 1, out, 4);
+    }
 }
 
 ALWAYS_INLINE void maddubs_t5_gemv(const uint8_t *w, size_t rb, size_t blocks, const int8_t *const *xs, int rm,
