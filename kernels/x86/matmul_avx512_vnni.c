@@ -297,28 +297,35 @@ static void t5_gemv4_store(const uint8_t *w, size_t rb, size_t blocks, const int
 }
 
 /* T5 GEMV by table decode (AVX-512 VBMI, chosen per call when the CPU has it; t5_gemv4 otherwise).
- * Two 256-entry byte tables replace the arithmetic: T5_LUT_LO[b] packs digits 0–3 of byte b two bits each
- * (d0 + 4·d1 + 16·d2 + 64·d3, an I2-like byte), T5_LUT_D4[b] is digit 4. Digits 0–3 are then masked in
- * place and accumulated per plane exactly like I2 (i2_gemv4_chunk, fold_planes), digit 4 joins plane 0
- * (both unscaled). Per 64 bytes and row: 1 vpmovb2m + 4 vpermi2b + 4 vpandd + 5 vpdpbusd, against ~25
- * operations for the multiplication decode. A 256-entry lookup is two 128-entry vpermi2b (the index's
+ * Two 256-entry byte tables replace the arithmetic: T5_LUT_A[b] = d0 + 4·d1 + 16·d2 and T5_LUT_B[b] =
+ * d4 + 4·d3 (digits of byte b, two bits each). The digits are then masked in place and accumulated by
+ * scale (t5_lut_gemv4_chunk), like I2's planes (i2_gemv4_chunk, fold_planes). Per 64 bytes and row:
+ * 1 vpmovb2m + 4 vpermi2b + 5 vpandd + 5 vpdpbusd, against ~25 operations for the multiplication
+ * decode. A 256-entry lookup is two 128-entry vpermi2b (the index's
  * bit 7 is ignored): the first, merge-masked to the lanes with bit 7 set, looks up the upper half and
  * leaves the byte itself in the other lanes; the second, masked to those other lanes, looks up the
  * lower half from it. The tables follow the formats.h decode formula for all 256 byte values (including
  * 243–255, which trit_pack never writes), so this path equals the multiplication decode for any byte. */
 #define T5_DIGIT(b, i) (((((b) * (i)) & 255) * 3) >> 8) /* i = 3^digit: formats.h */
-#define T5_LO(b) (T5_DIGIT(b, 1) | T5_DIGIT(b, 3) << 2 | T5_DIGIT(b, 9) << 4 | T5_DIGIT(b, 27) << 6)
-#define T5_D4(b) T5_DIGIT(b, 81)
+#define T5_A(b) (T5_DIGIT(b, 1) | T5_DIGIT(b, 3) << 2 | T5_DIGIT(b, 9) << 4)
+#define T5_B(b) (T5_DIGIT(b, 81) | T5_DIGIT(b, 27) << 2)
 #define T5_TAB4(F, b) F(b), F((b) + 1), F((b) + 2), F((b) + 3)
 #define T5_TAB16(F, b) T5_TAB4(F, b), T5_TAB4(F, (b) + 4), T5_TAB4(F, (b) + 8), T5_TAB4(F, (b) + 12)
 #define T5_TAB64(F, b) T5_TAB16(F, b), T5_TAB16(F, (b) + 16), T5_TAB16(F, (b) + 32), T5_TAB16(F, (b) + 48)
 #define T5_TAB256(F) T5_TAB64(F, 0), T5_TAB64(F, 64), T5_TAB64(F, 128), T5_TAB64(F, 192)
-static const uint8_t T5_LUT_LO[256] __attribute__((aligned(64))) = {T5_TAB256(T5_LO)};
-static const uint8_t T5_LUT_D4[256] __attribute__((aligned(64))) = {T5_TAB256(T5_D4)};
+static const uint8_t T5_LUT_A[256] __attribute__((aligned(64))) = {T5_TAB256(T5_A)};
+static const uint8_t T5_LUT_B[256] __attribute__((aligned(64))) = {T5_TAB256(T5_B)};
 
 #define T5_LUT_TARGET __attribute__((target("avx512vbmi")))
 
 /* table[b] for every byte b of v; hi = the lanes with b ≥ 128, t0 … t3 = table[0 … 255] in 64-byte parts. */
+/* Scale-1, -4 and -16 sums of one row into Σ c·x (exact shifts: every lane is a multiple of 4 or 16, and
+ * within FOLD_BLOCKS blocks no lane can overflow, as in fold_planes). */
+ALWAYS_INLINE __m512i t5_fold3(__m512i s1, __m512i s4, __m512i s16)
+{
+    return _mm512_add_epi32(_mm512_add_epi32(s1, _mm512_srai_epi32(s4, 2)), _mm512_srai_epi32(s16, 4));
+}
+
 T5_LUT_TARGET ALWAYS_INLINE __m512i t5_lookup(__m512i v, __mmask64 hi, __m512i t0, __m512i t1, __m512i t2,
                                               __m512i t3)
 {
@@ -326,30 +333,33 @@ T5_LUT_TARGET ALWAYS_INLINE __m512i t5_lookup(__m512i v, __mmask64 hi, __m512i t
     return _mm512_mask2_permutex2var_epi8(t0, upper, _knot_mask64(hi), t1);
 }
 
-/* Four rows, blocks [b0, b1), sharing each activation load: the tables are looked up for the four rows
- * first, then each activation plane is loaded once and feeds the four rows. 16 accumulators + 8 table
- * registers + 4 masks exceed the 32 zmm registers by a few (GCC keeps some accumulators on the stack, L1
- * loads); two row pairs, which fit, measured 7 % slower in L2 (186 vs 173 µs CPU, 6912×2560) because
- * every activation plane is loaded twice. */
+/* Four rows, blocks [b0, b1), sharing each activation load. The tables put the digits at three scales
+ * only: T5_LUT_A = d0 | d1 << 2 | d2 << 4, T5_LUT_B = d4 | d3 << 2, so masked in place the five digits
+ * feed three accumulators per row: scale 1 (d0, d4), 4 (d1, d3), 16 (d2). 12 accumulators + 8 table
+ * registers + 3 masks fit the 32 zmm registers (16 accumulators, one per digit plane, spilled), and
+ * the fold is 2 shifts + 2 adds per row instead of 3 + 3; one more vpandd per row and block, which
+ * runs beside the vpermi2b / vpdpbusd (those two share pipes: 4 vpermi2b + 5 vpdpbusd take ~8.2
+ * cycles alone, adding 4 vpandd ~8.4). */
 #define T5_LUT_ROW(r)                                                                                         \
     const __m512i v##r = _mm512_loadu_si512((const void *)(wb + r * rb));                                     \
     const __mmask64 h##r = _mm512_movepi8_mask(v##r);                                                         \
-    const __m512i p##r = t5_lookup(v##r, h##r, lo0, lo1, lo2, lo3)
-#define T5_LUT_D4DOT(r)                                                                                       \
-    a##r##0 = dpbusd(a##r##0, t5_lookup(v##r, h##r, d0, d1, d2, d3), x4)
+    const __m512i p##r = t5_lookup(v##r, h##r, ta0, ta1, ta2, ta3);                                           \
+    const __m512i q##r = t5_lookup(v##r, h##r, tb0, tb1, tb2, tb3)
+#define T5_LUT_DOT(acc, p, mask, x) acc = dpbusd(acc, _mm512_and_si512(p, mask), x)
 T5_LUT_TARGET static void t5_lut_gemv4_chunk(const uint8_t *w, size_t rb, const int8_t *xq, size_t b0, size_t b1,
                                              __m512i out[4])
 {
-    const __m512i lo0 = _mm512_load_si512((const void *)T5_LUT_LO), lo1 = _mm512_load_si512((const void *)(T5_LUT_LO + 64));
-    const __m512i lo2 = _mm512_load_si512((const void *)(T5_LUT_LO + 128));
-    const __m512i lo3 = _mm512_load_si512((const void *)(T5_LUT_LO + 192));
-    const __m512i d0 = _mm512_load_si512((const void *)T5_LUT_D4), d1 = _mm512_load_si512((const void *)(T5_LUT_D4 + 64));
-    const __m512i d2 = _mm512_load_si512((const void *)(T5_LUT_D4 + 128));
-    const __m512i d3 = _mm512_load_si512((const void *)(T5_LUT_D4 + 192));
-    const __m512i mask0 = _mm512_set1_epi8(0x03), mask1 = _mm512_set1_epi8(0x0C);
-    const __m512i mask2 = _mm512_set1_epi8(0x30), mask3 = _mm512_set1_epi8((char)0xC0);
-    __m512i a00 = _mm512_setzero_si512(), a01 = a00, a02 = a00, a03 = a00, a10 = a00, a11 = a00, a12 = a00,
-            a13 = a00, a20 = a00, a21 = a00, a22 = a00, a23 = a00, a30 = a00, a31 = a00, a32 = a00, a33 = a00;
+    const __m512i ta0 = _mm512_load_si512((const void *)T5_LUT_A);
+    const __m512i ta1 = _mm512_load_si512((const void *)(T5_LUT_A + 64));
+    const __m512i ta2 = _mm512_load_si512((const void *)(T5_LUT_A + 128));
+    const __m512i ta3 = _mm512_load_si512((const void *)(T5_LUT_A + 192));
+    const __m512i tb0 = _mm512_load_si512((const void *)T5_LUT_B);
+    const __m512i tb1 = _mm512_load_si512((const void *)(T5_LUT_B + 64));
+    const __m512i tb2 = _mm512_load_si512((const void *)(T5_LUT_B + 128));
+    const __m512i tb3 = _mm512_load_si512((const void *)(T5_LUT_B + 192));
+    const __m512i m1 = _mm512_set1_epi8(0x03), m4 = _mm512_set1_epi8(0x0C), m16 = _mm512_set1_epi8(0x30);
+    __m512i a00 = _mm512_setzero_si512(), a01 = a00, a02 = a00, a10 = a00, a11 = a00, a12 = a00, a20 = a00,
+            a21 = a00, a22 = a00, a30 = a00, a31 = a00, a32 = a00;
     for (size_t b = b0; b < b1; b++) {
         const int8_t *xb = xq + b * TRIT_T5_BLOCK;
         const uint8_t *wb = w + b * TRIT_BLOCK_BYTES;
@@ -362,41 +372,40 @@ T5_LUT_TARGET static void t5_lut_gemv4_chunk(const uint8_t *w, size_t rb, const 
         T5_LUT_ROW(2);
         T5_LUT_ROW(3);
         const __m512i x0 = _mm512_loadu_si512((const void *)xb);
-        PLANE(a00, p0, 0);
-        PLANE(a10, p1, 0);
-        PLANE(a20, p2, 0);
-        PLANE(a30, p3, 0);
+        T5_LUT_DOT(a00, p0, m1, x0);
+        T5_LUT_DOT(a10, p1, m1, x0);
+        T5_LUT_DOT(a20, p2, m1, x0);
+        T5_LUT_DOT(a30, p3, m1, x0);
         const __m512i x1 = _mm512_loadu_si512((const void *)(xb + 64));
-        PLANE(a01, p0, 1);
-        PLANE(a11, p1, 1);
-        PLANE(a21, p2, 1);
-        PLANE(a31, p3, 1);
+        T5_LUT_DOT(a01, p0, m4, x1);
+        T5_LUT_DOT(a11, p1, m4, x1);
+        T5_LUT_DOT(a21, p2, m4, x1);
+        T5_LUT_DOT(a31, p3, m4, x1);
         const __m512i x2 = _mm512_loadu_si512((const void *)(xb + 128));
-        PLANE(a02, p0, 2);
-        PLANE(a12, p1, 2);
-        PLANE(a22, p2, 2);
-        PLANE(a32, p3, 2);
+        T5_LUT_DOT(a02, p0, m16, x2);
+        T5_LUT_DOT(a12, p1, m16, x2);
+        T5_LUT_DOT(a22, p2, m16, x2);
+        T5_LUT_DOT(a32, p3, m16, x2);
         const __m512i x3 = _mm512_loadu_si512((const void *)(xb + 192));
-        PLANE(a03, p0, 3);
-        PLANE(a13, p1, 3);
-        PLANE(a23, p2, 3);
-        PLANE(a33, p3, 3);
+        T5_LUT_DOT(a01, q0, m4, x3);
+        T5_LUT_DOT(a11, q1, m4, x3);
+        T5_LUT_DOT(a21, q2, m4, x3);
+        T5_LUT_DOT(a31, q3, m4, x3);
         const __m512i x4 = _mm512_loadu_si512((const void *)(xb + 256));
-        T5_LUT_D4DOT(0);
-        T5_LUT_D4DOT(1);
-        T5_LUT_D4DOT(2);
-        T5_LUT_D4DOT(3);
+        T5_LUT_DOT(a00, q0, m1, x4);
+        T5_LUT_DOT(a10, q1, m1, x4);
+        T5_LUT_DOT(a20, q2, m1, x4);
+        T5_LUT_DOT(a30, q3, m1, x4);
     }
-    const __m512i q0[4] = {a00, a01, a02, a03}, q1[4] = {a10, a11, a12, a13};
-    const __m512i q2[4] = {a20, a21, a22, a23}, q3[4] = {a30, a31, a32, a33};
-    out[0] = _mm512_add_epi32(out[0], fold_planes(q0));
-    out[1] = _mm512_add_epi32(out[1], fold_planes(q1));
-    out[2] = _mm512_add_epi32(out[2], fold_planes(q2));
-    out[3] = _mm512_add_epi32(out[3], fold_planes(q3));
+    out[0] = _mm512_add_epi32(out[0], t5_fold3(a00, a01, a02));
+    out[1] = _mm512_add_epi32(out[1], t5_fold3(a10, a11, a12));
+    out[2] = _mm512_add_epi32(out[2], t5_fold3(a20, a21, a22));
+    out[3] = _mm512_add_epi32(out[3], t5_fold3(a30, a31, a32));
 }
 
-/* Four rows, FOLD_BLOCKS at a time (plane 3 lanes, ≤ 4 · 128 · 128 per block, and plane 0
- * with digit 4 stay below 2^31 over a chunk, so the fold's shifts are exact as in I2). */
+/* Four rows, FOLD_BLOCKS at a time: per block a lane gains at most 4·32·128 (scale 16), 2·4·8·128
+ * (scale 4) or 2·4·2·128 (scale 1), so over 4096 blocks every lane stays below 2^26 and the fold's shifts
+ * are exact, as in I2. */
 T5_LUT_TARGET static void t5_lut_gemv4(const uint8_t *w, size_t rb, const int8_t *x, size_t blocks, __m512i out[4])
 {
     for (int r = 0; r < 4; r++)
@@ -407,12 +416,21 @@ T5_LUT_TARGET static void t5_lut_gemv4(const uint8_t *w, size_t rb, const int8_t
     }
 }
 
-T5_LUT_TARGET static void t5_lut_gemv4_store(const uint8_t *w, size_t rb, size_t blocks, const int8_t *x,
-                                             int32_t sum_x, int32_t *acc)
+/* Every full 4-row group of a GEMV's `rows` rows into acc[0 … rows & ~3) = Σ c·x − Σx (one vector store per
+ * group); returns the rows done. The group loop lives here rather than in the drive because a
+ * target("avx512vbmi") function cannot be inlined into the drive's (non-VBMI) unit: called once per group
+ * (as the drive's gemv_store) it paid a call, 5 pushes, the table loads and the mask broadcasts per 4 rows,
+ * a visible share at K = 2560 where a group is only 8 blocks. */
+T5_LUT_TARGET static size_t t5_lut_gemv_groups(const uint8_t *w, size_t rb, size_t blocks, const int8_t *x,
+                                               int32_t sum_x, int32_t *acc, size_t rows)
 {
-    __m512i sums[4];
-    t5_lut_gemv4(w, rb, x, blocks, sums);
-    store_rows4(hsum4x32(sums[0], sums[1], sums[2], sums[3]), sum_x, acc);
+    size_t m = 0;
+    for (; m + 4 <= rows; m += 4) {
+        __m512i sums[4];
+        t5_lut_gemv4(w + m * rb, rb, x, blocks, sums);
+        store_rows4(hsum4x32(sums[0], sums[1], sums[2], sums[3]), sum_x, acc + m);
+    }
+    return m;
 }
 
 /* GEMV micro-kernel: 4 rows (t5_gemv4) or the 1-row tail. */
@@ -443,8 +461,6 @@ ALWAYS_INLINE void t5_gemm(const uint8_t *w, size_t rb, size_t blocks, const int
 
 static const trit_x86_tiles i2_tiles = {i2_gemv, 4, i2_gemm, ROW_TILE, ACT_TILE, ACT_CHUNK, i2_gemv4_store};
 static const trit_x86_tiles t5_tiles = {t5_gemv, 4, t5_gemm, ROW_TILE, ACT_TILE, ACT_CHUNK, t5_gemv4_store};
-/* The same with the table-decode GEMV groups (the 1-row tail and the GEMM keep the multiplication decode). */
-static const trit_x86_tiles t5_lut_tiles = {t5_gemv, 4, t5_gemm, ROW_TILE, ACT_TILE, ACT_CHUNK, t5_lut_gemv4_store};
 
 /* TRIT_X86_TERNARY_KERNELS written out, because T5 picks its decode per call: the table decode where the
  * CPU has VBMI (TRIT_CPU_MASK=avx512_vbmi hides it, which is how the tests reach the other path). */
@@ -457,10 +473,14 @@ static void x86_matmul_i2(const trit_matmul_io *io, void *ws, size_t m_begin, si
 static void x86_matmul_t5(const trit_matmul_io *io, void *ws, size_t m_begin, size_t m_end)
 {
     (void)ws;
-    if (trit_cpu_features() & TRIT_CPU_AVX512_VBMI)
-        trit_x86_drive(&t5_lut_tiles, io->w.packed, io->x.q, m_begin, m_end, io->acc, io->w.rows);
-    else
-        trit_x86_drive(&t5_tiles, io->w.packed, io->x.q, m_begin, m_end, io->acc, io->w.rows);
+    const trit_packed *w = io->w.packed;
+    const trit_act *x = io->x.q;
+    if (x->rows == 1 && (trit_cpu_features() & TRIT_CPU_AVX512_VBMI)) /* GEMV groups by table decode */
+        m_begin += t5_lut_gemv_groups(w->codes + m_begin * w->row_bytes, w->row_bytes,
+                                      w->row_bytes / TRIT_BLOCK_BYTES, x->q, x->sum[0], io->acc + m_begin,
+                                      m_end - m_begin);
+    /* The GEMM, and the GEMV's last rows (< 4) or every row without VBMI: the multiplication decode. */
+    trit_x86_drive(&t5_tiles, w, x, m_begin, m_end, io->acc, io->w.rows);
 }
 
 const trit_kernel TRIT_X86_UNIT_TABLE[] = {
