@@ -1,6 +1,6 @@
 /* matmul_avx2.c — I2 and T5 ternary matmul with AVX2 (vpmaddubsw + vpmaddwd, tile_maddubs.h): only the
- * ISA's data. 16 ymm registers: GEMV keeps 4 rows in flight; GEMM tiles 2 weight rows × 2 activation
- * rows. Compiled with -mavx2 -mfma only (x86/meson.build). */
+ * ISA's data. 16 ymm registers: GEMV takes 4-row groups as two 2-row passes (maddubs_i2_gemv4); GEMM
+ * tiles 2 weight rows × 2 activation rows. Compiled with -mavx2 -mfma only (x86/meson.build). */
 #define TRIT_X86_WIDTH 256
 #define MADDUBS_GEMM_ROWS 2
 #define MADDUBS_GEMM_ACTS 2
