@@ -353,6 +353,49 @@ size_t vr_repetition_times(const tb_results *records, const char *instance, doub
 
 #define VR_MAX_REPS 512 /* the harness aggregates at most this many repetitions of one instance */
 
+/* The estimate and interval every speed figure of a report shows (sign-off rows and section tables alike), so a
+ * table never prints a ratio of medians beside a check that judged a different number. Returns the number of
+ * repetitions on each side through nb_out and ns_out; lo and hi are 0 and ∞ when no interval could be formed. */
+static double speedup_estimate(const tb_results *records, const char *base_instance, const char *subject_instance,
+                               double *lo, double *hi, size_t *nb_out, size_t *ns_out, bool *oom)
+{
+    *lo = 0;
+    *hi = INFINITY;
+    *nb_out = *ns_out = 0;
+    double *base = malloc(2 * VR_MAX_REPS * sizeof *base);
+    if (!base) {
+        *oom = true;
+        return NAN;
+    }
+    double *subj = base + VR_MAX_REPS;
+    const size_t nb = vr_repetition_times(records, base_instance, base, VR_MAX_REPS);
+    const size_t ns = vr_repetition_times(records, subject_instance, subj, VR_MAX_REPS);
+    /* Speedup = time(base) / time(subject): the ratio b/a with the subject as the "baseline" side a. */
+    tb_interval iv;
+    double est = NAN;
+    if (nb >= 2 && ns >= 2 && tb_ratio_interval_ex(subj, ns, base, nb, 0.95, &iv) == 0) {
+        est = iv.est;
+        if (iv.bounded) {
+            *lo = iv.lo;
+            *hi = iv.hi;
+        }
+    } else if (nb > 0 && ns > 0) {
+        est = tb_median(base, nb) / tb_median(subj, ns);
+    }
+    free(base);
+    *nb_out = nb;
+    *ns_out = ns;
+    return est;
+}
+
+double vr_speedup_estimate(const tb_results *records, const char *base_instance, const char *subject_instance)
+{
+    double lo, hi;
+    size_t nb, ns;
+    bool oom = false;
+    return speedup_estimate(records, base_instance, subject_instance, &lo, &hi, &nb, &ns, &oom);
+}
+
 vr_verdict vr_check_speedup(vr_report *r, const char *section, const char *target, const char *subject,
                             const tb_results *records, const char *base_instance, const char *subject_instance,
                             const char *na_reason, double *speedup)
@@ -361,28 +404,15 @@ vr_verdict vr_check_speedup(vr_report *r, const char *section, const char *targe
         *speedup = NAN;
     if (na_reason)
         return vr_check(r, section, target, subject, NAN, na_reason);
-    double *base = malloc(2 * VR_MAX_REPS * sizeof *base);
-    if (!base) {
+    double lo, hi;
+    size_t nb, ns;
+    bool oom = false;
+    const double est = speedup_estimate(records, base_instance, subject_instance, &lo, &hi, &nb, &ns, &oom);
+    if (oom) {
         if (r)
             r->oom = true;
         return VR_FAIL;
     }
-    double *subj = base + VR_MAX_REPS;
-    const size_t nb = vr_repetition_times(records, base_instance, base, VR_MAX_REPS);
-    const size_t ns = vr_repetition_times(records, subject_instance, subj, VR_MAX_REPS);
-    /* Speedup = time(base) / time(subject): the ratio b/a with the subject as the "baseline" side a. */
-    tb_interval iv;
-    double est = NAN, lo = 0, hi = INFINITY;
-    if (nb >= 2 && ns >= 2 && tb_ratio_interval_ex(subj, ns, base, nb, 0.95, &iv) == 0) {
-        est = iv.est;
-        if (iv.bounded) {
-            lo = iv.lo;
-            hi = iv.hi;
-        }
-    } else if (nb > 0 && ns > 0) {
-        est = tb_median(base, nb) / tb_median(subj, ns);
-    }
-    free(base);
     if (speedup)
         *speedup = est;
     return vr_check_interval(r, section, target, subject, est, lo, hi, 0.95, (int)nb, (int)ns, base_instance,

@@ -63,6 +63,9 @@ vr_verdict vr_check_interval(vr_report *r, const char *section, const char *targ
 vr_verdict vr_check_speedup(vr_report *r, const char *section, const char *target, const char *subject,
                             const tb_results *records, const char *base_instance, const char *subject_instance,
                             const char *na_reason, double *speedup);
+/* The same estimate without a check (NAN when either instance has no repetition): what section tables print in
+ * their speedup columns, so a table and the sign-off row show one number. */
+double vr_speedup_estimate(const tb_results *records, const char *base_instance, const char *subject_instance);
 /* The repetition times (seconds) of one instance in `records`, error-free iterations only, into t[cap]. */
 size_t vr_repetition_times(const tb_results *records, const char *instance, double *t, size_t cap);
 /* What the last check depends on, in the section's words ("FP16 tied embedding = 0.66 GB; with the q8 head

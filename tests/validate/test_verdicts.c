@@ -147,6 +147,18 @@ static void speedup_samples(void)
     CHECKF(last(r)->more_reps == 4 && strstr(last(r)->why, "too few"), "%d %s", last(r)->more_reps, last(r)->why);
     free(one.records);
 
+    /* Tables print vr_speedup_estimate: the check's estimate, not the ratio of medians. Skewed data make the two
+     * differ: base median 100 / subject median 50 = 2.0, while 15 of the 25 pairwise ratios are 2.5 or more. */
+    tb_results sk = {0};
+    const double sb[5] = {100, 100, 100, 150, 150}, ss[5] = {40, 40, 50, 50, 50};
+    add_instance(&sk, "sb", sb, 5);
+    add_instance(&sk, "ss", ss, 5);
+    const double table_est = vr_speedup_estimate(&sk, "sb", "ss");
+    vr_check_speedup(r, "kernels", "speedup_gemv", "skewed", &sk, "sb", "ss", NULL, &est);
+    CHECKF(table_est == est && est > 2.1, "table %g check %g", table_est, est);
+    CHECK(isnan(vr_speedup_estimate(&sk, "sb", "nothing")));
+    free(sk.records);
+
     /* counts and the gate: INCONCLUSIVE is counted apart and does not fail */
     vr_report *g = report_with(TARGETS);
     vr_check(g, "kernels", "speedup_gemv", "p", 3.0, NULL);

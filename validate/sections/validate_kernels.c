@@ -426,7 +426,8 @@ static int kernels_judge(vr_report *r, const vr_options *o, const tb_results *re
             "interleaving, median of %d repetitions (cv shown); GEMV is decode (N=1), GEMM prefill (N=%zu); "
             "\"bitlinear\" is the whole layer as the bitlinear suite times it (RMSNorm + activation quantization + matmul "
             "+ rescale), judged against the FP32 layer it replaces (RMSNorm + the fastest sgemv/sgemm) — the honest "
-            "figure. "
+            "figure. Speedup: the Hodges–Lehmann estimate over every repetition of the two instances, the figure "
+            "the sign-off judges with its 95 %% interval (not the ratio of the medians shown beside it). "
             "Sign-off rows are the variant this CPU dispatches to%s; other variants' verdicts are marked (info).",
             set, c.threads, c.threads > 1 ? "s" : "", o->seed, c.repetitions, c.gemm_n,
             o->variants ? " (here: every variant given with --variants)" : "");
