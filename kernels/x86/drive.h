@@ -25,6 +25,12 @@ typedef void (*trit_x86_tile_fn)(const uint8_t *w, size_t row_bytes, size_t bloc
 typedef void (*trit_x86_gemv_store_fn)(const uint8_t *w, size_t row_bytes, size_t blocks, const int8_t *x,
                                        int32_t sum_x, int32_t *acc);
 
+/* A full GEMM tile, gemm_rows × gemm_acts, straight into acc: acc[c·ld_acc + r] = Σ c·x − sum_x[c]
+ * (wrapping modulo 2^32) for weight row r and activation row xs[c]; one vector store per activation row
+ * instead of a tile buffer and a scalar store loop. */
+typedef void (*trit_x86_gemm_store_fn)(const uint8_t *w, size_t row_bytes, size_t blocks, const int8_t *const *xs,
+                                       const int32_t *sum_x, int32_t *acc, size_t ld_acc);
+
 typedef struct trit_x86_tiles {
     trit_x86_tile_fn gemv; /* one activation row: rm = gemv_rows, or 1 for the row tail; rn = 1 */
     int gemv_rows;
@@ -32,6 +38,7 @@ typedef struct trit_x86_tiles {
     int gemm_rows, gemm_acts;
     size_t act_chunk;      /* activation rows per pass over the weights (kept in L2); 0: all at once */
     trit_x86_gemv_store_fn gemv_store; /* optional: full GEMV groups of gemv_rows (gemv then serves the tail) */
+    trit_x86_gemm_store_fn gemm_store; /* optional: full GEMM tiles (gemm then serves the partial ones) */
 } trit_x86_tiles;
 
 
@@ -139,6 +146,10 @@ static inline __attribute__((always_inline)) void trit_x86_drive(const trit_x86_
                 const int8_t *xs[TRIT_X86_MAX_TILE];
                 for (int c = 0; c < rn; c++)
                     xs[c] = x->q + (n + (size_t)c) * x->stride;
+                if (t->gemm_store && rm == t->gemm_rows && rn == t->gemm_acts) { /* constant test, as gemv_store */
+                    t->gemm_store(w->codes + m * rb, rb, blocks, xs, x->sum + n, acc + n * ld_acc + m, ld_acc);
+                    continue;
+                }
                 t->gemm(w->codes + m * rb, rb, blocks, xs, rm, rn, out);
                 trit_x86_store(x, m, n, rm, rn, out, acc, ld_acc);
             }
