@@ -7,9 +7,12 @@
 #include "kernels/x86/vec.h"
 
 /* GEMM: 4 weight rows × 4 activation rows per register tile; ROW_BLOCK bytes of weight rows per pass over
- * the activations (the drive's row_block: 200 rows at K = 2560). 64 KiB and 128 KiB measured alike, 256 KiB
- * 1–2 % slower (6912×2560×128); the old order (64 activation rows per pass over all weights) 1 % slower
- * at N = 128, 10 % at N = 512, 4 % at K = 6912. */
+ * the activations (the drive's row_block: 200 rows at K = 2560). Timed in a loop over the drive
+ * (6912×2560×128, quiet machine): 64 and 128 KiB alike, 256 KiB 1–2 % slower. The old order (a 4-row
+ * weight tile past 64 activation rows, per pass over all the weights) was 1 % slower at N = 128 in
+ * tritbench, 4 % at K = 6912 and ~10 % at N = 512 (same loop, loaded machine). What is left below the
+ * vpdpbusd roof at K = 2560 (~7 %) is mostly the tile tail: with 15 adds standing in for its reduction
+ * (wrong sums) the loop ran 5 % faster; a ymm reduction (half-width shuffles) measured no faster. */
 enum { ROW_TILE = 4, ACT_TILE = 4 };
 #define ROW_BLOCK ((size_t)128 * 1024)
 
