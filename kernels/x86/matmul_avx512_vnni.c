@@ -6,9 +6,15 @@
 #include "kernels/x86/drive.h"
 #include "kernels/x86/vec.h"
 
-/* GEMM: 4 weight rows × 4 activation rows per register tile; ACT_CHUNK activation rows (≤ 64 × K bytes)
- * per pass over the weights (the drive's act_chunk). */
-enum { ROW_TILE = 4, ACT_TILE = 4, ACT_CHUNK = 64 };
+/* GEMM: 4 weight rows × 4 activation rows per register tile; ROW_BLOCK bytes of weight rows per pass over
+ * the activations (the drive's row_block: 200 rows at K = 2560). Timed in a loop over the drive
+ * (6912×2560×128, quiet machine): 64 and 128 KiB alike, 256 KiB 1–2 % slower. The old order (a 4-row
+ * weight tile past 64 activation rows, per pass over all the weights) was 1 % slower at N = 128 in
+ * tritbench, 4 % at K = 6912 and ~10 % at N = 512 (same loop, loaded machine). What is left below the
+ * vpdpbusd roof at K = 2560 (~7 %) is mostly the tile tail: with 15 adds standing in for its reduction
+ * (wrong sums) the loop ran 5 % faster; a ymm reduction (half-width shuffles) measured no faster. */
+enum { ROW_TILE = 4, ACT_TILE = 4 };
+#define ROW_BLOCK ((size_t)128 * 1024)
 
 /* acc += u8 a · s8 b (vpdpbusd). Inline asm because GCC 12 does not tie the accumulator of
  * _mm512_dpbusd_epi32 to its output in unrolled loops: it copies every accumulator each iteration and
@@ -162,7 +168,8 @@ static void i2_gemv4_store(const uint8_t *w, size_t rb, size_t blocks, const int
     store_rows4(hsum4x32(total[0], total[1], total[2], total[3]), sum_x, acc);
 }
 
-/* GEMM tile: RM weight rows × RN activation rows; each decoded plane feeds RN dot products. */
+/* GEMM tile: RM weight rows × RN activation rows; each decoded plane feeds RN dot products. The
+ * partial tiles (the drive's gemm); full ones go through i2_gemm_store. */
 ALWAYS_INLINE void i2_gemm_tile(const uint8_t *w, size_t rb, size_t blocks, const int8_t *const *xp, const int RM,
                                 const int RN, int32_t *out)
 {
@@ -191,6 +198,73 @@ ALWAYS_INLINE void i2_gemm_tile(const uint8_t *w, size_t rb, size_t blocks, cons
     for (int c = 0; c < RN; c++)
         for (int r = 0; r < RM; r++)
             out[r * TRIT_X86_MAX_TILE + c] = tv_hsum32(a[r][c]);
+}
+
+/* Four rows' sums of one column, lane j (128 bits) = [r0 r1 r2 r3] each summed over its lane j: the
+ * transpose-and-add levels of hsum4x32, before its cross-lane steps. */
+ALWAYS_INLINE __m512i rows4_lanes(__m512i r0, __m512i r1, __m512i r2, __m512i r3)
+{
+    const __m512i t01 = _mm512_add_epi32(_mm512_unpacklo_epi32(r0, r1), _mm512_unpackhi_epi32(r0, r1));
+    const __m512i t23 = _mm512_add_epi32(_mm512_unpacklo_epi32(r2, r3), _mm512_unpackhi_epi32(r2, r3));
+    return _mm512_add_epi32(_mm512_unpacklo_epi64(t01, t23), _mm512_unpackhi_epi64(t01, t23));
+}
+
+/* Lanes (128 bits) [p0+p1 p2+p3 q0+q1 q2+q3] of p and q. */
+ALWAYS_INLINE __m512i lane_pairs(__m512i p, __m512i q)
+{
+    return _mm512_add_epi32(_mm512_shuffle_i32x4(p, q, _MM_SHUFFLE(2, 0, 2, 0)),
+                            _mm512_shuffle_i32x4(p, q, _MM_SHUFFLE(3, 1, 3, 1)));
+}
+
+/* Row r, plane code: its four columns' dot products. */
+#define I2_TILE_ROW(r, code)                                                                                  \
+    do {                                                                                                      \
+        const __m512i c_ = (code);                                                                            \
+        a##r##0 = dpbusd(a##r##0, c_, x0);                                                                    \
+        a##r##1 = dpbusd(a##r##1, c_, x1);                                                                    \
+        a##r##2 = dpbusd(a##r##2, c_, x2);                                                                    \
+        a##r##3 = dpbusd(a##r##3, c_, x3);                                                                    \
+    } while (0)
+
+/* A full 4 × 4 GEMM tile straight into acc (the drive's gemm_store): column c's four rows are contiguous
+ * there, so one 128-bit store per column with Σx subtracted (modulo 2^32) in the vector. The 16 sums are
+ * reduced together: rows4_lanes per column, then two lane_pairs levels across the columns, 45 vector
+ * operations instead of 16 tv_hsum32 (144), the tile buffer and the drive's scalar store loop; at K = 2560
+ * a tile has only 640 vpdpbusd. Named accumulators as in i2_gemv4_chunk (with a[4][4] and this tail GCC
+ * kept the array on the stack). */
+static void i2_gemm_store(const uint8_t *w, size_t rb, size_t blocks, const int8_t *const *xp, const int32_t *sum_x,
+                          int32_t *acc, size_t ld)
+{
+    const int8_t *xp0 = xp[0], *xp1 = xp[1], *xp2 = xp[2], *xp3 = xp[3];
+    __m512i a00 = _mm512_setzero_si512(), a01 = a00, a02 = a00, a03 = a00, a10 = a00, a11 = a00, a12 = a00,
+            a13 = a00, a20 = a00, a21 = a00, a22 = a00, a23 = a00, a30 = a00, a31 = a00, a32 = a00, a33 = a00;
+    for (size_t b = 0; b < blocks; b++) {
+        const uint8_t *wb = w + b * TRIT_BLOCK_BYTES;
+        const __m512i v0 = _mm512_loadu_si512((const void *)wb);
+        const __m512i v1 = _mm512_loadu_si512((const void *)(wb + rb));
+        const __m512i v2 = _mm512_loadu_si512((const void *)(wb + 2 * rb));
+        const __m512i v3 = _mm512_loadu_si512((const void *)(wb + 3 * rb));
+        for (int i = 0; i < 4; i++) {
+            const size_t k = b * TRIT_I2_BLOCK + 64 * (size_t)i;
+            const __m512i x0 = _mm512_loadu_si512((const void *)(xp0 + k));
+            const __m512i x1 = _mm512_loadu_si512((const void *)(xp1 + k));
+            const __m512i x2 = _mm512_loadu_si512((const void *)(xp2 + k));
+            const __m512i x3 = _mm512_loadu_si512((const void *)(xp3 + k));
+            I2_TILE_ROW(0, i2_plane(v0, i));
+            I2_TILE_ROW(1, i2_plane(v1, i));
+            I2_TILE_ROW(2, i2_plane(v2, i));
+            I2_TILE_ROW(3, i2_plane(v3, i));
+        }
+    }
+    const __m512i sums = lane_pairs(lane_pairs(rows4_lanes(a00, a10, a20, a30), rows4_lanes(a01, a11, a21, a31)),
+                                    lane_pairs(rows4_lanes(a02, a12, a22, a32), rows4_lanes(a03, a13, a23, a33)));
+    const __m512i lane_of = _mm512_set_epi32(3, 3, 3, 3, 2, 2, 2, 2, 1, 1, 1, 1, 0, 0, 0, 0);
+    const __m512i sx = _mm512_permutexvar_epi32(lane_of, _mm512_castsi128_si512(_mm_loadu_si128((const void *)sum_x)));
+    const __m512i s = _mm512_sub_epi32(sums, sx);
+    _mm_storeu_si128((void *)acc, _mm512_castsi512_si128(s));
+    _mm_storeu_si128((void *)(acc + ld), _mm512_extracti32x4_epi32(s, 1));
+    _mm_storeu_si128((void *)(acc + 2 * ld), _mm512_extracti32x4_epi32(s, 2));
+    _mm_storeu_si128((void *)(acc + 3 * ld), _mm512_extracti32x4_epi32(s, 3));
 }
 
 /* GEMM tile for T5 (decode: vec.h). */
@@ -459,8 +533,9 @@ ALWAYS_INLINE void t5_gemm(const uint8_t *w, size_t rb, size_t blocks, const int
     TRIT_X86_TILE_SWITCH(t5_tile, ROW_TILE, ACT_TILE, w, rb, blocks, xs, rm, rn, out);
 }
 
-static const trit_x86_tiles i2_tiles = {i2_gemv, 4, i2_gemm, ROW_TILE, ACT_TILE, ACT_CHUNK, i2_gemv4_store};
-static const trit_x86_tiles t5_tiles = {t5_gemv, 4, t5_gemm, ROW_TILE, ACT_TILE, ACT_CHUNK, t5_gemv4_store};
+static const trit_x86_tiles i2_tiles = {i2_gemv, 4, i2_gemm, ROW_TILE, ACT_TILE, ROW_BLOCK, i2_gemv4_store,
+                                        i2_gemm_store};
+static const trit_x86_tiles t5_tiles = {t5_gemv, 4, t5_gemm, ROW_TILE, ACT_TILE, ROW_BLOCK, t5_gemv4_store, NULL};
 
 /* TRIT_X86_TERNARY_KERNELS written out, because T5 picks its decode per call: the table decode where the
  * CPU has VBMI (TRIT_CPU_MASK=avx512_vbmi hides it, which is how the tests reach the other path). */
