@@ -216,8 +216,25 @@ ALWAYS_INLINE __m512i lane_pairs(__m512i p, __m512i q)
                             _mm512_shuffle_i32x4(p, q, _MM_SHUFFLE(3, 1, 3, 1)));
 }
 
-/* Row r, plane code: its four columns' dot products. */
-#define I2_TILE_ROW(r, code)                                                                                  \
+/* A full 4 × 4 tile into acc from its columns' rows4_lanes u0 … u3: two lane_pairs levels give lane c =
+ * [Σ row 0 … Σ row 3] of column c; column c's four rows are contiguous in acc (acc + c·ld), so one 128-bit
+ * store each, Σx subtracted modulo 2^32 in the vector. */
+ALWAYS_INLINE void tile4_store(__m512i u0, __m512i u1, __m512i u2, __m512i u3, const int32_t *sum_x, int32_t *acc,
+                               size_t ld)
+{
+    const __m512i sums = lane_pairs(lane_pairs(u0, u1), lane_pairs(u2, u3));
+    const __m512i lane_of = _mm512_set_epi32(3, 3, 3, 3, 2, 2, 2, 2, 1, 1, 1, 1, 0, 0, 0, 0);
+    const __m512i sx = _mm512_permutexvar_epi32(lane_of, _mm512_castsi128_si512(_mm_loadu_si128((const void *)sum_x)));
+    const __m512i s = _mm512_sub_epi32(sums, sx);
+    _mm_storeu_si128((void *)acc, _mm512_castsi512_si128(s));
+    _mm_storeu_si128((void *)(acc + ld), _mm512_extracti32x4_epi32(s, 1));
+    _mm_storeu_si128((void *)(acc + 2 * ld), _mm512_extracti32x4_epi32(s, 2));
+    _mm_storeu_si128((void *)(acc + 3 * ld), _mm512_extracti32x4_epi32(s, 3));
+}
+
+/* Row r of a 4 × 4 tile (named accumulators a<r><c>, activations x0 … x3), decoded codes: its four
+ * columns' dot products. */
+#define TILE4_ROW(r, code)                                                                                  \
     do {                                                                                                      \
         const __m512i c_ = (code);                                                                            \
         a##r##0 = dpbusd(a##r##0, c_, x0);                                                                    \
@@ -226,12 +243,10 @@ ALWAYS_INLINE __m512i lane_pairs(__m512i p, __m512i q)
         a##r##3 = dpbusd(a##r##3, c_, x3);                                                                    \
     } while (0)
 
-/* A full 4 × 4 GEMM tile straight into acc (the drive's gemm_store): column c's four rows are contiguous
- * there, so one 128-bit store per column with Σx subtracted (modulo 2^32) in the vector. The 16 sums are
- * reduced together: rows4_lanes per column, then two lane_pairs levels across the columns, 45 vector
- * operations instead of 16 tv_hsum32 (144), the tile buffer and the drive's scalar store loop; at K = 2560
- * a tile has only 640 vpdpbusd. Named accumulators as in i2_gemv4_chunk (with a[4][4] and this tail GCC
- * kept the array on the stack). */
+/* A full 4 × 4 GEMM tile straight into acc (the drive's gemm_store). The 16 sums are reduced together
+ * (rows4_lanes per column, tile4_store): 45 vector operations instead of 16 tv_hsum32 (144), the tile
+ * buffer and the drive's scalar store loop; at K = 2560 a tile has only 640 vpdpbusd. Named accumulators
+ * as in i2_gemv4_chunk (with a[4][4] and this tail GCC kept the array on the stack). */
 static void i2_gemm_store(const uint8_t *w, size_t rb, size_t blocks, const int8_t *const *xp, const int32_t *sum_x,
                           int32_t *acc, size_t ld)
 {
@@ -250,21 +265,14 @@ static void i2_gemm_store(const uint8_t *w, size_t rb, size_t blocks, const int8
             const __m512i x1 = _mm512_loadu_si512((const void *)(xp1 + k));
             const __m512i x2 = _mm512_loadu_si512((const void *)(xp2 + k));
             const __m512i x3 = _mm512_loadu_si512((const void *)(xp3 + k));
-            I2_TILE_ROW(0, i2_plane(v0, i));
-            I2_TILE_ROW(1, i2_plane(v1, i));
-            I2_TILE_ROW(2, i2_plane(v2, i));
-            I2_TILE_ROW(3, i2_plane(v3, i));
+            TILE4_ROW(0, i2_plane(v0, i));
+            TILE4_ROW(1, i2_plane(v1, i));
+            TILE4_ROW(2, i2_plane(v2, i));
+            TILE4_ROW(3, i2_plane(v3, i));
         }
     }
-    const __m512i sums = lane_pairs(lane_pairs(rows4_lanes(a00, a10, a20, a30), rows4_lanes(a01, a11, a21, a31)),
-                                    lane_pairs(rows4_lanes(a02, a12, a22, a32), rows4_lanes(a03, a13, a23, a33)));
-    const __m512i lane_of = _mm512_set_epi32(3, 3, 3, 3, 2, 2, 2, 2, 1, 1, 1, 1, 0, 0, 0, 0);
-    const __m512i sx = _mm512_permutexvar_epi32(lane_of, _mm512_castsi128_si512(_mm_loadu_si128((const void *)sum_x)));
-    const __m512i s = _mm512_sub_epi32(sums, sx);
-    _mm_storeu_si128((void *)acc, _mm512_castsi512_si128(s));
-    _mm_storeu_si128((void *)(acc + ld), _mm512_extracti32x4_epi32(s, 1));
-    _mm_storeu_si128((void *)(acc + 2 * ld), _mm512_extracti32x4_epi32(s, 2));
-    _mm_storeu_si128((void *)(acc + 3 * ld), _mm512_extracti32x4_epi32(s, 3));
+    tile4_store(rows4_lanes(a00, a10, a20, a30), rows4_lanes(a01, a11, a21, a31), rows4_lanes(a02, a12, a22, a32),
+                rows4_lanes(a03, a13, a23, a33), sum_x, acc, ld);
 }
 
 /* GEMM tile for T5 (decode: vec.h). */
@@ -298,6 +306,41 @@ ALWAYS_INLINE void t5_tile(const uint8_t *w, size_t rb, size_t blocks, const int
     for (int c = 0; c < RN; c++)
         for (int r = 0; r < RM; r++)
             out[r * TRIT_X86_MAX_TILE + c] = tv_hsum32(a[r][c]);
+}
+
+/* A full 4 × 4 T5 GEMM tile straight into acc, as i2_gemm_store (the loop of t5_tile). */
+static void t5_gemm_store(const uint8_t *w, size_t rb, size_t blocks, const int8_t *const *xp, const int32_t *sum_x,
+                          int32_t *acc, size_t ld)
+{
+    const int8_t *xp0 = xp[0], *xp1 = xp[1], *xp2 = xp[2], *xp3 = xp[3];
+    __m512i a00 = _mm512_setzero_si512(), a01 = a00, a02 = a00, a03 = a00, a10 = a00, a11 = a00, a12 = a00,
+            a13 = a00, a20 = a00, a21 = a00, a22 = a00, a23 = a00, a30 = a00, a31 = a00, a32 = a00, a33 = a00;
+    for (size_t b = 0; b < blocks; b++) {
+        const uint8_t *wb = w + b * TRIT_BLOCK_BYTES;
+        t5_state q0 = t5_start(_mm512_loadu_si512((const void *)wb));
+        t5_state q1 = t5_start(_mm512_loadu_si512((const void *)(wb + rb)));
+        t5_state q2 = t5_start(_mm512_loadu_si512((const void *)(wb + 2 * rb)));
+        t5_state q3 = t5_start(_mm512_loadu_si512((const void *)(wb + 3 * rb)));
+        for (int i = 0; i < 5; i++) {
+            const size_t k = b * TRIT_T5_BLOCK + 64 * (size_t)i;
+            const __m512i x0 = _mm512_loadu_si512((const void *)(xp0 + k));
+            const __m512i x1 = _mm512_loadu_si512((const void *)(xp1 + k));
+            const __m512i x2 = _mm512_loadu_si512((const void *)(xp2 + k));
+            const __m512i x3 = _mm512_loadu_si512((const void *)(xp3 + k));
+            TILE4_ROW(0, t5_digits(q0));
+            TILE4_ROW(1, t5_digits(q1));
+            TILE4_ROW(2, t5_digits(q2));
+            TILE4_ROW(3, t5_digits(q3));
+            if (i < 4) {
+                q0 = t5_next(q0);
+                q1 = t5_next(q1);
+                q2 = t5_next(q2);
+                q3 = t5_next(q3);
+            }
+        }
+    }
+    tile4_store(rows4_lanes(a00, a10, a20, a30), rows4_lanes(a01, a11, a21, a31), rows4_lanes(a02, a12, a22, a32),
+                rows4_lanes(a03, a13, a23, a33), sum_x, acc, ld);
 }
 
 /* GEMV T5, four rows sharing each activation load; two accumulators per row (even / odd digits) so the
@@ -535,7 +578,8 @@ ALWAYS_INLINE void t5_gemm(const uint8_t *w, size_t rb, size_t blocks, const int
 
 static const trit_x86_tiles i2_tiles = {i2_gemv, 4, i2_gemm, ROW_TILE, ACT_TILE, ROW_BLOCK, i2_gemv4_store,
                                         i2_gemm_store};
-static const trit_x86_tiles t5_tiles = {t5_gemv, 4, t5_gemm, ROW_TILE, ACT_TILE, ROW_BLOCK, t5_gemv4_store, NULL};
+static const trit_x86_tiles t5_tiles = {t5_gemv, 4, t5_gemm, ROW_TILE, ACT_TILE, ROW_BLOCK, t5_gemv4_store,
+                                        t5_gemm_store};
 
 /* TRIT_X86_TERNARY_KERNELS written out, because T5 picks its decode per call: the table decode where the
  * CPU has VBMI (TRIT_CPU_MASK=avx512_vbmi hides it, which is how the tests reach the other path). */
