@@ -126,7 +126,8 @@ int trit_q8_gemv(const trit_q8_kernel *k, const trit_q8_rows *w, const float *x,
  * Which rows (the bound, derived in q8r_refine.c): with acc1 = Σ q·x (stage 1) and R = 8 · Σ_k |x_k|,
  * |acc2 − 16·acc1| = |Σ r·x| ≤ R, so every row's 12-bit logit lies in [16·acc1 − R, 16·acc1 + R] · scale/(16s);
  * a row is a candidate when its upper end reaches the largest lower end. The set provably holds the argmax
- * of the 12-bit weights (and of the unrounded weights times the same x: |16·(w/scale − q)| ≤ 8 as well), so
+ * of the 12-bit weights (and of the unrounded weights times the same x: |16·(w/scale − q)| ≤ 8 up to float
+ * rounding, which a 2⁻¹² slack on R covers), so
  * the refined vector's argmax IS the 12-bit head's. If more than `cap` rows qualify (a flat top), the `cap`
  * best by stage-1 logit are re-scored instead and the call says so (capped).
  * Storage: row m's residuals in nib[m · row_bytes …], column k in byte k/2, low nibble for even k;
