@@ -194,7 +194,7 @@ static int make_plan(const st_convert_opts *o, const st_model *m, plan_entry *pl
             return -1;
         e->q8 = q8 == 1;
         if (!e->quantize) {
-            st->out_bytes += e->q8 ? st_q8head_bytes(t) : in_bytes;
+            st->out_bytes += e->q8 ? st_q8head_bytes(o, t) : in_bytes;
             continue;
         }
         char *sn = scale_name(t->name);
@@ -365,7 +365,7 @@ static int declare(st_writer *w, const st_convert_opts *o, const st_model *m, co
     for (size_t i = 0; i < m->n_tensors; i++) {
         const plan_entry *e = &plan[i];
         const st_tensor *t = e->t;
-        int rc = e->q8           ? st_q8head_declare(w, t, err, err_len)
+        int rc = e->q8           ? st_q8head_declare(w, o, t, err, err_len)
                  : !e->quantize  ? st_writer_add_tensor(w, t->name, t->dtype, t->ndim, t->shape, err, err_len)
                  : dequantizing(o) ? st_writer_add_tensor(w, t->name, o->dequant_dtype, 2, t->shape, err, err_len)
                                    : declare_packed(w, o, e, err, err_len);
@@ -472,9 +472,10 @@ int st_convert(const st_convert_opts *o, st_convert_stats *stats, void (*plan_li
                      (unsigned long long)(t->end - t->begin),
                      (unsigned long long)(plan[i].rows * plan[i].row_bytes + plan[i].n_scales * sizeof(float)));
         else if (plan[i].q8)
-            snprintf(line, sizeof line, "q8        %-56s %-12s %s -> q8 row (%llu -> %llu bytes)", name, shape,
-                     st_dtype_name(t->dtype), (unsigned long long)(t->end - t->begin),
-                     (unsigned long long)st_q8head_bytes(t));
+            snprintf(line, sizeof line, "%-9s %-56s %-12s %s -> %s row (%llu -> %llu bytes)", o->head_q8r ? "q8r" : "q8",
+                     name, shape,
+                     st_dtype_name(t->dtype), o->head_q8r ? "q8r" : "q8", (unsigned long long)(t->end - t->begin),
+                     (unsigned long long)st_q8head_bytes(o, t));
         else
             snprintf(line, sizeof line, "keep      %-56s %-12s %s (%llu bytes)", name, shape, st_dtype_name(t->dtype),
                      (unsigned long long)(t->end - t->begin));
@@ -494,7 +495,7 @@ int st_convert(const st_convert_opts *o, st_convert_stats *stats, void (*plan_li
             fprintf(stderr, "convert: [%zu/%zu] %s %s\n", i + 1, m.n_tensors, e->quantize ? "quantize" : "copy    ",
                     ST_SHOW(e->t->name));
         if (e->quantize ? write_quantized(w, o, e, err, err_len) != 0
-            : e->q8     ? st_q8head_write(w, e->t, err, err_len) != 0
+            : e->q8     ? st_q8head_write(w, o, e->t, err, err_len) != 0
                         : (st_writer_write(w, e->t->data, e->t->end - e->t->begin, err, err_len) != 0 ||
                            st_tensor_check(e->t, err, err_len) != 0))
             goto done;

@@ -2,7 +2,8 @@
  *   e2e/bitnet-2b/i2/decode/ctx:128/threads:1     e2e/bitnet-2b/fp32/decode/ctx:512/threads:2
  *   e2e/bitnet-2b/t5/prefill/512/threads:2        (as llama-bench -p 512 -n 128 reports)
  * Weights: i2 / t5 (ternary, embedding/lm_head FP16), i2-q8head / t5-q8head (the same ternary model with the
- * embedding/lm_head int8 per row), fp32, fp16, bf16 (the whole model in that type: the baselines).
+ * embedding/lm_head int8 per row), i2-q8rhead / t5-q8rhead (int8 per row + a 4-bit residual, the top
+ * candidates re-scored: lowp.h "q8r"), fp32, fp16, bf16 (the whole model in that type: the baselines).
  * Decode is one token at context depth ctx (KV cache filled with seeded values: attention cost depends on
  * the depth only); prefill is P prompt tokens from an empty cache through the GEMM kernels, logits of the
  * last. Only configurations that fit in memory are registered; --quick uses bitnet-large cut to 4 layers
@@ -200,8 +201,9 @@ static int add_instances(tb_registry *r, const tb_suite_config *cfg, const e2e_a
     char family[96], argstr[64];
     if (proto->kind != TB_DEC_TERNARY)
         snprintf(family, sizeof family, "e2e/%s/%s", proto->cfg.name, tb_dec_variant_name(proto->kind));
-    else if (proto->head == TB_DEC_HEAD_Q8)
-        snprintf(family, sizeof family, "e2e/%s/%s-q8head", proto->cfg.name, trit_format_name(proto->format));
+    else if (proto->head == TB_DEC_HEAD_Q8 || proto->head == TB_DEC_HEAD_Q8R)
+        snprintf(family, sizeof family, "e2e/%s/%s-%shead", proto->cfg.name, trit_format_name(proto->format),
+                 tb_dec_head_name(proto->head));
     else
         snprintf(family, sizeof family, "e2e/%s/%s", proto->cfg.name, trit_format_name(proto->format));
     for (int phase = 0; phase < 2; phase++)
@@ -247,8 +249,8 @@ static int register_model(tb_registry *r, const tb_suite_config *cfg, const trit
         if (strcmp(k->variant, "scalar") == 0 && !cfg->quick && !tb_list_contains(cfg->variants, "scalar"))
             continue;
         o.format = (trit_format)f;
-        static const tb_dec_head heads[2] = {TB_DEC_HEAD_FP16, TB_DEC_HEAD_Q8};
-        for (int h = 0; h < 2; h++) {
+        static const tb_dec_head heads[3] = {TB_DEC_HEAD_FP16, TB_DEC_HEAD_Q8, TB_DEC_HEAD_Q8R};
+        for (int h = 0; h < 3; h++) {
             o.head = heads[h];
             if (!tb_decoder_fits(mc, &o, 0, msg, sizeof msg)) {
                 fprintf(stderr, "e2e: not registered: %s\n", msg);

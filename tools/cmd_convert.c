@@ -56,11 +56,14 @@ static int set_granularity(const tb_opt *opt, void *field, const char *v, char *
 static int set_head(const tb_opt *opt, void *field, const char *v, char *err, size_t err_len)
 {
     (void)opt;
-    if (strcmp(v, "keep") == 0 || strcmp(v, "q8") == 0) {
-        *(bool *)field = strcmp(v, "q8") == 0;
+    /* field is the whole st_convert_opts: q8r sets head_q8 and head_q8r */
+    if (strcmp(v, "keep") == 0 || strcmp(v, "q8") == 0 || strcmp(v, "q8r") == 0) {
+        st_convert_opts *o = field;
+        o->head_q8 = strcmp(v, "keep") != 0;
+        o->head_q8r = strcmp(v, "q8r") == 0;
         return 0;
     }
-    snprintf(err, err_len, "unknown head storage '%s' (keep or q8)", v);
+    snprintf(err, err_len, "unknown head storage '%s' (keep, q8 or q8r)", v);
     return -1;
 }
 
@@ -90,9 +93,10 @@ static const tb_opt convert_table[] = {
      .help = "T for --method threshold (default 0.5)"},
     {"granularity", .set = set_granularity, .field = C(o.granularity), .metavar = "G",
      .help = "one scale per tensor (default, as the BitNet paper) or per row"},
-    {"head", .set = set_head, .field = C(o.head_q8), .metavar = "H",
-     .help = "embedding/lm_head tables: keep (default, copied as stored) or q8 (int8 per row\n"
-             "+ FP32 scale: NAME I8 [rows, cols], NAME_scale F32 [rows]; safetensors only)"},
+    {"head", .set = set_head, .field = C(o), .metavar = "H",
+     .help = "embedding/lm_head tables: keep (default, copied as stored), q8 (int8 per row\n"
+             "+ FP32 scale: NAME I8 [rows, cols], NAME_scale F32 [rows]; safetensors only) or q8r\n"
+             "(q8 + NAME_resid U8 [rows, cols/2]: a 4-bit residual per weight for the re-scored top rows)"},
     {"layout", .set = set_layout, .field = C(o.layout), .metavar = "L",
      .help = "how the checkpoint stores its linear weights: auto (default: config.json's model_type\n"
              "beside IN, else the tensor names), llama (nn.Linear [out, in]; BitNet too) or gpt2\n"

@@ -196,8 +196,8 @@ int vr_profile_parse(const char *text, size_t len, const char *origin, vr_profil
         goto out;
     if (!p->head[0])
         snprintf(p->head, sizeof p->head, "fp16"); /* what the profile signed off before heads were named */
-    if (strcmp(p->head, "fp16") != 0 && strcmp(p->head, "q8") != 0) {
-        snprintf(err, err_len, "%s: \"head\" must be \"fp16\" or \"q8\", not \"%s\"", origin, p->head);
+    if (strcmp(p->head, "fp16") != 0 && strcmp(p->head, "q8") != 0 && strcmp(p->head, "q8r") != 0) {
+        snprintf(err, err_len, "%s: \"head\" must be \"fp16\", \"q8\" or \"q8r\", not \"%s\"", origin, p->head);
         goto out;
     }
     json_t *targets = json_object_get(root, "targets");

@@ -17,7 +17,9 @@
  *                    that type, run by the lowp.h FP16/BF16 baselines (F16C+FMA, vdpbf16ps): the llama.cpp
  *                    FP16/BF16 models bitnet.cpp compares against.
  * The ternary variant's embedding/lm_head storage is opts.head: FP16 (default), Q8 (absmax int8 per row +
- * FP32 scale, lowp.h: int8 embedding lookup and the int8 × int16 lm_head GEMV) or FP32 (head_fp32, the reference).
+ * FP32 scale, lowp.h: int8 embedding lookup and the int8 × int16 lm_head GEMV), Q8R (the same Q8 rows plus a
+ * 4-bit residual per weight: the Q8 GEMV over the vocabulary, then the rows that could be the top-1 re-scored
+ * exactly with 12-bit weights; 12-bit embedding lookup; lowp.h "q8r") or FP32 (head_fp32, the reference).
  * Everything else (norms, RoPE, attention over an FP32 KV cache) is the same code for both.
  */
 #ifndef TRITBENCH_DECODER_H
@@ -39,8 +41,14 @@ const char *tb_dec_variant_name(tb_dec_variant v); /* "ternary", "fp32", "fp16",
 int tb_dec_variant_parse(const char *name, tb_dec_variant *out); /* 0, or -1 for an unknown name */
 
 /* Storage of the ternary model's embedding and lm_head (the FP variants keep theirs in their own type). */
-typedef enum tb_dec_head { TB_DEC_HEAD_FP16 = 0, TB_DEC_HEAD_Q8 = 1, TB_DEC_HEAD_FP32 = 2 } tb_dec_head;
-const char *tb_dec_head_name(tb_dec_head h);              /* "fp16", "q8", "fp32" */
+typedef enum tb_dec_head {
+    TB_DEC_HEAD_FP16 = 0,
+    TB_DEC_HEAD_Q8 = 1,
+    TB_DEC_HEAD_FP32 = 2,
+    TB_DEC_HEAD_Q8R = 3 /* int8 per row + 4-bit residual, top candidates re-scored */
+} tb_dec_head;
+#define TB_DEC_HEAD_COUNT 4
+const char *tb_dec_head_name(tb_dec_head h);              /* "fp16", "q8", "fp32", "q8r" */
 int tb_dec_head_parse(const char *name, tb_dec_head *out); /* 0, or -1 for an unknown name */
 
 typedef struct tb_decoder_opts {
@@ -51,7 +59,8 @@ typedef struct tb_decoder_opts {
     const trit_fp32_kernel *fp32;  /* FP32 variant; NULL → "openblas", else the best runnable own one */
     bool head_fp32;                /* ternary: keep embedding/lm_head FP32 (same as head = TB_DEC_HEAD_FP32) */
     tb_dec_head head;              /* ternary: embedding/lm_head storage, FP16 by default */
-    const trit_q8_kernel *q8;      /* Q8 head kernel; NULL → trit_q8_select */
+    const trit_q8_kernel *q8;      /* Q8 / Q8R head stage-1 kernel; NULL → trit_q8_select */
+    size_t q8r_cap;                /* Q8R: most rows re-scored per token; 0 → TRIT_Q8R_CAP */
     const trit_half_kernel *half;  /* FP16/BF16 variants and FP16 head: NULL → trit_half_select per op */
     int threads;                   /* ≥ 1 */
     size_t max_ctx;                /* KV cache length (tokens); 0 → 1024 */
@@ -137,7 +146,18 @@ int tb_decoder_embedding_row(const tb_decoder *d, int32_t token, float *out);
 int tb_decoder_head_row(const tb_decoder *d, int32_t vocab_row, float *out);
 
 /* The embedding/lm_head storage this decoder uses (head_fp32 folded in; FP variants: their own type). */
-const char *tb_decoder_table_type(const tb_decoder *d); /* "fp32", "fp16", "bf16", "q8" */
+const char *tb_decoder_table_type(const tb_decoder *d); /* "fp32", "fp16", "bf16", "q8", "q8r" */
+
+/* Q8R head: what stage 2 did since the decoder was made (or tb_decoder_reset_rescore). All 0 otherwise. */
+typedef struct tb_dec_rescore {
+    size_t calls;          /* lm_head evaluations */
+    size_t rescored;       /* rows re-scored, summed over calls */
+    size_t max_rescored;   /* most in one call */
+    size_t max_admitted;   /* most rows the bound admitted in one call (> cap when capped) */
+    size_t capped;         /* calls where the bound admitted more than the cap (top-cap fallback) */
+} tb_dec_rescore;
+void tb_decoder_rescore_stats(const tb_decoder *d, tb_dec_rescore *out);
+void tb_decoder_reset_rescore(tb_decoder *d);
 
 /* lm_head of d applied to a final-normed hidden state (hidden floats) → logits (vocab floats). 0 or -1. */
 int tb_decoder_head_logits(tb_decoder *d, const float *hidden, float *logits);
@@ -158,6 +178,8 @@ typedef enum tb_logit_mode { TB_LOGIT_HEAD = 0, TB_LOGIT_FULL = 1 } tb_logit_mod
 typedef struct tb_logit_error {
     size_t steps;
     double max_abs;        /* over all steps and vocabulary entries */
+    double top_abs;        /* max over steps of |Δ| at the reference's top-1 entry (what decides the token;
+                            * the q8r head re-scores it, so it drops there while max_abs stays Q8's) */
     double mean_abs;       /* mean |Δ| over all steps and entries */
     double min_cosine, mean_cosine;
     size_t top1_agree;     /* steps whose argmax agrees */

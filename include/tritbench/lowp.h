@@ -111,6 +111,73 @@ static inline float trit_q8_rescale(int64_t acc, float scale_row, float s)
 int trit_q8_gemv(const trit_q8_kernel *k, const trit_q8_rows *w, const float *x, trit_q8_act *a, int64_t *acc,
                  float *y, int threads);
 
+/* ---- Q8 rows + 4-bit residual ("q8r"): a two-stage head -------------------------------------------
+ * Why: the Q8 head's top-1 disagreements with an FP32 head are near-ties (reference margins ≤ 0.003) flipped
+ * by the int8 weights' own rounding (README). A finer weight for every row would double the 328 MB stream;
+ * but only the few rows that could be the top-1 need it. So:
+ *   stage 1 — the Q8 GEMV above over the whole vocabulary, unchanged (same kernels, same speed);
+ *   stage 2 — the rows whose stage-1 logit is provably close enough to the maximum are re-scored with a
+ *             12-bit weight q + r/16, r a 4-bit residual stored per weight:
+ *                 r = clamp(round-half-even(16 · (w · 127/max|w| − q)), −8, 7)   (two's complement nibble)
+ *             w ≈ scale · (q + r/16), |error| ≤ scale/32 (scale/16 where +8 was clamped to 7).
+ *             The re-scored logit is exact in integers, acc2 = Σ_k (16·q_k + r_k) · x_k (int64), then one
+ *             rescale y = acc2 · scale / (16 · s) — the same int16 activation x, s as stage 1.
+ *             Those logits replace the stage-1 ones of the same rows (stage-1 values elsewhere).
+ * Which rows (the bound, derived in q8r_refine.c): with acc1 = Σ q·x (stage 1) and R = 8 · Σ_k |x_k|,
+ * |acc2 − 16·acc1| = |Σ r·x| ≤ R, so every row's 12-bit logit lies in [16·acc1 − R, 16·acc1 + R] · scale/(16s);
+ * a row is a candidate when its upper end reaches the largest lower end. The set provably holds the argmax
+ * of the 12-bit weights (and of the unrounded weights times the same x: |16·(w/scale − q)| ≤ 8 up to float
+ * rounding, which a 2⁻¹² slack on R covers), so
+ * the refined vector's argmax IS the 12-bit head's. If more than `cap` rows qualify (a flat top), the `cap`
+ * best by stage-1 logit are re-scored instead and the call says so (capped).
+ * Storage: row m's residuals in nib[m · row_bytes …], column k in byte k/2, low nibble for even k;
+ * rows × ceil(cols/2) bytes: +164 MB for BitNet-2B's 128256 × 2560 table (counted by trit_q8r_bytes). */
+
+#define TRIT_Q8R_CAP 256u /* default most rows stage 2 re-scores per call */
+
+typedef struct trit_q8_resid {
+    size_t rows, cols, row_bytes; /* row_bytes = ceil(cols / 2) */
+    uint8_t *nib;                 /* rows × row_bytes, trit_alloc_weights */
+} trit_q8_resid;
+
+size_t trit_q8r_bytes(size_t rows, size_t cols); /* the residual plane alone (the Q8 rows: trit_q8_bytes) */
+int trit_q8r_alloc(trit_q8_resid *r, size_t rows, size_t cols); /* 0, or -1 (cols 0 or > MAX_K, no memory) */
+void trit_q8r_free(trit_q8_resid *r);
+/* Residuals of rows [r0, r0 + n) of src (n × cols FP32), against w's codes of the same rows (quantized from
+ * the same src by trit_q8_quantize_rows first). 0, or -1 (shape mismatch, non-finite value). */
+int trit_q8r_quantize_rows(const trit_q8_rows *w, trit_q8_resid *r, size_t r0, size_t n, const float *src);
+
+/* Residual of (row, k) in [−8, 7]. */
+static inline int trit_q8r_get(const trit_q8_resid *r, size_t row, size_t k)
+{
+    const unsigned b = r->nib[row * r->row_bytes + k / 2];
+    const int v = (int)((k & 1) ? b >> 4 : b & 15u);
+    return v >= 8 ? v - 16 : v;
+}
+static inline void trit_q8r_set(trit_q8_resid *r, size_t row, size_t k, int v)
+{
+    uint8_t *b = &r->nib[row * r->row_bytes + k / 2];
+    const unsigned n = (unsigned)v & 15u;
+    *b = (uint8_t)((k & 1) ? (*b & 0x0fu) | (n << 4) : (*b & 0xf0u) | n);
+}
+
+/* Row as FP32, (16·q + r) · scale / 16: the q8r embedding lookup (one row, so the finer weight is free). */
+void trit_q8r_dequantize_row(const trit_q8_rows *w, const trit_q8_resid *r, size_t row, float *out);
+/* Σ_k (16·codes[row][k] + r[row][k]) · x->q[k], exact (scalar: stage 2 touches a handful of rows). */
+int64_t trit_q8r_dot_row(const trit_q8_rows *w, const trit_q8_resid *r, const trit_q8_act *x, size_t row);
+
+typedef struct trit_q8r_stats {
+    size_t rescored; /* rows re-scored by the last call */
+    size_t admitted; /* rows the bound admitted (> cap when capped) */
+    bool capped;     /* the bound admitted more than cap: the cap best stage-1 rows were re-scored */
+} trit_q8r_stats;
+
+/* Stage 2 on a finished stage 1: x, acc (w->rows stage-1 int64 sums) and y (their rescaled logits) as
+ * trit_q8_gemv left them; re-scores the candidate rows in y. cand: workspace of cap indices, key: of cap
+ * doubles. 0, or -1 (shape mismatch, cap 0). */
+int trit_q8r_refine(const trit_q8_rows *w, const trit_q8_resid *r, const trit_q8_act *x, const int64_t *acc,
+                    float *y, size_t cap, uint32_t *cand, double *key, trit_q8r_stats *st);
+
 /* ---- FP16 / BF16 dense baselines -------------------------------------------------------------------- */
 
 typedef enum trit_half_type { TRIT_HALF_FP16 = 0, TRIT_HALF_BF16 = 1 } trit_half_type;

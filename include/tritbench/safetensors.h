@@ -186,6 +186,7 @@ typedef struct st_convert_opts {
     st_layout layout;     /* ST_LAYOUT_AUTO (0): detected; an unknown layout is an error (st_layout.c) */
     bool layout_excludes; /* add the layout's default excludes (st_layout_default_excludes) */
     bool head_q8;  /* embedding / lm_head tables (not quantized to ternary) as Q8 rows (st_q8head.c) */
+    bool head_q8r; /* as head_q8, plus NAME_resid: the 4-bit residual per weight of the q8r head (lowp.h) */
 } st_convert_opts;
 
 #define ST_STATS_META_PREFIX "tritbench.stats."
@@ -204,11 +205,19 @@ const char *st_escape_name(const char *name, char *buf, size_t len);
 /* --- Q8 head tables (convert --head q8): NAME I8 [rows, cols] + NAME_scale F32 [rows], described in
  * __metadata__["tritbench.q8.NAME"]; st_q8head.c --- */
 #define ST_Q8_META_PREFIX "tritbench.q8."
-/* 1 if head_q8 and t is a vocabulary table (embed*, lm_head, GPT-2 wte) weight, 0 if not, -1 (message) if its scale name is taken. */
+/* q8r (head_q8r) adds NAME_resid U8 [rows, ceil(cols/2)] and "resid"/"resid_bits" to the descriptor. */
+/* 1 if head_q8 / head_q8r and t is a vocabulary table (embed*, lm_head, GPT-2 wte) weight, 0 if not, -1 (message) if its scale or residual name is taken. */
 int st_q8head_selects(const st_convert_opts *o, const st_model *m, const st_tensor *t, char *err, size_t err_len);
-uint64_t st_q8head_bytes(const st_tensor *t);
-int st_q8head_declare(st_writer *w, const st_tensor *t, char *err, size_t err_len);
-int st_q8head_write(st_writer *w, const st_tensor *t, char *err, size_t err_len);
+uint64_t st_q8head_bytes(const st_convert_opts *o, const st_tensor *t);
+int st_q8head_declare(st_writer *w, const st_convert_opts *o, const st_tensor *t, char *err, size_t err_len);
+int st_q8head_write(st_writer *w, const st_convert_opts *o, const st_tensor *t, char *err, size_t err_len);
+/* Reads table `name` back: the Q8 rows into w (allocated here), and the residuals into r when r is not NULL
+ * (then the table must be q8r). Every tensor's dtype and shape is checked against the descriptor first.
+ * 0, or -1 with a message naming the tensor and the expected shape (nothing left allocated). */
+struct trit_q8_rows;
+struct trit_q8_resid;
+int st_q8head_load(const st_model *m, const char *name, struct trit_q8_rows *w, struct trit_q8_resid *r, char *err,
+                   size_t err_len);
 
 /* The resolved conversion: o with the layout detected (or o->layout), checked (unknown → error), and the
  * layout's default excludes appended when o->layout_excludes. `line` gets the plan's layout line (layout,

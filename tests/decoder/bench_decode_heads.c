@@ -1,12 +1,12 @@
 /* bench_decode_heads.c — decode tokens/s of one model in the configurations issue 14 compares, timed by
  * the harness (tb_run, google/benchmark semantics), one model loaded at a time:
- *     i2+fp16head  i2+q8head  (ternary I2, embedding/lm_head FP16 or int8)
+ *     i2+fp16head  i2+q8head  i2+q8rhead  (ternary I2, embedding/lm_head FP16, int8, int8 + 4-bit residual)
  *     fp32  fp16  bf16        (every linear layer and the tables in that type)
- * and the Q8 head's logit error against an FP32 head over greedy decode steps (head alone, same hidden
- * states). Not a test (speed is never asserted); the e2e suite takes these modes over once it offers them.
+ * and the Q8 and Q8R heads' logit error against an FP32 head over greedy decode steps (head alone, same hidden
+ * states), with the rows Q8R re-scored per step. Not a test (speed is never asserted); the e2e suite takes these modes over once it offers them.
  *
  *   bench_decode_heads [--model bitnet-2b] [--ctx 128] [--threads 1] [--min-time 2] [--reps 3]
- *                      [--modes i2+fp16head,i2+q8head,fp32,fp16,bf16] [--logit-steps 64]
+ *                      [--modes i2+fp16head,i2+q8head,i2+q8rhead,fp32,fp16,bf16] [--logit-steps 64]
  *                      [--interleave 1] [--cpu-time 1]
  * --interleave: repetitions in random order across modes (the models stay loaded meanwhile: ternary ones
  * together, a float model alone). --cpu-time (1 thread only): each token timed by the thread's CPU clock
@@ -32,6 +32,7 @@ typedef struct mode {
 
 static const mode modes[] = {
     {"i2+fp16head", TB_DEC_TERNARY, TB_DEC_HEAD_FP16}, {"i2+q8head", TB_DEC_TERNARY, TB_DEC_HEAD_Q8},
+    {"i2+q8rhead", TB_DEC_TERNARY, TB_DEC_HEAD_Q8R},
     {"fp32", TB_DEC_FP32, TB_DEC_HEAD_FP16},           {"fp16", TB_DEC_FP16, TB_DEC_HEAD_FP16},
     {"bf16", TB_DEC_BF16, TB_DEC_HEAD_FP16},
 };
@@ -139,15 +140,16 @@ static void run(tb_state *st)
 static int logit_error(const trit_model_config *cfg, size_t steps)
 {
     static const mode q8 = {"i2+q8head", TB_DEC_TERNARY, TB_DEC_HEAD_Q8}, f32 = {"i2+fp32head", TB_DEC_TERNARY, TB_DEC_HEAD_FP32},
-                      f16 = {"i2+fp16head", TB_DEC_TERNARY, TB_DEC_HEAD_FP16};
-    const mode *tests[2] = {&q8, &f16};
+                      f16 = {"i2+fp16head", TB_DEC_TERNARY, TB_DEC_HEAD_FP16},
+                      q8r = {"i2+q8rhead", TB_DEC_TERNARY, TB_DEC_HEAD_Q8R};
+    const mode *tests[3] = {&q8, &q8r, &f16};
     char err[512];
     tb_decoder *r = new_model(cfg, &f32, steps + 16, err, sizeof err);
     if (!r) {
         fprintf(stderr, "logit error: %s\n", err);
         return -1;
     }
-    for (int i = 0; i < 2; i++) {
+    for (int i = 0; i < 3; i++) {
         tb_decoder *t = new_model(cfg, tests[i], steps + 16, err, sizeof err);
         const int32_t prompt[4] = {1, 17, 42, 99};
         tb_logit_error e;
@@ -159,9 +161,15 @@ static int logit_error(const trit_model_config *cfg, size_t steps)
             return -1;
         }
         printf("logit error %s, %s head vs fp32 head, %zu greedy decode steps (same hidden states): max|d| %.4f "
-               "mean|d| %.5f cosine min %.6f mean %.6f top-1 %zu/%zu (%.1f %%), largest reference margin at a flip %.4f\n",
-               cfg->name, tb_decoder_table_type(t), e.steps, e.max_abs, e.mean_abs, e.min_cosine, e.mean_cosine,
+               "(at the reference's top-1 %.5f) mean|d| %.5f cosine min %.6f mean %.6f top-1 %zu/%zu (%.1f %%), largest reference margin at a flip %.4f\n",
+               cfg->name, tb_decoder_table_type(t), e.steps, e.max_abs, e.top_abs, e.mean_abs, e.min_cosine, e.mean_cosine,
                e.top1_agree, e.steps, 100 * e.top1_agreement, e.max_flip_margin);
+        tb_dec_rescore rs;
+        tb_decoder_rescore_stats(t, &rs);
+        if (rs.calls)
+            printf("  q8r stage 2: %.1f rows re-scored per step (max %zu; the bound admitted at most %zu), capped "
+                   "at %zu of %zu steps\n", (double)rs.rescored / (double)rs.calls, rs.max_rescored, rs.max_admitted,
+                   rs.capped, rs.calls);
         tb_decoder_free(t);
     }
     tb_decoder_free(r);
@@ -170,7 +178,7 @@ static int logit_error(const trit_model_config *cfg, size_t steps)
 
 int main(int argc, char **argv)
 {
-    const char *model = "bitnet-2b", *list = "i2+fp16head,i2+q8head,fp32,fp16,bf16";
+    const char *model = "bitnet-2b", *list = "i2+fp16head,i2+q8head,i2+q8rhead,fp32,fp16,bf16";
     size_t ctx = 128, logit_steps = 0;
     int threads = 1, reps = 3, interleave = 0;
     double min_time = 2.0;

@@ -35,7 +35,7 @@ static void names(void)
         tb_dec_variant got;
         CHECK(tb_dec_variant_parse(tb_dec_variant_name((tb_dec_variant)v), &got) == 0 && (int)got == v);
     }
-    for (int h = 0; h <= TB_DEC_HEAD_FP32; h++) {
+    for (int h = 0; h < TB_DEC_HEAD_COUNT; h++) {
         tb_dec_head got;
         CHECK(tb_dec_head_parse(tb_dec_head_name((tb_dec_head)h), &got) == 0 && (int)got == h);
     }
@@ -185,7 +185,7 @@ static void memory(void)
     static const char *const cfgs[2] = {"tiny", "tiny-silu"};
     for (int i = 0; i < 2; i++)
         for (int v = 0; v < TB_DEC_VARIANT_COUNT; v++)
-            for (int h = 0; h <= TB_DEC_HEAD_FP32; h++) {
+            for (int h = 0; h < TB_DEC_HEAD_COUNT; h++) {
                 if (v != TB_DEC_TERNARY && h != TB_DEC_HEAD_FP16)
                     continue; /* the head option is the ternary model's */
                 tb_decoder *d = make(cfgs[i], (tb_dec_variant)v, (tb_dec_head)h, 16);
@@ -204,6 +204,8 @@ static void memory(void)
     const double fp16_head = (double)tb_decoder_weight_bytes(c, &o);
     o.head = TB_DEC_HEAD_Q8;
     const double q8_head = (double)tb_decoder_weight_bytes(c, &o);
+    o.head = TB_DEC_HEAD_Q8R;
+    const double q8r_head = (double)tb_decoder_weight_bytes(c, &o);
     o.head = TB_DEC_HEAD_FP16;
     o.variant = TB_DEC_FP32;
     const double fp32 = (double)tb_decoder_weight_bytes(c, &o);
@@ -215,6 +217,9 @@ static void memory(void)
     CHECK(fabs((fp16_head - q8_head) - table) < 0.01 * table); /* one byte per table entry saved (tied) */
     CHECK(fabs(bf16 / fp32 - 0.5) < 0.001);
     CHECK(fp32 / q8_head > 8.2); /* the phase's whole-model memory target holds with the Q8 head */
+    printf("bitnet-2b ternary+q8r head %.3f GB (%.2fx)\n", q8r_head / 1e9, fp32 / q8r_head);
+    CHECK(fabs((q8r_head - q8_head) - table / 2) < 0.01 * table); /* half a byte per entry: the residual */
+    CHECK(fp32 / q8r_head > 8.2);                                  /* and with the q8r head */
 }
 
 int main(void)

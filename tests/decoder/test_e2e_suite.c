@@ -30,7 +30,7 @@ int main(void)
     tb_registry *r = tb_registry_new();
     REQUIRE(r != NULL);
     REQUIRE(tb_suite_e2e_register(r, &cfg) == 0);
-    /* i2, i2-q8head, fp16, bf16, fp32 × {decode 128, 512, prefill 128, 512} × 1 thread, where each fits here. */
+    /* i2, i2-q8head, i2-q8rhead, fp16, bf16, fp32 × {decode 128, 512, prefill 128, 512} × 1 thread, where each fits here. */
     const trit_model_config *large = trit_model_config_get("bitnet-large");
     REQUIRE(large != NULL);
     trit_model_config quick = *large;
@@ -42,6 +42,8 @@ int main(void)
     REQUIRE(tb_decoder_fits(&quick, &o, 0, msg, sizeof msg)); /* ~0.5 GB: the test machine must hold it */
     o.head = TB_DEC_HEAD_Q8;
     const bool q8_fits = tb_decoder_fits(&quick, &o, 0, msg, sizeof msg);
+    o.head = TB_DEC_HEAD_Q8R;
+    const bool q8r_fits = tb_decoder_fits(&quick, &o, 0, msg, sizeof msg);
     o.head = TB_DEC_HEAD_FP16;
     o.variant = TB_DEC_FP16;
     const bool fp16_fits = tb_decoder_fits(&quick, &o, 0, msg, sizeof msg);
@@ -49,7 +51,8 @@ int main(void)
     const bool bf16_fits = tb_decoder_fits(&quick, &o, 0, msg, sizeof msg);
     o.variant = TB_DEC_FP32;
     const bool fp32_fits = tb_decoder_fits(&quick, &o, 0, msg, sizeof msg);
-    CHECK(tb_registry_count(r) == 4u * (1u + q8_fits + fp16_fits + bf16_fits + fp32_fits));
+    CHECK(tb_registry_count(r) == 4u * (1u + q8_fits + q8r_fits + fp16_fits + bf16_fits + fp32_fits));
+    CHECK(has_name(r, "e2e/bitnet-large-4L/i2-q8rhead/decode/ctx:128/threads:1") == q8r_fits);
     CHECK(has_name(r, QUICK_DECODE));
     CHECK(has_name(r, QUICK_Q8_DECODE) == q8_fits);
     CHECK(has_name(r, "e2e/bitnet-large-4L/fp16/decode/ctx:128/threads:1") == fp16_fits);

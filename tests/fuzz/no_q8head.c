@@ -32,3 +32,30 @@ int trit_q8_quantize_rows(trit_q8_rows *w, size_t r0, size_t n, const float *src
     unreachable(__func__);
     return -1;
 }
+
+/* convert --head q8r and st_q8head_load (the residual plane, the VNNI offset sums): likewise unreachable. */
+int trit_q8r_alloc(trit_q8_resid *r, size_t rows, size_t cols)
+{
+    (void)r, (void)rows, (void)cols;
+    unreachable(__func__);
+    return -1;
+}
+
+void trit_q8r_free(trit_q8_resid *r)
+{
+    (void)r;
+    unreachable(__func__);
+}
+
+int trit_q8r_quantize_rows(const trit_q8_rows *w, trit_q8_resid *r, size_t r0, size_t n, const float *src)
+{
+    (void)w, (void)r, (void)r0, (void)n, (void)src;
+    unreachable(__func__);
+    return -1;
+}
+
+void trit_q8_update_sums(trit_q8_rows *w, size_t r0, size_t n)
+{
+    (void)w, (void)r0, (void)n;
+    unreachable(__func__);
+}

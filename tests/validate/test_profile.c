@@ -55,7 +55,7 @@ static void bad_profiles(void)
     expect_error("{\"profile_version\": 1, \"name\": \"x\", \"targets\": {\"nmse\": {\"max\": 1}, \"nmse\": {\"max\": 2}}}",
                  "invalid JSON"); /* duplicate keys are rejected by the reader */
     expect_error("{\"profile_version\": 1, \"name\": \"x\", \"head\": \"q4\", \"targets\": {\"nmse\": {\"max\": 1}}}",
-                 "\"head\" must be \"fp16\" or \"q8\", not \"q4\"");
+                 "\"head\" must be \"fp16\", \"q8\" or \"q8r\", not \"q4\"");
     expect_error("{\"profile_version\": 1, \"name\": \"x\", \"head\": 8, \"targets\": {\"nmse\": {\"max\": 1}}}",
                  "\"head\" must be a string");
     /* No "head": the FP16 head, as before heads were named. */

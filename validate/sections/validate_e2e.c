@@ -1,8 +1,8 @@
 /* validate_e2e.c — the validator's end-to-end section: decode tokens/s of the decoder (workloads/decoder) in ternary
- * (each wanted format, with the FP16 and the int8-per-row "q8" embedding/lm_head) and in FP32, FP16 and BF16 at
+ * (each wanted format, with the FP16, the int8-per-row "q8" and the int8 + 4-bit residual "q8r" embedding/lm_head) and in FP32, FP16 and BF16 at
  * context 128 and 512; speedups over the fastest of the three baselines in the run. The profile's "head" names
- * the configuration signed off (its memory and speedup rows are judged); the other head is shown as
- * information. The Q8 head's logit error against an FP32 head (untimed) is a table. Decode is measured by
+ * the configuration signed off (its memory and speedup rows are judged); the other heads are shown as
+ * information. The Q8 and Q8R heads' logit error against an FP32 head (untimed) is a table. Decode is measured by
  * the e2e suite's instances (`tritbench run --benchmark_filter='^e2e/bitnet-2b/'` runs the same ones) in one
  * interleaved harness run, same threads; whole-model memory reduction; where decode time goes (the suite's per-phase counters). Full
  * run: bitnet-2b; --quick: bitnet-large cut to 4 of its 24 layers (the suite's bitnet-large-4L), with the
@@ -20,14 +20,15 @@
 #include "tritbench/validate.h"
 
 #define SECTION "e2e"
-#define MAX_MODELS (2 * TRIT_FMT_COUNT + 3) /* i2, i2-q8head, t5, t5-q8head, fp32, fp16, bf16 */
+#define N_HEADS 3 /* per format: FP16, Q8, Q8R */
+#define MAX_MODELS (N_HEADS * TRIT_FMT_COUNT + 3) /* i2, i2-q8head, i2-q8rhead, t5, …, fp32, fp16, bf16 */
 #define N_CTX 2
 
 static const size_t ctx_depth[N_CTX] = {128, 512};
 
 /* One decoder (a format, or FP32) as its records describe it. */
 typedef struct e2e_model {
-    char label[32]; /* "i2", "i2-q8head", "t5", "fp32", "fp16", "bf16" (the suite's weights names) */
+    char label[32]; /* "i2", "i2-q8head", "i2-q8rhead", "t5", "fp32", "fp16", "bf16" (the suite's weights names) */
     bool fp32;      /* a baseline model: FP32, FP16 or BF16 */
     tb_dec_variant kind;
     tb_dec_head head; /* ternary: embedding/lm_head storage */
@@ -52,19 +53,28 @@ static void instance_name(char *buf, size_t len, const vr_options *o, const char
              o->threads > 0 ? o->threads : 1);
 }
 
-/* The decoders this run wants: each format of --formats with both heads, then the FP32/FP16/BF16 models. */
+/* How a head stores the embedding/lm_head, in the report's words. */
+static const char *head_desc(tb_dec_head h)
+{
+    return h == TB_DEC_HEAD_Q8 ? "int8-per-row" : h == TB_DEC_HEAD_Q8R ? "int8-per-row + 4-bit residual"
+                                                  : h == TB_DEC_HEAD_FP32 ? "FP32" : "FP16";
+}
+
+/* The decoders this run wants: each format of --formats with each head, then the FP32/FP16/BF16 models. */
 static int wanted_models(const vr_options *o, e2e_model *m)
 {
     int n = 0;
     for (int f = 0; f < TRIT_FMT_COUNT; f++) {
         if (!tb_list_contains(o->formats, trit_format_name((trit_format)f)))
             continue;
-        for (int h = 0; h < 2; h++) {
+        static const tb_dec_head heads[N_HEADS] = {TB_DEC_HEAD_FP16, TB_DEC_HEAD_Q8, TB_DEC_HEAD_Q8R};
+        for (int h = 0; h < N_HEADS; h++) {
             memset(&m[n], 0, sizeof m[n]);
             m[n].kind = TB_DEC_TERNARY;
-            m[n].head = h ? TB_DEC_HEAD_Q8 : TB_DEC_HEAD_FP16;
+            m[n].head = heads[h];
             m[n].format = (trit_format)f;
-            snprintf(m[n].label, sizeof m[n].label, "%s%s", trit_format_name((trit_format)f), h ? "-q8head" : "");
+            snprintf(m[n].label, sizeof m[n].label, "%s%s%s%s", trit_format_name((trit_format)f), h ? "-" : "",
+                     h ? tb_dec_head_name(heads[h]) : "", h ? "head" : "");
             n++;
         }
     }
@@ -164,10 +174,13 @@ static double outside_matmul(const double *ph)
     return total > 0 ? 1.0 - ph[TB_DEC_PH_MATMUL] / total : 0;
 }
 
-/* Bytes of the embedding (and an untied lm_head) in a head storage: FP16, or int8 codes + an FP32 scale per row. */
+/* Bytes of the embedding (and an untied lm_head) in a head storage: FP16, int8 codes + an FP32 scale per row,
+ * and for q8r half a byte more per entry (the 4-bit residual). */
 static double embedding_bytes(const trit_model_config *c, tb_dec_head head)
 {
     const double rows = (double)c->vocab * (c->tied_embeddings ? 1.0 : 2.0);
+    if (head == TB_DEC_HEAD_Q8R)
+        return rows * ((double)c->hidden * 1.5 + 4.0);
     return head == TB_DEC_HEAD_Q8 ? rows * ((double)c->hidden + 4.0) : rows * (double)c->hidden * 2.0;
 }
 
@@ -202,14 +215,13 @@ static void memory_checks(vr_report *r, const vr_options *vo, const char *model,
     for (int i = 0; i < n_models; i++) {
         if (m[i].fp32 || !m[i].ran || isnan(reduction[i]))
             continue;
-        char subject[192];
+        char subject[256];
         if (vo->quick)
             snprintf(subject, sizeof subject, "bitnet-2b %.31s whole model, layout bytes (--quick: not loaded)",
                      m[i].label);
         else
             snprintf(subject, sizeof subject, "%.64s %.31s whole model (%s embedding/lm_head, FP32 norms)%s", model,
-                     m[i].label, m[i].head == TB_DEC_HEAD_Q8 ? "int8-per-row" : "FP16",
-                     fp32 ? "" : "; FP32 bytes from the layout");
+                     m[i].label, head_desc(m[i].head), fp32 ? "" : "; FP32 bytes from the layout");
         if (m[i].head == signed_head) {
             vr_check(r, SECTION, "model_memory_reduction", subject, reduction[i], NULL);
             /* What the figure depends on: the embedding storage, and what the other head would give. */
@@ -223,14 +235,12 @@ static void memory_checks(vr_report *r, const vr_options *vo, const char *model,
                 }
             if (layout && other)
                 vr_check_why(r, "%s %s embedding%s = %.2f GB of the model's %.2f GB; with the %s head %.2f×",
-                             layout->tied_embeddings ? "tied" : "untied",
-                             m[i].head == TB_DEC_HEAD_Q8 ? "int8-per-row" : "FP16",
+                             layout->tied_embeddings ? "tied" : "untied", head_desc(m[i].head),
                              layout->tied_embeddings ? "/lm_head" : " and lm_head",
                              embedding_bytes(layout, m[i].head) / 1e9, bytes[i] / 1e9, tb_dec_head_name(other->head),
                              other_red);
             else if (layout)
-                vr_check_why(r, "%s embedding%s = %.2f GB of the model's %.2f GB",
-                             m[i].head == TB_DEC_HEAD_Q8 ? "int8-per-row" : "FP16",
+                vr_check_why(r, "%s embedding%s = %.2f GB of the model's %.2f GB", head_desc(m[i].head),
                              layout->tied_embeddings ? " (tied lm_head)" : " and lm_head",
                              embedding_bytes(layout, m[i].head) / 1e9, bytes[i] / 1e9);
         } else if (info) { /* the configuration the profile does not name: information, not judged */
@@ -378,63 +388,105 @@ static void fit_table(vr_report *r, int threads)
     }
 }
 
-/* The Q8 head's logit error against an FP32 head on the same ternary model (same seed as the e2e suite), over
- * greedy decode steps: the error the int8 head storage adds (tb_decoder_logit_error, TB_LOGIT_HEAD). Untimed. */
+/* The Q8 and Q8R heads' logit error against an FP32 head on the same ternary model (same seed as the e2e suite),
+ * over greedy decode steps: the error the head storage adds (tb_decoder_logit_error, TB_LOGIT_HEAD). Untimed.
+ * One FP32-head reference, each head under test loaded after the previous one is freed. */
 #define LOGIT_PROMPT 4
 #define LOGIT_STEPS 64
-static void logit_error_table(vr_report *r, const trit_model_config *cfg, const e2e_model *m, int n_models,
-                              int threads)
+static void logit_error_row(vr_report *r, vr_table *t, const trit_model_config *cfg, tb_decoder *df,
+                            const tb_decoder_opts *fo, trit_format format, tb_dec_head head)
 {
-    const e2e_model *q8 = NULL;
-    for (int i = 0; i < n_models && !q8; i++)
-        if (!m[i].fp32 && m[i].head == TB_DEC_HEAD_Q8)
-            q8 = &m[i];
-    if (!q8)
-        return;
-    tb_decoder_opts qo, fo;
-    opts_for(&qo, threads, false, q8->format, TB_DEC_HEAD_Q8);
-    opts_for(&fo, threads, false, q8->format, TB_DEC_HEAD_FP32);
-    qo.seed = fo.seed = 0xe2e0001u; /* the e2e suite's seed: the model measured above */
-    qo.max_ctx = fo.max_ctx = LOGIT_PROMPT + LOGIT_STEPS + 8;
-    qo.max_batch = fo.max_batch = LOGIT_PROMPT;
+    tb_decoder_opts qo = *fo;
+    qo.head = head;
     char err[512] = "";
-    tb_decoder *dq = NULL, *df = NULL;
-    if (!tb_decoder_fits(cfg, &qo, 0, err, sizeof err) ||
-        !tb_decoder_fits(cfg, &fo, tb_decoder_total_bytes(cfg, &qo), err, sizeof err) ||
-        !(dq = tb_decoder_new(cfg, &qo, err, sizeof err)) || !(df = tb_decoder_new(cfg, &fo, err, sizeof err))) {
-        vr_note(r, SECTION, "Q8 head logit error not measured: %s", err);
+    tb_decoder *dq = NULL;
+    const int32_t *prompt = NULL;
+    int32_t p[LOGIT_PROMPT];
+    for (size_t i = 0; i < LOGIT_PROMPT; i++)
+        p[i] = (int32_t)((i * 7919u + 17u) % (size_t)cfg->vocab);
+    prompt = p;
+    tb_logit_error e;
+    if (!tb_decoder_fits(cfg, &qo, tb_decoder_total_bytes(cfg, fo), err, sizeof err) ||
+        !(dq = tb_decoder_new(cfg, &qo, err, sizeof err)) || tb_decoder_set_pos(df, 0) != 0 ||
+        tb_decoder_logit_error(dq, df, TB_LOGIT_HEAD, prompt, LOGIT_PROMPT, LOGIT_STEPS, &e, err, sizeof err) != 0) {
+        vr_note(r, SECTION, "%s head logit error not measured: %s", tb_dec_head_name(head), err);
         tb_decoder_free(dq);
         return;
     }
-    int32_t prompt[LOGIT_PROMPT];
-    for (size_t i = 0; i < LOGIT_PROMPT; i++)
-        prompt[i] = (int32_t)((i * 7919u + 17u) % (size_t)cfg->vocab);
-    tb_logit_error e;
-    if (tb_decoder_logit_error(dq, df, TB_LOGIT_HEAD, prompt, LOGIT_PROMPT, LOGIT_STEPS, &e, err, sizeof err) != 0) {
-        vr_note(r, SECTION, "Q8 head logit error not measured: %s", err);
-    } else {
-        static const char *const head[] = {"model", "head vs reference", "steps", "max |Δ logit|", "mean |Δ logit|",
-                                           "min cosine", "mean cosine", "top-1 agreement", "largest flip margin"};
-        vr_table *t = vr_table_new(r, SECTION, "Logit error of the Q8 (int8 per row) lm_head vs an FP32 lm_head, "
-                                   "same ternary model, greedy decode (information)", 9, head);
-        char c[9][96];
-        snprintf(c[0], sizeof c[0], "%.60s %.8s", cfg->name, trit_format_name(q8->format));
-        snprintf(c[1], sizeof c[1], "q8 vs fp32 (head only)");
-        snprintf(c[2], sizeof c[2], "%zu", e.steps);
-        snprintf(c[3], sizeof c[3], "%.4g", e.max_abs);
-        snprintf(c[4], sizeof c[4], "%.4g", e.mean_abs);
-        snprintf(c[5], sizeof c[5], "%.6f", e.min_cosine);
-        snprintf(c[6], sizeof c[6], "%.6f", e.mean_cosine);
-        snprintf(c[7], sizeof c[7], "%.1f %% (%zu/%zu)", 100 * e.top1_agreement, e.top1_agree, e.steps);
-        snprintf(c[8], sizeof c[8], "%.4g", e.max_flip_margin);
-        const char *row[9] = {c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8]};
-        if (t)
-            vr_table_add_row(t, row);
-        vr_metric(r, SECTION, "q8_head_logit_max_abs", e.max_abs);
-        vr_metric(r, SECTION, "q8_head_logit_min_cosine", e.min_cosine);
-        vr_metric(r, SECTION, "q8_head_top1_agreement", e.top1_agreement);
+    tb_dec_rescore rs;
+    tb_decoder_rescore_stats(dq, &rs);
+    char c[11][96];
+    snprintf(c[0], sizeof c[0], "%.60s %.8s", cfg->name, trit_format_name(format));
+    snprintf(c[1], sizeof c[1], "%s vs fp32 (head only)", tb_dec_head_name(head));
+    snprintf(c[2], sizeof c[2], "%zu", e.steps);
+    snprintf(c[3], sizeof c[3], "%.4g", e.max_abs);
+    snprintf(c[4], sizeof c[4], "%.4g", e.top_abs);
+    snprintf(c[5], sizeof c[5], "%.4g", e.mean_abs);
+    snprintf(c[6], sizeof c[6], "%.6f", e.min_cosine);
+    snprintf(c[7], sizeof c[7], "%.6f", e.mean_cosine);
+    snprintf(c[8], sizeof c[8], "%.1f %% (%zu/%zu)", 100 * e.top1_agreement, e.top1_agree, e.steps);
+    snprintf(c[9], sizeof c[9], "%.4g", e.max_flip_margin);
+    if (rs.calls)
+        snprintf(c[10], sizeof c[10], "%.1f (max %zu%s)", (double)rs.rescored / (double)rs.calls, rs.max_rescored,
+                 rs.capped ? ", capped" : "");
+    else
+        snprintf(c[10], sizeof c[10], "-");
+    const char *row[11];
+    for (int i = 0; i < 11; i++)
+        row[i] = c[i];
+    if (t)
+        vr_table_add_row(t, row);
+    char key[64];
+    const char *hn = tb_dec_head_name(head);
+    snprintf(key, sizeof key, "%s_head_logit_max_abs", hn);
+    vr_metric(r, SECTION, key, e.max_abs);
+    snprintf(key, sizeof key, "%s_head_logit_top_abs", hn);
+    vr_metric(r, SECTION, key, e.top_abs);
+    snprintf(key, sizeof key, "%s_head_logit_min_cosine", hn);
+    vr_metric(r, SECTION, key, e.min_cosine);
+    snprintf(key, sizeof key, "%s_head_top1_agreement", hn);
+    vr_metric(r, SECTION, key, e.top1_agreement);
+    if (rs.calls) {
+        snprintf(key, sizeof key, "%s_head_rows_rescored_per_step", hn);
+        vr_metric(r, SECTION, key, (double)rs.rescored / (double)rs.calls);
     }
     tb_decoder_free(dq);
+}
+
+static void logit_error_table(vr_report *r, const trit_model_config *cfg, const e2e_model *m, int n_models,
+                              int threads)
+{
+    const e2e_model *first = NULL;
+    bool want[TB_DEC_HEAD_COUNT] = {false};
+    for (int i = 0; i < n_models; i++)
+        if (!m[i].fp32 && (m[i].head == TB_DEC_HEAD_Q8 || m[i].head == TB_DEC_HEAD_Q8R)) {
+            if (!first || m[i].format == first->format)
+                want[m[i].head] = true;
+            first = first ? first : &m[i];
+        }
+    if (!first)
+        return;
+    tb_decoder_opts fo;
+    opts_for(&fo, threads, false, first->format, TB_DEC_HEAD_FP32);
+    fo.seed = 0xe2e0001u; /* the e2e suite's seed: the model measured above */
+    fo.max_ctx = LOGIT_PROMPT + LOGIT_STEPS + 8;
+    fo.max_batch = LOGIT_PROMPT;
+    char err[512] = "";
+    tb_decoder *df = NULL;
+    if (!tb_decoder_fits(cfg, &fo, 0, err, sizeof err) || !(df = tb_decoder_new(cfg, &fo, err, sizeof err))) {
+        vr_note(r, SECTION, "Q8 / Q8R head logit error not measured (FP32-head reference): %s", err);
+        return;
+    }
+    static const char *const head[] = {"model",           "head vs reference", "steps",       "max |Δ logit|",
+                                       "|Δ| at reference top-1", "mean |Δ logit|", "min cosine", "mean cosine",
+                                       "top-1 agreement", "largest flip margin", "rows re-scored / step"};
+    vr_table *t = vr_table_new(r, SECTION, "Logit error of the Q8 (int8 per row) and Q8R (int8 + 4-bit residual, top "
+                               "candidates re-scored) lm_heads vs an FP32 lm_head, same ternary model, greedy decode "
+                               "(information)", 11, head);
+    static const tb_dec_head heads[2] = {TB_DEC_HEAD_Q8, TB_DEC_HEAD_Q8R};
+    for (int h = 0; h < 2; h++)
+        if (want[heads[h]])
+            logit_error_row(r, t, cfg, df, &fo, first->format, heads[h]);
     tb_decoder_free(df);
 }
 
@@ -482,9 +534,8 @@ static int e2e_judge(vr_report *r, const vr_options *o, const tb_results *record
     if (fp32_na[0])
         vr_note(r, SECTION, "%s; ternary figures stand alone.", fp32_na);
     char info_title[256];
-    snprintf(info_title, sizeof info_title, "Not signed off: the %s-head configuration (the profile signs off the "
-             "%s head), shown as information", signed_head == TB_DEC_HEAD_Q8 ? "FP16" : "Q8",
-             tb_dec_head_name(signed_head));
+    snprintf(info_title, sizeof info_title, "Not signed off: the other heads' configurations (the profile signs off "
+             "the %s head), shown as information", tb_dec_head_name(signed_head));
     static const char *const info_head[] = {"configuration", "target (not judged)", "measured"};
     vr_table *info = vr_table_new(r, SECTION, info_title, 3, info_head);
     memory_checks(r, o, base->name, models, n, fp32, threads, signed_head, info);
@@ -509,7 +560,7 @@ static int e2e_judge(vr_report *r, const vr_options *o, const tb_results *record
             "in one run. \"outside matmul\" is the share of the forward outside the seven projections' matmuls: "
             "activation quantization + rescale, attention, norms, gating, lm_head (%s). Process peak RSS %.2f GB. "
             "Load average %.2f after the run: on a shared machine the medians carry that noise.",
-            model_name(o), "in the baselines' own type; FP16 or int8 per row in the ternary models",
+            model_name(o), "in the baselines' own type; FP16, int8 per row, or int8 + 4-bit residual in the ternary models",
             (double)tb_process_peak_rss() / 1e9, load);
     const long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     if (threads > 1 && cpus > 0 && load > (double)cpus)
@@ -522,7 +573,7 @@ static int e2e_judge(vr_report *r, const vr_options *o, const tb_results *record
             "In kind: speedups are over the fastest of the FP32, FP16 and BF16 models measured in this run (named "
             "in each row), as bitnet.cpp's 2.37-6.17x is over llama.cpp FP16. The profile signs off the %s head "
             "(embedding/lm_head %s); the other head's rows are information.",
-            tb_dec_head_name(signed_head), signed_head == TB_DEC_HEAD_Q8 ? "int8 per row + FP32 scale" : "FP16");
+            tb_dec_head_name(signed_head), head_desc(signed_head));
     return 0;
 }
 
@@ -531,7 +582,7 @@ static const char *const e2e_targets[] = {"e2e_decode_speedup", "model_memory_re
 const vr_section vr_e2e_section = {
     .name = "e2e",
     .description = "decoder decode tokens/s against the same model in FP32/FP16/BF16 (e2e suite), whole-model "
-                   "memory, Q8 head logit error",
+                   "memory, Q8 / Q8R head logit error",
     .targets = e2e_targets,
     .instances = e2e_instances,
     .judge = e2e_judge,

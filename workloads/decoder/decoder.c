@@ -16,7 +16,7 @@
 #define DEC_MAX_THREADS 64
 
 static const char *const variant_names[TB_DEC_VARIANT_COUNT] = {"ternary", "fp32", "fp16", "bf16"};
-static const char *const head_names[3] = {"fp16", "q8", "fp32"};
+static const char *const head_names[TB_DEC_HEAD_COUNT] = {"fp16", "q8", "fp32", "q8r"};
 
 const char *tb_dec_variant_name(tb_dec_variant v)
 {
@@ -33,11 +33,11 @@ int tb_dec_variant_parse(const char *name, tb_dec_variant *out)
     return -1;
 }
 
-const char *tb_dec_head_name(tb_dec_head h) { return (unsigned)h < 3 ? head_names[h] : "?"; }
+const char *tb_dec_head_name(tb_dec_head h) { return (unsigned)h < TB_DEC_HEAD_COUNT ? head_names[h] : "?"; }
 
 int tb_dec_head_parse(const char *name, tb_dec_head *out)
 {
-    for (int i = 0; name && i < 3; i++)
+    for (int i = 0; name && i < TB_DEC_HEAD_COUNT; i++)
         if (strcmp(head_names[i], name) == 0) {
             *out = (tb_dec_head)i;
             return 0;
@@ -58,12 +58,12 @@ dec_table_kind dec_table_kind_of(const tb_decoder_opts *o)
     }
     if (o->head_fp32 || o->head == TB_DEC_HEAD_FP32)
         return DEC_TAB_F32;
-    return o->head == TB_DEC_HEAD_Q8 ? DEC_TAB_Q8 : DEC_TAB_F16;
+    return o->head == TB_DEC_HEAD_Q8 ? DEC_TAB_Q8 : o->head == TB_DEC_HEAD_Q8R ? DEC_TAB_Q8R : DEC_TAB_F16;
 }
 
 const char *tb_decoder_table_type(const tb_decoder *d)
 {
-    static const char *const names[] = {"fp32", "fp16", "bf16", "q8"};
+    static const char *const names[] = {"fp32", "fp16", "bf16", "q8", "q8r"};
     return names[d->tables];
 }
 
@@ -141,7 +141,7 @@ static int pick_kernels(tb_decoder *d, char *err, size_t err_len)
             return -1;
         }
     }
-    if (d->tables == DEC_TAB_Q8) {
+    if (dec_table_is_q8(d->tables)) {
         d->q8 = o->q8 ? o->q8 : trit_q8_select();
         if (!trit_q8_runnable(d->q8)) {
             snprintf(err, err_len, "Q8 head kernel %s cannot run on this CPU", d->q8 ? d->q8->name : "?");
@@ -179,7 +179,7 @@ static int pick_kernels(tb_decoder *d, char *err, size_t err_len)
     trit_kernel_name(d->gemv, a, sizeof a);
     trit_kernel_name(d->gemm, b, sizeof b);
     snprintf(d->kernel_desc, sizeof d->kernel_desc, "%s + %s, head %s/%s", a, b, tb_decoder_table_type(d),
-             d->tables == DEC_TAB_Q8 ? d->q8->name : d->tables == DEC_TAB_F16 ? d->half->name : d->fp32->name);
+             dec_table_is_q8(d->tables) ? d->q8->name : d->tables == DEC_TAB_F16 ? d->half->name : d->fp32->name);
     return 0;
 }
 
@@ -205,9 +205,16 @@ static int alloc_ws(tb_decoder *d)
     if (!w->h || !w->n || !w->q || !w->k || !w->v || !w->att || !w->gate || !w->up || !w->out || !w->scores ||
         !w->last)
         return -1;
-    if (d->tables == DEC_TAB_Q8 && (!(d->head_acc = trit_aligned_alloc((size_t)c->vocab * sizeof(int64_t))) ||
-                                    trit_q8_act_alloc(&d->head_act, H) != 0))
+    if (dec_table_is_q8(d->tables) && (!(d->head_acc = trit_aligned_alloc((size_t)c->vocab * sizeof(int64_t))) ||
+                                       trit_q8_act_alloc(&d->head_act, H) != 0))
         return -1;
+    if (d->tables == DEC_TAB_Q8R) {
+        d->q8r_cap = d->opts.q8r_cap ? d->opts.q8r_cap : TRIT_Q8R_CAP;
+        d->q8r_cand = malloc(d->q8r_cap * sizeof(uint32_t));
+        d->q8r_key = malloc(d->q8r_cap * sizeof(double));
+        if (!d->q8r_cand || !d->q8r_key)
+            return -1;
+    }
     if (d->opts.variant == TB_DEC_TERNARY) {
         w->acc = trit_aligned_alloc(B * max_rows * sizeof(int32_t));
         if (!w->acc || trit_act_alloc(&w->act_hidden, B, H) != 0 || trit_act_alloc(&w->act_q, B, Q) != 0 ||
@@ -241,12 +248,12 @@ tb_decoder *tb_decoder_new(const trit_model_config *cfg, const tb_decoder_opts *
         snprintf(err, err_len, "%s: threads must be 1..%d and the format i2 or t5", cfg->name, DEC_MAX_THREADS);
         return NULL;
     }
-    if ((unsigned)o->variant >= TB_DEC_VARIANT_COUNT || (unsigned)o->head > TB_DEC_HEAD_FP32) {
+    if ((unsigned)o->variant >= TB_DEC_VARIANT_COUNT || (unsigned)o->head >= TB_DEC_HEAD_COUNT) {
         snprintf(err, err_len, "%s: unknown decoder variant (%d) or head storage (%d)", cfg->name, (int)o->variant,
                  (int)o->head);
         return NULL;
     }
-    if (o->head == TB_DEC_HEAD_Q8 && (size_t)cfg->hidden > TRIT_Q8_MAX_K) {
+    if ((o->head == TB_DEC_HEAD_Q8 || o->head == TB_DEC_HEAD_Q8R) && (size_t)cfg->hidden > TRIT_Q8_MAX_K) {
         snprintf(err, err_len, "%s: hidden %d is beyond the Q8 head's %u columns", cfg->name, cfg->hidden,
                  TRIT_Q8_MAX_K);
         return NULL;
@@ -296,6 +303,8 @@ void tb_decoder_free(tb_decoder *d)
     dec_weights_free(d);
     free_ws(&d->ws);
     free(d->head_acc);
+    free(d->q8r_cand);
+    free(d->q8r_key);
     trit_q8_act_free(&d->head_act);
     free(d->k_cache);
     free(d->v_cache);
@@ -392,14 +401,15 @@ const float *tb_decoder_norm_weight(const tb_decoder *d, int layer, const char *
 }
 
 /* One row of a table as FP32: the embedding lookup (Q8: code · scale of that row only). */
-static int table_row(const tb_decoder *d, const uint16_t *th, const float *tf, const trit_q8_rows *tq, int32_t row,
-                     float *out)
+static int table_row(const tb_decoder *d, const uint16_t *th, const float *tf, const trit_q8_rows *tq,
+                     const trit_q8_resid *tr, int32_t row, float *out)
 {
     const size_t H = (size_t)d->cfg.hidden;
     if (!out || row < 0 || row >= d->cfg.vocab)
         return -1;
     switch (d->tables) {
     case DEC_TAB_Q8: trit_q8_dequantize_row(tq, (size_t)row, out); break;
+    case DEC_TAB_Q8R: trit_q8r_dequantize_row(tq, tr, (size_t)row, out); break; /* the stored 12 bits: one row, free */
     case DEC_TAB_F16: trit_half_to_f32_row(TRIT_HALF_FP16, th + (size_t)row * H, H, out); break;
     case DEC_TAB_BF16: trit_half_to_f32_row(TRIT_HALF_BF16, th + (size_t)row * H, H, out); break;
     default: memcpy(out, tf + (size_t)row * H, H * sizeof(float)); break;
@@ -409,15 +419,18 @@ static int table_row(const tb_decoder *d, const uint16_t *th, const float *tf, c
 
 int tb_decoder_embedding_row(const tb_decoder *d, int32_t token, float *out)
 {
-    return table_row(d, d->embed_h, d->embed_f, &d->embed_q, token, out);
+    return table_row(d, d->embed_h, d->embed_f, &d->embed_q, &d->embed_r, token, out);
 }
 
 int tb_decoder_head_row(const tb_decoder *d, int32_t vocab_row, float *out)
 {
     if (d->cfg.tied_embeddings)
-        return table_row(d, d->embed_h, d->embed_f, &d->embed_q, vocab_row, out);
-    return table_row(d, d->head_h, d->head_f, &d->head_q, vocab_row, out);
+        return table_row(d, d->embed_h, d->embed_f, &d->embed_q, &d->embed_r, vocab_row, out);
+    return table_row(d, d->head_h, d->head_f, &d->head_q, &d->head_r, vocab_row, out);
 }
+
+void tb_decoder_rescore_stats(const tb_decoder *d, tb_dec_rescore *out) { *out = d->rescore; }
+void tb_decoder_reset_rescore(tb_decoder *d) { memset(&d->rescore, 0, sizeof d->rescore); }
 
 static size_t status_kb(const char *key)
 {

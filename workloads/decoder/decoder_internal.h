@@ -20,7 +20,9 @@ typedef struct dec_linear {
 } dec_linear;
 
 /* How the embedding and lm_head tables are stored. */
-typedef enum dec_table_kind { DEC_TAB_F32 = 0, DEC_TAB_F16, DEC_TAB_BF16, DEC_TAB_Q8 } dec_table_kind;
+typedef enum dec_table_kind { DEC_TAB_F32 = 0, DEC_TAB_F16, DEC_TAB_BF16, DEC_TAB_Q8, DEC_TAB_Q8R } dec_table_kind;
+/* Q8 rows (Q8 and Q8R: the residual plane is Q8R's addition). */
+static inline bool dec_table_is_q8(dec_table_kind k) { return k == DEC_TAB_Q8 || k == DEC_TAB_Q8R; }
 dec_table_kind dec_table_kind_of(const tb_decoder_opts *o);
 bool dec_variant_is_half(tb_dec_variant v); /* FP16 or BF16 */
 trit_half_type dec_half_type(tb_dec_variant v);
@@ -57,11 +59,16 @@ struct tb_decoder {
     uint16_t *embed_h, *head_h;
     float *embed_f, *head_f;
     trit_q8_rows embed_q, head_q;
+    trit_q8_resid embed_r, head_r;  /* Q8R: the 4-bit residuals of embed_q / head_q */
     const trit_q8_kernel *q8;       /* Q8 tables */
     const trit_half_kernel *half;      /* FP16/BF16 GEMV: decode linears and the tables */
     const trit_half_kernel *half_gemm; /* FP16/BF16 GEMM: prefill linears */
     int64_t *head_acc;              /* vocab int64: the Q8 lm_head's integer dot products */
     trit_q8_act head_act;           /* the Q8 lm_head's int16 activation (lowp.h) */
+    size_t q8r_cap;                 /* Q8R stage 2: most rows re-scored, its workspaces below */
+    uint32_t *q8r_cand;
+    double *q8r_key;
+    tb_dec_rescore rescore;
     float *k_cache, *v_cache; /* n_layers × n_kv_heads × max_ctx × head_dim */
     float *rope_cos, *rope_sin; /* max_ctx × head_dim/2 */
     size_t pos, q_dim, kv_dim;
@@ -90,6 +97,9 @@ void dec_gemv_f16(const uint16_t *W, const float *x, float *y, size_t M, size_t 
 /* half_x86.c (x86-64 builds): the F16C/FMA row range; absent elsewhere. */
 void dec_gemv_f16_rows_f16c(const uint16_t *W, const float *x, float *y, size_t m_begin, size_t m_end, size_t K);
 void dec_f32_row_to_f16_f16c(const float *src, size_t n, uint16_t *dst);
+
+/* Q8R stage 2 workspace bytes for a vocabulary (the memory model counts them). */
+static inline size_t dec_q8r_ws_bytes(size_t cap) { return cap * (sizeof(uint32_t) + sizeof(double)); }
 
 /* weights.c — generation and the memory model. */
 int dec_weights_generate(tb_decoder *d, char *err, size_t err_len);

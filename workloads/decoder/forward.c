@@ -210,6 +210,21 @@ static int lm_head(tb_decoder *d, float *logits)
     case DEC_TAB_Q8: /* int8 codes · per-token int16 activation, one rescale (lowp.h) */
         return trit_q8_gemv(d->q8, tied ? &d->embed_q : &d->head_q, d->ws.last, &d->head_act, d->head_acc,
                             logits, d->opts.threads);
+    case DEC_TAB_Q8R: { /* stage 1 as Q8, then the rows that could be the top-1 re-scored with 12 bits */
+        const trit_q8_rows *w = tied ? &d->embed_q : &d->head_q;
+        trit_q8r_stats st;
+        if (trit_q8_gemv(d->q8, w, d->ws.last, &d->head_act, d->head_acc, logits, d->opts.threads) != 0 ||
+            trit_q8r_refine(w, tied ? &d->embed_r : &d->head_r, &d->head_act, d->head_acc, logits, d->q8r_cap,
+                            d->q8r_cand, d->q8r_key, &st) != 0)
+            return -1;
+        tb_dec_rescore *r = &d->rescore;
+        r->calls++;
+        r->rescored += st.rescored;
+        r->max_rescored = st.rescored > r->max_rescored ? st.rescored : r->max_rescored;
+        r->max_admitted = st.admitted > r->max_admitted ? st.admitted : r->max_admitted;
+        r->capped += st.capped;
+        return 0;
+    }
     case DEC_TAB_F16:
     case DEC_TAB_BF16:
         d->half->fn(tied ? d->embed_h : d->head_h, d->ws.last, logits, V, H, 1, d->opts.threads);

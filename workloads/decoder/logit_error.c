@@ -35,6 +35,8 @@ void tb_logit_error_add(tb_logit_error *e, const float *test, const float *ref, 
     e->min_cosine = e->steps == 0 || cosine < e->min_cosine ? cosine : e->min_cosine;
     e->max_abs = max_abs > e->max_abs ? max_abs : e->max_abs;
     const size_t at = argmax(test, n), ar = argmax(ref, n);
+    const double top = fabs((double)test[ar] - (double)ref[ar]);
+    e->top_abs = top > e->top_abs ? top : e->top_abs;
     e->top1_agree += at == ar;
     const double margin = (double)ref[ar] - (double)ref[at];
     e->max_flip_margin = margin > e->max_flip_margin ? margin : e->max_flip_margin;

@@ -62,6 +62,7 @@ static size_t table_bytes(const trit_model_config *c, const tb_decoder_opts *o)
     const size_t V = (size_t)c->vocab, H = (size_t)c->hidden;
     switch (dec_table_kind_of(o)) {
     case DEC_TAB_Q8: return trit_q8_bytes(V, H);
+    case DEC_TAB_Q8R: return trit_q8_bytes(V, H) + trit_q8r_bytes(V, H); /* + the 4-bit residual plane */
     case DEC_TAB_F16:
     case DEC_TAB_BF16: return round64(V * H * sizeof(uint16_t));
     default: return round64(V * H * sizeof(float));
@@ -100,8 +101,10 @@ size_t tb_decoder_total_bytes(const trit_model_config *c, const tb_decoder_opts 
     ws += act_bytes(b, h) + act_bytes(b, q) + act_bytes(b, f);
     size_t max_rows = f > (size_t)c->vocab ? f : (size_t)c->vocab;
     ws += b * (f > h ? f : h) * sizeof(int32_t) + max_rows * sizeof(float);
-    if (dec_table_kind_of(o) == DEC_TAB_Q8) /* the Q8 lm_head's int64 dot products, its int16 activation */
+    if (dec_table_is_q8(dec_table_kind_of(o))) /* the Q8 lm_head's int64 dot products, its int16 activation */
         ws += (size_t)c->vocab * sizeof(int64_t) + 4 * h + 3 * 64;
+    if (dec_table_kind_of(o) == DEC_TAB_Q8R) /* stage 2's candidate list */
+        ws += dec_q8r_ws_bytes(o->q8r_cap ? o->q8r_cap : TRIT_Q8R_CAP);
     const size_t gen_scratch = 64 * (size_t)CHUNK_ROWS * widest; /* generous: per-thread int8 chunks */
     return tb_decoder_weight_bytes(c, o) + kv_cache + ws + gen_scratch + ctx * (size_t)c->head_dim * 4;
 }
@@ -404,7 +407,8 @@ static int alloc_linear(const tb_decoder *d, dec_linear *L, int idx)
 
 /* Embedding-like table (vocab × hidden), values in ±sqrt(3/hidden) so logits come out O(1), stored as
  * d->tables says: each row drawn in FP32 from its own seed, then rounded (FP16/BF16) or quantized (Q8). */
-static int gen_table(const tb_decoder *d, uint64_t tseed, uint16_t **as_h, float **as_f, trit_q8_rows *as_q)
+static int gen_table(const tb_decoder *d, uint64_t tseed, uint16_t **as_h, float **as_f, trit_q8_rows *as_q,
+                     trit_q8_resid *as_r)
 {
     const size_t V = (size_t)d->cfg.vocab, H = (size_t)d->cfg.hidden;
     const float a = (float)sqrt(3.0 / (double)H);
@@ -412,8 +416,9 @@ static int gen_table(const tb_decoder *d, uint64_t tseed, uint16_t **as_h, float
     *as_h = NULL;
     *as_f = NULL;
     memset(as_q, 0, sizeof *as_q);
-    if (kind == DEC_TAB_Q8) {
-        if (trit_q8_alloc(as_q, V, H) != 0)
+    memset(as_r, 0, sizeof *as_r);
+    if (dec_table_is_q8(kind)) {
+        if (trit_q8_alloc(as_q, V, H) != 0 || (kind == DEC_TAB_Q8R && trit_q8r_alloc(as_r, V, H) != 0))
             return -1;
     } else if (kind == DEC_TAB_F32) {
         if (!(*as_f = trit_alloc_weights(V * H * sizeof(float))))
@@ -437,11 +442,14 @@ static int gen_table(const tb_decoder *d, uint64_t tseed, uint16_t **as_h, float
                 gen_uniform(mix(tseed, v), H, a, *as_f + v * H);
             } else if (row) {
                 gen_uniform(mix(tseed, v), H, a, row);
-                if (kind == DEC_TAB_Q8)
+                if (dec_table_is_q8(kind)) {
                     failed |= trit_q8_quantize_rows(as_q, v, 1, row) != 0;
-                else
+                    if (kind == DEC_TAB_Q8R) /* the same FP32 row: its codes' rounding, in 16ths */
+                        failed |= trit_q8r_quantize_rows(as_q, as_r, v, 1, row) != 0;
+                } else {
                     trit_f32_to_half_row(kind == DEC_TAB_BF16 ? TRIT_HALF_BF16 : TRIT_HALF_FP16, row, H,
                                          *as_h + v * H);
+                }
             }
         }
         free(row);
@@ -478,7 +486,8 @@ static size_t allocated_bytes(const tb_decoder *d)
     total += round64((size_t)c->hidden * sizeof(float));
     const size_t cells = (size_t)c->vocab * (size_t)c->hidden;
     const size_t tables = 1 + (d->head_h || d->head_f || d->head_q.codes);
-    const size_t one = d->embed_q.codes ? trit_q8_bytes(d->embed_q.rows, d->embed_q.cols)
+    const size_t one = d->embed_q.codes ? trit_q8_bytes(d->embed_q.rows, d->embed_q.cols) +
+                                              (d->embed_r.nib ? trit_q8r_bytes(d->embed_r.rows, d->embed_r.cols) : 0)
                        : d->embed_h     ? round64(cells * sizeof(uint16_t))
                                         : round64(cells * sizeof(float));
     return total + tables * one;
@@ -508,9 +517,10 @@ int dec_weights_generate(tb_decoder *d, char *err, size_t err_len)
     }
     if (!(d->final_norm = gen_norm(mix(seed, 0x46494e41ull), (size_t)c->hidden)))
         goto oom;
-    if (gen_table(d, mix(seed, 0x454d4245ull), &d->embed_h, &d->embed_f, &d->embed_q) != 0)
+    if (gen_table(d, mix(seed, 0x454d4245ull), &d->embed_h, &d->embed_f, &d->embed_q, &d->embed_r) != 0)
         goto oom;
-    if (!c->tied_embeddings && gen_table(d, mix(seed, 0x48454144ull), &d->head_h, &d->head_f, &d->head_q) != 0)
+    if (!c->tied_embeddings &&
+        gen_table(d, mix(seed, 0x48454144ull), &d->head_h, &d->head_f, &d->head_q, &d->head_r) != 0)
         goto oom;
     d->weight_bytes = allocated_bytes(d);
     return 0;
@@ -540,6 +550,8 @@ void dec_weights_free(tb_decoder *d)
     trit_free_weights(d->head_f);
     trit_q8_free(&d->embed_q);
     trit_q8_free(&d->head_q);
+    trit_q8r_free(&d->embed_r);
+    trit_q8r_free(&d->head_r);
     d->layers = NULL;
     d->final_norm = NULL;
     d->embed_h = d->head_h = NULL;
