@@ -231,7 +231,9 @@ static void i2_gemv1_store(const uint8_t *w, size_t rb, size_t blocks, const int
     acc[0] = trit_offset_sub(tv_hsum32(total), sum_x);
 }
 
-/* Sixteen rows (four groups) with one final reduction and one store (the drive's gemv_wide). */
+/* Sixteen rows (four groups) with one final reduction and one store (the drive's gemv_wide): 3 % faster
+ * than each group reducing and storing its own four rows (6912×2560, 1 thread, one process: 45.5 → 47.0
+ * GB/s); dropping a group's two extracts and two adds alone (a wrong sum) had gained 2.2 %. */
 static void i2_gemv16_store(const uint8_t *w, size_t rb, size_t blocks, const int8_t *x, int32_t sum_x, int32_t *acc)
 {
     const __m512i u0 = i2_gemv4_lanes(w, rb, blocks, x), u1 = i2_gemv4_lanes(w + 4 * rb, rb, blocks, x);
