@@ -39,6 +39,9 @@ typedef struct trit_x86_tiles {
     size_t row_block;      /* weight bytes per pass over the activations (kept in L2); 0: one row tile */
     trit_x86_gemv_store_fn gemv_store; /* optional: full GEMV groups of gemv_rows (gemv then serves the tail) */
     trit_x86_gemm_store_fn gemm_store; /* optional: full GEMM tiles (gemm then serves the partial ones) */
+    trit_x86_gemv_store_fn gemv_wide;  /* optional: groups of gemv_wide_rows first (gemv_store the rest), so
+                                          the final reduction and the store serve more rows */
+    int gemv_wide_rows;
 } trit_x86_tiles;
 
 
@@ -122,6 +125,9 @@ static inline __attribute__((always_inline)) void trit_x86_drive(const trit_x86_
         const int8_t *xs[1] = {x->q};
         const size_t rows = (size_t)t->gemv_rows;
         size_t m = m_begin;
+        if (t->gemv_wide)
+            for (; m + (size_t)t->gemv_wide_rows <= m_end; m += (size_t)t->gemv_wide_rows)
+                t->gemv_wide(w->codes + m * rb, rb, blocks, x->q, x->sum[0], acc + m);
         if (t->gemv_store) /* a constant of the inlined unit: one of the two loops is compiled */
             for (; m + rows <= m_end; m += rows)
                 t->gemv_store(w->codes + m * rb, rb, blocks, x->q, x->sum[0], acc + m);

@@ -7,8 +7,8 @@
 #include "kernels/x86/tile_maddubs.h"
 
 static const trit_x86_tiles i2_tiles = {maddubs_i2_gemv, 4, maddubs_i2_gemm, MADDUBS_GEMM_ROWS, MADDUBS_GEMM_ACTS,
-                                        0, maddubs_i2_gemv4_store, NULL};
+                                        0, maddubs_i2_gemv4_store, NULL, NULL, 0};
 static const trit_x86_tiles t5_tiles = {maddubs_t5_gemv, 4, maddubs_t5_gemm, MADDUBS_GEMM_ROWS, MADDUBS_GEMM_ACTS,
-                                        0, NULL, NULL};
+                                        0, NULL, NULL, NULL, 0};
 
 TRIT_X86_TERNARY_KERNELS("avx2", 30, TRIT_X86_REQ_AVX2, i2_tiles, t5_tiles);

@@ -40,16 +40,32 @@ ALWAYS_INLINE __m512i fold_planes(const __m512i p[4])
     return _mm512_add_epi32(s01, s23);
 }
 
-/* The horizontal sums of four rows at once, [Σr0 Σr1 Σr2 Σr3], wrapping modulo 2^32 as the lanes did:
- * one transpose-and-add tree instead of four separate reductions (at K = 2560 a 4-row group has only 10
- * blocks, and four tv_hsum32 were a large part of its time). */
-ALWAYS_INLINE __m128i hsum4x32(__m512i r0, __m512i r1, __m512i r2, __m512i r3)
+/* The horizontal sums of four rows at once, wrapping modulo 2^32 as the lanes did: one transpose-and-add
+ * tree instead of four separate reductions (at K = 2560 a 4-row group has only 10 blocks, and four
+ * tv_hsum32 were a large part of its time). hsum4x32_lanes stops one step short: each 128-bit lane holds
+ * partial sums [r0 r1 r2 r3], which hsum4x32 adds up, or sum16x32 for four groups at once. */
+ALWAYS_INLINE __m512i hsum4x32_lanes(__m512i r0, __m512i r1, __m512i r2, __m512i r3)
 {
     const __m512i t01 = _mm512_add_epi32(_mm512_unpacklo_epi32(r0, r1), _mm512_unpackhi_epi32(r0, r1));
     const __m512i t23 = _mm512_add_epi32(_mm512_unpacklo_epi32(r2, r3), _mm512_unpackhi_epi32(r2, r3));
-    const __m512i u = _mm512_add_epi32(_mm512_unpacklo_epi64(t01, t23), _mm512_unpackhi_epi64(t01, t23));
+    return _mm512_add_epi32(_mm512_unpacklo_epi64(t01, t23), _mm512_unpackhi_epi64(t01, t23));
+}
+
+/* [Σr0 Σr1 Σr2 Σr3]. */
+ALWAYS_INLINE __m128i hsum4x32(__m512i r0, __m512i r1, __m512i r2, __m512i r3)
+{
+    const __m512i u = hsum4x32_lanes(r0, r1, r2, r3);
     const __m256i h = _mm256_add_epi32(_mm512_castsi512_si256(u), _mm512_extracti64x4_epi64(u, 1));
     return _mm_add_epi32(_mm256_castsi256_si128(h), _mm256_extracti128_si256(h, 1));
+}
+
+/* The sums of 16 rows from four hsum4x32_lanes results (rows 4g … 4g + 3 in u[g]): a 4 × 4 transpose of
+ * 128-bit lanes, 6 shuffles and 3 adds for 16 rows where hsum4x32 spends 2 extracts and 2 adds on 4. */
+ALWAYS_INLINE __m512i sum16x32(__m512i u0, __m512i u1, __m512i u2, __m512i u3)
+{
+    const __m512i s01 = _mm512_add_epi32(_mm512_shuffle_i32x4(u0, u1, 0x44), _mm512_shuffle_i32x4(u0, u1, 0xEE));
+    const __m512i s23 = _mm512_add_epi32(_mm512_shuffle_i32x4(u2, u3, 0x44), _mm512_shuffle_i32x4(u2, u3, 0xEE));
+    return _mm512_add_epi32(_mm512_shuffle_i32x4(s01, s23, 0x88), _mm512_shuffle_i32x4(s01, s23, 0xDD));
 }
 
 /* Stores [Σr0 Σr1 Σr2 Σr3] into a tile's first column (out[r·TRIT_X86_MAX_TILE]). */
@@ -61,16 +77,28 @@ ALWAYS_INLINE void store_column4(__m128i s, int32_t *out)
     out[3 * TRIT_X86_MAX_TILE] = _mm_extract_epi32(s, 3);
 }
 
+/* A zeroed register by its own zeroing idiom (resolved at rename). With _mm512_setzero_si512 GCC zeroes
+ * one register and copies it into each of the 16 accumulators of a group: the idiom per accumulator ran
+ * the K = 2560 groups ~0.5 % faster (1 thread, in cache; every vector pipe is busy in this loop). */
+ALWAYS_INLINE __m512i zero(void)
+{
+    __m512i z;
+    __asm__ volatile("vpxord %0, %0, %0" : "=v"(z));
+    return z;
+}
+
 /* One plane of one row: acc += (v & mask) · x. */
 #define PLANE(acc, v, i) acc = dpbusd(acc, _mm512_and_si512(v, mask##i), x##i)
 
-/* Blocks [b0, b1) of four rows; named accumulators because GCC spills arrays of them in this loop. */
-static void i2_gemv4_chunk(const uint8_t *w, size_t rb, const int8_t *xq, size_t b0, size_t b1, __m512i out[4])
+/* out[r] = row r's lanes over blocks [b0, b1), planes folded; named accumulators because GCC spills
+ * arrays of them in this loop. */
+ALWAYS_INLINE void i2_gemv4_chunk(const uint8_t *w, size_t rb, const int8_t *xq, size_t b0, size_t b1, __m512i out[4])
 {
     const __m512i mask0 = _mm512_set1_epi8(0x03), mask1 = _mm512_set1_epi8(0x0C);
     const __m512i mask2 = _mm512_set1_epi8(0x30), mask3 = _mm512_set1_epi8((char)0xC0);
-    __m512i a00 = _mm512_setzero_si512(), a01 = a00, a02 = a00, a03 = a00, a10 = a00, a11 = a00, a12 = a00,
-            a13 = a00, a20 = a00, a21 = a00, a22 = a00, a23 = a00, a30 = a00, a31 = a00, a32 = a00, a33 = a00;
+    __m512i a00 = zero(), a01 = zero(), a02 = zero(), a03 = zero(), a10 = zero(), a11 = zero(), a12 = zero(),
+            a13 = zero(), a20 = zero(), a21 = zero(), a22 = zero(), a23 = zero(), a30 = zero(), a31 = zero(),
+            a32 = zero(), a33 = zero();
     for (size_t b = b0; b < b1; b++) {
         const int8_t *xb = xq + b * TRIT_I2_BLOCK;
         const uint8_t *wb = w + b * TRIT_BLOCK_BYTES;
@@ -83,7 +111,10 @@ static void i2_gemv4_chunk(const uint8_t *w, size_t rb, const int8_t *xq, size_t
         const __m512i v3 = _mm512_loadu_si512((const void *)(wb + 3 * rb));
         /* Rows eight ahead, same block, into L2: rows of a few KiB are too short for the hardware
          * prefetcher to ramp up on four interleaved streams. Out of cache (45568×8192) this doubled
-         * GB/s; the L1 hint (T0) gained only 15 %. Prefetches past the end of the matrix are harmless. */
+         * GB/s; the L1 hint (T0) gained only 15 %. Prefetches past the end of the matrix are harmless.
+         * Sixteen rows ahead, or the group five ahead line by line in address order, were no better with
+         * the weights on 2 MiB pages (45568×8192, one process, 8 interleaved rounds: 29.8 GB/s here,
+         * 27.2–29.5 for those): the out-of-cache figure moves ±15 % between processes, not with this. */
         _mm_prefetch((const char *)(wb + 8 * rb), _MM_HINT_T1);
         _mm_prefetch((const char *)(wb + 9 * rb), _MM_HINT_T1);
         _mm_prefetch((const char *)(wb + 10 * rb), _MM_HINT_T1);
@@ -107,11 +138,29 @@ static void i2_gemv4_chunk(const uint8_t *w, size_t rb, const int8_t *xq, size_t
     }
     const __m512i p0[4] = {a00, a01, a02, a03}, p1[4] = {a10, a11, a12, a13};
     const __m512i p2[4] = {a20, a21, a22, a23}, p3[4] = {a30, a31, a32, a33};
-    out[0] = _mm512_add_epi32(out[0], fold_planes(p0));
-    out[1] = _mm512_add_epi32(out[1], fold_planes(p1));
-    out[2] = _mm512_add_epi32(out[2], fold_planes(p2));
-    out[3] = _mm512_add_epi32(out[3], fold_planes(p3));
+    out[0] = fold_planes(p0);
+    out[1] = fold_planes(p1);
+    out[2] = fold_planes(p2);
+    out[3] = fold_planes(p3);
 }
+
+/* total[r] += row r's folded sums over blocks [b0, b1) (the chunks after the first of a long row). */
+ALWAYS_INLINE void i2_gemv4_sum(const uint8_t *w, size_t rb, const int8_t *xq, size_t b0, size_t b1, __m512i total[4])
+{
+    __m512i c[4];
+    i2_gemv4_chunk(w, rb, xq, b0, b1, c);
+    for (int r = 0; r < 4; r++)
+        total[r] = _mm512_add_epi32(total[r], c[r]);
+}
+
+/* Out of cache one row at a time reads the weights in address order, one stream, and prefetches it
+ * I2_STREAM_PREFETCH bytes ahead into L2: on 45568×8192 (93 MB, 1 thread) that ran at 34.6 GB/s where the
+ * 4-row groups (four streams 2 KiB apart, rows 8 ahead prefetched) ran at 24.8, in one process on the same
+ * 2 MiB pages; 8, 32 and 64 KiB ahead gave 31.3, 34.0, 32.9; no prefetch 9.7. In cache the 4-row groups
+ * are faster (one activation load serves four rows): the drive picks by the matrix's size, I2_STREAM_BYTES
+ * (this machine's L3; sysconf reports 320 MiB for it under KVM, so it is not asked). */
+enum { I2_STREAM_PREFETCH = 16384 };
+#define I2_STREAM_BYTES ((size_t)32 << 20)
 
 static void i2_gemv1_chunk(const uint8_t *w, const int8_t *xq, size_t b0, size_t b1, __m512i *out)
 {
@@ -124,6 +173,7 @@ static void i2_gemv1_chunk(const uint8_t *w, const int8_t *xq, size_t b0, size_t
         const __m512i x2 = _mm512_loadu_si512((const void *)(xb + 128));
         const __m512i x3 = _mm512_loadu_si512((const void *)(xb + 192));
         const __m512i v = _mm512_loadu_si512((const void *)(w + b * TRIT_BLOCK_BYTES));
+        _mm_prefetch((const char *)(w + b * TRIT_BLOCK_BYTES + I2_STREAM_PREFETCH), _MM_HINT_T1);
         PLANE(a0, v, 0);
         PLANE(a1, v, 1);
         PLANE(a2, v, 2);
@@ -143,7 +193,7 @@ ALWAYS_INLINE void i2_gemv(const uint8_t *wp, size_t rb, size_t blocks, const in
     for (size_t b0 = 0; b0 < blocks; b0 += FOLD_BLOCKS) {
         const size_t b1 = blocks - b0 < FOLD_BLOCKS ? blocks : b0 + FOLD_BLOCKS;
         if (rm == 4)
-            i2_gemv4_chunk(wp, rb, xs[0], b0, b1, total);
+            i2_gemv4_sum(wp, rb, xs[0], b0, b1, total);
         else
             i2_gemv1_chunk(wp, xs[0], b0, b1, total);
     }
@@ -159,13 +209,42 @@ ALWAYS_INLINE void store_rows4(__m128i s, int32_t sum_x, int32_t *acc)
     _mm_storeu_si128((__m128i *)(void *)acc, _mm_sub_epi32(s, _mm_set1_epi32(sum_x)));
 }
 
+/* Rows 0 … 3 as hsum4x32_lanes partials. The first chunk writes total instead of adding to zeros: at
+ * K = 2560 the four adds were measurable (+1.5 to 2.5 % with the zeroing idiom, 1 thread, in cache). */
+ALWAYS_INLINE __m512i i2_gemv4_lanes(const uint8_t *w, size_t rb, size_t blocks, const int8_t *x)
+{
+    __m512i total[4];
+    i2_gemv4_chunk(w, rb, x, 0, blocks < FOLD_BLOCKS ? blocks : FOLD_BLOCKS, total);
+    for (size_t b0 = FOLD_BLOCKS; b0 < blocks; b0 += FOLD_BLOCKS) /* rows over 2^20 weights only */
+        i2_gemv4_sum(w, rb, x, b0, blocks - b0 < FOLD_BLOCKS ? blocks : b0 + FOLD_BLOCKS, total);
+    return hsum4x32_lanes(total[0], total[1], total[2], total[3]);
+}
+
 static void i2_gemv4_store(const uint8_t *w, size_t rb, size_t blocks, const int8_t *x, int32_t sum_x, int32_t *acc)
 {
-    __m512i total[4] = {_mm512_setzero_si512(), _mm512_setzero_si512(), _mm512_setzero_si512(),
-                        _mm512_setzero_si512()};
+    const __m512i u = i2_gemv4_lanes(w, rb, blocks, x);
+    const __m256i h = _mm256_add_epi32(_mm512_castsi512_si256(u), _mm512_extracti64x4_epi64(u, 1));
+    store_rows4(_mm_add_epi32(_mm256_castsi256_si128(h), _mm256_extracti128_si256(h, 1)), sum_x, acc);
+}
+
+/* One row, acc[0] = Σc·x − Σx (the streaming tiles' gemv_store). */
+static void i2_gemv1_store(const uint8_t *w, size_t rb, size_t blocks, const int8_t *x, int32_t sum_x, int32_t *acc)
+{
+    (void)rb;
+    __m512i total = _mm512_setzero_si512();
     for (size_t b0 = 0; b0 < blocks; b0 += FOLD_BLOCKS)
-        i2_gemv4_chunk(w, rb, x, b0, blocks - b0 < FOLD_BLOCKS ? blocks : b0 + FOLD_BLOCKS, total);
-    store_rows4(hsum4x32(total[0], total[1], total[2], total[3]), sum_x, acc);
+        i2_gemv1_chunk(w, x, b0, blocks - b0 < FOLD_BLOCKS ? blocks : b0 + FOLD_BLOCKS, &total);
+    acc[0] = trit_offset_sub(tv_hsum32(total), sum_x);
+}
+
+/* Sixteen rows (four groups) with one final reduction and one store (the drive's gemv_wide): 3 % faster
+ * than each group reducing and storing its own four rows (6912×2560, 1 thread, one process: 45.5 → 47.0
+ * GB/s); dropping a group's two extracts and two adds alone (a wrong sum) had gained 2.2 %. */
+static void i2_gemv16_store(const uint8_t *w, size_t rb, size_t blocks, const int8_t *x, int32_t sum_x, int32_t *acc)
+{
+    const __m512i u0 = i2_gemv4_lanes(w, rb, blocks, x), u1 = i2_gemv4_lanes(w + 4 * rb, rb, blocks, x);
+    const __m512i u2 = i2_gemv4_lanes(w + 8 * rb, rb, blocks, x), u3 = i2_gemv4_lanes(w + 12 * rb, rb, blocks, x);
+    _mm512_storeu_si512((void *)acc, _mm512_sub_epi32(sum16x32(u0, u1, u2, u3), _mm512_set1_epi32(sum_x)));
 }
 
 /* GEMM tile: RM weight rows × RN activation rows; each decoded plane feeds RN dot products. The
@@ -577,16 +656,24 @@ ALWAYS_INLINE void t5_gemm(const uint8_t *w, size_t rb, size_t blocks, const int
 }
 
 static const trit_x86_tiles i2_tiles = {i2_gemv, 4, i2_gemm, ROW_TILE, ACT_TILE, ROW_BLOCK, i2_gemv4_store,
-                                        i2_gemm_store};
+                                        i2_gemm_store, i2_gemv16_store, 16};
+/* GEMV of a matrix over I2_STREAM_BYTES: row by row in address order (i2_gemv1_chunk). */
+static const trit_x86_tiles i2_stream_tiles = {i2_gemv, 1, i2_gemm, ROW_TILE, ACT_TILE, ROW_BLOCK, i2_gemv1_store,
+                                               i2_gemm_store, NULL, 0};
 static const trit_x86_tiles t5_tiles = {t5_gemv, 4, t5_gemm, ROW_TILE, ACT_TILE, ROW_BLOCK, t5_gemv4_store,
-                                        t5_gemm_store};
+                                        t5_gemm_store, NULL, 0};
 
-/* TRIT_X86_TERNARY_KERNELS written out, because T5 picks its decode per call: the table decode where the
- * CPU has VBMI (TRIT_CPU_MASK=avx512_vbmi hides it, which is how the tests reach the other path). */
+/* TRIT_X86_TERNARY_KERNELS written out, because I2 picks its GEMV rows per call (above) and T5 its decode
+ * per call: the table decode where the CPU has VBMI (TRIT_CPU_MASK=avx512_vbmi hides it, which is how the
+ * tests reach the other path). */
 static void x86_matmul_i2(const trit_matmul_io *io, void *ws, size_t m_begin, size_t m_end)
 {
     (void)ws;
-    trit_x86_drive(&i2_tiles, io->w.packed, io->x.q, m_begin, m_end, io->acc, io->w.rows);
+    const trit_packed *w = io->w.packed;
+    if (io->x.q->rows == 1 && w->rows * w->row_bytes >= I2_STREAM_BYTES)
+        trit_x86_drive(&i2_stream_tiles, w, io->x.q, m_begin, m_end, io->acc, io->w.rows);
+    else
+        trit_x86_drive(&i2_tiles, w, io->x.q, m_begin, m_end, io->acc, io->w.rows);
 }
 
 static void x86_matmul_t5(const trit_matmul_io *io, void *ws, size_t m_begin, size_t m_end)

@@ -1,0 +1,124 @@
+/* test_gemv_groups.c — the GEMV row grouping of the exact kernels against the scalar reference: 16-row
+ * groups (AVX-512 VNNI I2: one reduction and one store per 16 rows), then 4-row groups, then single rows,
+ * for row ranges that start off every group boundary (a thread's share), rows over 4096 blocks (2^20
+ * weights), where the plane folds run per chunk and the chunks are added, and a matrix over 32 MiB (the
+ * VNNI I2 GEMV then streams it row by row). test_matmul's shapes
+ * have at most 80 rows and its long rows at most 5, so they reach neither the second chunk of a group nor
+ * a range starting mid-group with 16-row groups after it. */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tests/check.h"
+#include "kernels/tables.h"
+#include "tritbench/catalog.h"
+#include "tritbench/kernels.h"
+
+static long n_compared;
+
+/* acc[m] for rows [m0, m1) by kernel k's matmul, as trit_kernel_run calls it for one thread's share. */
+static void run_rows(const trit_kernel *k, const trit_packed *p, const trit_act *x, size_t m0, size_t m1,
+                     int32_t *acc)
+{
+    const trit_weights w = {.packed = p, .rows = p->rows, .cols = p->cols};
+    trit_bound_weights bw;
+    REQUIRE(trit_kernel_bind(k, &w, &bw) == 0);
+    trit_matmul_io io = {.w = bw.w, .repacked = bw.repacked, .x = {.q = x, .rows = 1}, .acc = acc, .threads = 1};
+    void *prepared = NULL, *ws = NULL;
+    if (k->prepare) {
+        prepared = malloc(k->prepare_bytes(&io));
+        REQUIRE(prepared);
+        k->prepare(&io, prepared);
+        io.prepared = prepared;
+    }
+    if (k->workspace_bytes) {
+        ws = malloc(k->workspace_bytes(p->rows, p->cols, 1) + 1);
+        REQUIRE(ws);
+    }
+    k->matmul(&io, ws, m0, m1);
+    free(prepared);
+    free(ws);
+    trit_kernel_unbind(&bw);
+}
+
+/* M × K weights: pattern 0 alternates ±1 (x = −128 makes every plane's lanes large), 1 draws at random. */
+static void run_shape(trit_format fmt, size_t M, size_t K, int pattern, uint64_t seed)
+{
+    trit_rng r;
+    trit_rng_seed(&r, seed);
+    int8_t *wq = malloc(M * K);
+    float *scales = malloc(M * sizeof(float));
+    REQUIRE(wq && scales);
+    for (size_t m = 0; m < M; m++) {
+        scales[m] = 1.0f;
+        for (size_t k = 0; k < K; k++)
+            wq[m * K + k] = pattern == 0 ? (int8_t)(((m + k) & 1) ? 1 : -1) : (int8_t)((int)trit_rng_below(&r, 3) - 1);
+    }
+    trit_packed p;
+    REQUIRE(trit_packed_alloc(&p, fmt, TRIT_SCALE_TENSOR, M, K) == 0 && trit_pack(&p, wq, scales) == 0);
+    trit_act x;
+    REQUIRE(trit_act_alloc(&x, 1, K) == 0);
+    int32_t sum = 0;
+    for (size_t k = 0; k < K; k++) {
+        x.q[k] = pattern == 0 ? -128 : (int8_t)((int)trit_rng_below(&r, 256) - 128);
+        sum += x.q[k];
+    }
+    x.sum[0] = sum;
+    x.scale[0] = 1.0f;
+    int32_t *ref = malloc(M * sizeof(int32_t)), *acc = malloc(M * sizeof(int32_t));
+    REQUIRE(ref && acc);
+    if (fmt == TRIT_FMT_I2)
+        trit_matmul_i2_scalar(&p, &x, 0, M, ref, M);
+    else
+        trit_matmul_t5_scalar(&p, &x, 0, M, ref, M);
+    static const size_t ranges[][2] = {{0, SIZE_MAX}, {1, SIZE_MAX}, {3, 19}, {5, 41}, {2, 6}};
+    size_t nk;
+    const trit_kernel *ks = trit_kernels(&nk);
+    for (size_t i = 0; i < nk; i++) {
+        const trit_kernel *k = &ks[i];
+        char why[256], name[64];
+        if (k->op != TRIT_OP_GEMV || k->format != fmt || k->result != TRIT_RESULT_EXACT_INT32 ||
+            !trit_kernel_runnable(k, why, sizeof why))
+            continue;
+        trit_kernel_name(k, name, sizeof name);
+        for (size_t ri = 0; ri < sizeof ranges / sizeof ranges[0]; ri++) {
+            const size_t m0 = ranges[ri][0], m1 = ranges[ri][1] < M ? ranges[ri][1] : M;
+            for (size_t m = 0; m < M; m++)
+                acc[m] = 0x5A5A5A5A;
+            run_rows(k, &p, &x, m0, m1, acc);
+            size_t wrong = 0, first = M;
+            for (size_t m = 0; m < M; m++) {
+                const int32_t want = (m >= m0 && m < m1) ? ref[m] : 0x5A5A5A5A;
+                if (acc[m] != want && wrong++ == 0)
+                    first = m;
+            }
+            CHECKF(wrong == 0, "%s M=%zu K=%zu pattern %d rows [%zu,%zu): %zu wrong, first acc[%zu] = %d, want %d",
+                   name, M, K, pattern, m0, m1, wrong, first, first < M ? acc[first] : 0,
+                   first < M ? ((first >= m0 && first < m1) ? ref[first] : 0x5A5A5A5A) : 0);
+            n_compared++;
+        }
+    }
+    free(ref);
+    free(acc);
+    free(wq);
+    free(scales);
+    trit_packed_free(&p);
+    trit_act_free(&x);
+}
+
+int main(void)
+{
+    for (int f = 0; f < TRIT_FMT_COUNT; f++) {
+        const trit_format fmt = (trit_format)f;
+        for (int pattern = 0; pattern < 2; pattern++) {
+            run_shape(fmt, 16 * 2 + 4 + 3, 2560, pattern, 7 + (uint64_t)pattern);       /* a BitNet row */
+            run_shape(fmt, 16 + 4 + 1, 4096 * 256 + 257, pattern, 9 + (uint64_t)pattern); /* two fold chunks */
+        }
+        if (fmt == TRIT_FMT_I2) /* 34 MB: over the VNNI kernel's I2_STREAM_BYTES, so it runs row by row */
+            run_shape(fmt, 130, 4096 * 256 + 257, 1, 11);
+    }
+    printf("%ld row ranges compared bit-exact\n", n_compared);
+    CHECK(n_compared > 0);
+    return check_exit();
+}
