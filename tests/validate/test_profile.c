@@ -151,7 +151,7 @@ static void shipped_profile(void)
     CHECK(m && m->has_min && m->min == 8.2);
     const vr_target *s = vr_profile_find(&p, "speedup_gemv");
     CHECK(s && s->min == 2.0 && s->has_optimal && s->optimal == 4.0);
-    CHECK(strcmp(p.head, "q8") == 0); /* the deployable configuration is the one signed off */
+    CHECK(strcmp(p.head, "q8r") == 0); /* the deployable configuration signed off: Q8 rows + 4-bit residual re-score */
     vr_profile_free(&p);
     rc = vr_profile_load("/nonexistent/profile.json", &p, err, sizeof err);
     CHECK(rc == -1 && strstr(err, "/nonexistent/profile.json") != NULL);

@@ -287,8 +287,17 @@ static void speed_report(vr_report *r, const vr_options *o, const tb_results *re
             continue;
         char c[8][64];
         double sp[N_CTX];
-        for (int ci = 0; ci < N_CTX; ci++)
+        for (int ci = 0; ci < N_CTX; ci++) {
             sp[ci] = best[ci] && !m[i].fp32 ? best[ci]->median[ci] / m[i].median[ci] : NAN;
+            if (!isnan(sp[ci])) { /* the sign-off's estimate over every repetition, as its row judges */
+                char bi[TB_NAME_MAX], si[TB_NAME_MAX];
+                instance_name(bi, sizeof bi, o, best[ci]->label, ctx_depth[ci]);
+                instance_name(si, sizeof si, o, m[i].label, ctx_depth[ci]);
+                const double est = vr_speedup_estimate(records, bi, si);
+                if (isfinite(est))
+                    sp[ci] = est;
+            }
+        }
         snprintf(c[0], sizeof c[0], "%.31s", m[i].label);
         snprintf(c[1], sizeof c[1], "%.60s", m[i].kernels);
         snprintf(c[2], sizeof c[2], "%.3f", m[i].weights_bytes / 1e9);
