@@ -13,6 +13,10 @@ void trit_q8_dot_neon(const trit_q8_rows *w, const trit_q8_act *x, int64_t *acc,
 void trit_q8_dot_neon_dotprod(const trit_q8_rows *w, const trit_q8_act *x, int64_t *acc, size_t m_begin,
                               size_t m_end);
 
+/* The multiplier trit_q8_quantize_rows rounds a row with, 127 / max|x| (0 for an all-zero row), into *inv;
+ * −1 on a non-finite element. q8r's residuals round against the very same float, so they share it. */
+int trit_q8_row_inv(const float *x, size_t K, float *inv, float *amax);
+
 /* Single-threaded FP16/BF16 block: Y rows [n0, n1) × columns [m0, m1) of the product (ldy = M). For BF16
  * variants X is already rounded to bfloat16 (Xb, N × K bits); FP16 variants read X. */
 typedef struct trit_half_block {

@@ -67,6 +67,20 @@ void trit_q8_update_sums(trit_q8_rows *w, size_t r0, size_t n)
     }
 }
 
+int trit_q8_row_inv(const float *x, size_t K, float *inv, float *amax)
+{
+    float m = 0.0f;
+    for (size_t k = 0; k < K; k++) {
+        if (!isfinite(x[k]))
+            return -1;
+        const float a = fabsf(x[k]);
+        m = a > m ? a : m;
+    }
+    *amax = m;
+    *inv = m > 0.0f ? 127.0f / m : 0.0f;
+    return 0;
+}
+
 int trit_q8_quantize_rows(trit_q8_rows *w, size_t r0, size_t n, const float *src)
 {
     if (!w->codes || r0 > w->rows || n > w->rows - r0)
@@ -74,16 +88,11 @@ int trit_q8_quantize_rows(trit_q8_rows *w, size_t r0, size_t n, const float *src
     const size_t K = w->cols;
     for (size_t i = 0; i < n; i++) {
         const float *x = src + i * K;
-        float amax = 0.0f;
-        for (size_t k = 0; k < K; k++) {
-            if (!isfinite(x[k]))
-                return -1;
-            const float a = fabsf(x[k]);
-            amax = a > amax ? a : amax;
-        }
+        float inv, amax;
+        if (trit_q8_row_inv(x, K, &inv, &amax) != 0)
+            return -1;
         int8_t *c = w->codes + (r0 + i) * w->stride;
         /* round-half-even(w · 127/amax) ∈ [−127, 127]; an all-zero row keeps codes 0 and scale 0. */
-        const float inv = amax > 0.0f ? 127.0f / amax : 0.0f;
         for (size_t k = 0; k < K; k++) {
             float v = nearbyintf(x[k] * inv);
             v = v > 127.0f ? 127.0f : v < -127.0f ? -127.0f : v;

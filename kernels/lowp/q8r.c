@@ -5,6 +5,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "lowp_isa.h"
 #include "tritbench/formats.h"
 #include "tritbench/kernels.h"
 #include "tritbench/lowp.h"
@@ -47,16 +48,11 @@ int trit_q8r_quantize_rows(const trit_q8_rows *w, trit_q8_resid *r, size_t r0, s
     const size_t K = w->cols;
     for (size_t i = 0; i < n; i++) {
         const float *x = src + i * K;
-        float amax = 0.0f;
-        for (size_t k = 0; k < K; k++) {
-            if (!isfinite(x[k]))
-                return -1;
-            const float a = fabsf(x[k]);
-            amax = a > amax ? a : amax;
-        }
-        /* The same float t = w · 127/amax trit_q8_quantize_rows rounded to q, so t − q is the code's exact
-         * rounding error (a difference of two nearby floats, exact), in [−1/2, 1/2]; ·16 is exact too. */
-        const float inv = amax > 0.0f ? 127.0f / amax : 0.0f;
+        float inv, amax;
+        /* The same float t = w · inv (trit_q8_row_inv) that trit_q8_quantize_rows rounded to q, so t − q is the
+         * code's exact rounding error (a difference of two nearby floats, exact), in [−1/2, 1/2]; ·16 is exact. */
+        if (trit_q8_row_inv(x, K, &inv, &amax) != 0)
+            return -1;
         const int8_t *c = w->codes + (r0 + i) * w->stride;
         for (size_t k = 0; k < K; k++) {
             float v = nearbyintf((x[k] * inv - (float)c[k]) * 16.0f);
