@@ -624,10 +624,13 @@ T5_LUT_TARGET static void t5_lut_gemv4(const uint8_t *w, size_t rb, const int8_t
  * T5 (one window): the 4-row groups prefetching their own bytes 16 KiB ahead in address order ran 21.5
  * (these 21.8), one row at a time in address order (two blocks per step, 16 KiB ahead) 19.0: five
  * activation loads per row and block, no longer shared by four rows. vpandd with a broadcast memory mask
- * (three registers freed, no accumulator spill) ran no faster in cache. The bound is the decode: ~10.6
- * cycles per 64 bytes and row at 3.65 GHz, of which the 4 vpermi2b + 5 vpdpbusd on shared pipes are
- * ~8.2–9, so T5 tops out near 26 GB/s, which is what it would need (75.8 MB in I2's 2.8–2.9 ms stream) to
- * beat I2 out of cache. */
+ * (three registers freed, no accumulator spill) ran no faster in cache. The bound is the decode: ~10.6–10.8
+ * cycles per 64 bytes and row at 3.65 GHz, where beating I2's stream (75.8 MB in I2's 2.8–2.9 ms) needs
+ * ~8.8 (26.5 GB/s). The op mix alone, 4 rows in registers without loads (one loop, same window): 4
+ * vpermi2b + 5 vpdpbusd 7.8 cycles; with the masked merges (vpmovb2m, knotq) 8.6–8.9; with the 5 vpandd
+ * instead 9.9–10.1; both, as here, 11.3–11.8: the kernel is at its mix's floor, the vpandd and the masks
+ * sharing the vpermi2b / vpdpbusd pipes. A layout whose second table reads only the low 7 bits of a byte
+ * (d4 alone, unmasked: 3 vpermi2b, 4 vpandd per 64 bytes) ran 10.7 in that loop: no way to 8.8 either. */
 T5_LUT_TARGET static size_t t5_lut_gemv_groups(const uint8_t *w, size_t rb, size_t blocks, const int8_t *x,
                                                int32_t sum_x, int32_t *acc, size_t rows)
 {
