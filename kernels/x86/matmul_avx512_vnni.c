@@ -616,7 +616,21 @@ T5_LUT_TARGET static void t5_lut_gemv4(const uint8_t *w, size_t rb, const int8_t
  * group); returns the rows done. The group loop lives here rather than in the drive because a
  * target("avx512vbmi") function cannot be inlined into the drive's (non-VBMI) unit: called once per group
  * (as the drive's gemv_store) it paid a call, 5 pushes, the table loads and the mask broadcasts per 4 rows,
- * a visible share at K = 2560 where a group is only 8 blocks. */
+ * a visible share at K = 2560 where a group is only 8 blocks. Four groups with one reduction and one
+ * store, as i2_gemv16_store, with the first chunk writing its sums instead of adding to zeros, ran slower
+ * (6912×2560: 21.0 → 19.8 GB/s, 1 thread, same run).
+ * Out of cache these groups are not memory-bound: on 45568×8192 (75.8 MB, 1 thread) they ran 21.6 GB/s,
+ * what the same loop does in cache at long K (3200×8640: 21.7–22.1). I2's stream treatment does not help
+ * T5 (one window): the 4-row groups prefetching their own bytes 16 KiB ahead in address order ran 21.5
+ * (these 21.8), one row at a time in address order (two blocks per step, 16 KiB ahead) 19.0: five
+ * activation loads per row and block, no longer shared by four rows. vpandd with a broadcast memory mask
+ * (three registers freed, no accumulator spill) ran no faster in cache. The bound is the decode: ~10.6–10.8
+ * cycles per 64 bytes and row at 3.65 GHz, where beating I2's stream (75.8 MB in I2's 2.8–2.9 ms) needs
+ * ~8.8 (26.5 GB/s). The op mix alone, 4 rows in registers without loads (one loop, same window): 4
+ * vpermi2b + 5 vpdpbusd 7.8 cycles; with the masked merges (vpmovb2m, knotq) 8.6–8.9; with the 5 vpandd
+ * instead 9.9–10.1; both, as here, 11.3–11.8: the kernel is at its mix's floor, the vpandd and the masks
+ * sharing the vpermi2b / vpdpbusd pipes. A layout whose second table reads only the low 7 bits of a byte
+ * (d4 alone, unmasked: 3 vpermi2b, 4 vpandd per 64 bytes) ran 10.7 in that loop: no way to 8.8 either. */
 T5_LUT_TARGET static size_t t5_lut_gemv_groups(const uint8_t *w, size_t rb, size_t blocks, const int8_t *x,
                                                int32_t sum_x, int32_t *acc, size_t rows)
 {
