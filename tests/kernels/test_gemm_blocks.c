@@ -10,50 +10,23 @@
 #include <string.h>
 
 #include "tests/check.h"
+#include "tests/kernels/kernel_rows.h"
 #include "kernels/tables.h"
 #include "tritbench/catalog.h"
 #include "tritbench/kernels.h"
 
 static long n_compared;
 
-static void run_rows(const trit_kernel *k, const trit_packed *p, const trit_act *x, size_t m0, size_t m1,
-                     int32_t *acc)
-{
-    const trit_weights w = {.packed = p, .rows = p->rows, .cols = p->cols};
-    trit_bound_weights bw;
-    REQUIRE(trit_kernel_bind(k, &w, &bw) == 0);
-    trit_matmul_io io = {.w = bw.w, .repacked = bw.repacked, .x = {.q = x, .rows = x->rows}, .acc = acc,
-                         .threads = 1};
-    void *prepared = NULL, *ws = NULL;
-    if (k->prepare) {
-        prepared = malloc(k->prepare_bytes(&io));
-        REQUIRE(prepared);
-        k->prepare(&io, prepared);
-        io.prepared = prepared;
-    }
-    if (k->workspace_bytes) {
-        ws = malloc(k->workspace_bytes(p->rows, p->cols, x->rows) + 1);
-        REQUIRE(ws);
-    }
-    k->matmul(&io, ws, m0, m1);
-    free(prepared);
-    free(ws);
-    trit_kernel_unbind(&bw);
-}
-
 static void run_case(trit_format fmt, size_t M, size_t K, size_t N, uint64_t seed)
 {
     trit_rng r;
     trit_rng_seed(&r, seed);
     int8_t *wq = malloc(M * K);
-    float *scales = malloc(M * sizeof(float));
-    REQUIRE(wq && scales);
+    REQUIRE(wq);
     for (size_t i = 0; i < M * K; i++)
         wq[i] = (int8_t)((int)trit_rng_below(&r, 3) - 1);
-    for (size_t m = 0; m < M; m++)
-        scales[m] = 1.0f;
     trit_packed p;
-    REQUIRE(trit_packed_alloc(&p, fmt, TRIT_SCALE_ROW, M, K) == 0 && trit_pack(&p, wq, scales) == 0);
+    kernel_rows_pack(&p, fmt, TRIT_SCALE_ROW, wq, M, K);
     trit_act x;
     REQUIRE(trit_act_alloc(&x, N, K) == 0);
     for (size_t n = 0; n < N; n++) {
@@ -70,10 +43,7 @@ static void run_case(trit_format fmt, size_t M, size_t K, size_t N, uint64_t see
     const size_t total = M * N;
     int32_t *want = malloc(total * sizeof(int32_t)), *acc = malloc(total * sizeof(int32_t));
     REQUIRE(want && acc);
-    if (fmt == TRIT_FMT_I2)
-        trit_matmul_i2_scalar(&p, &x, 0, M, want, M);
-    else
-        trit_matmul_t5_scalar(&p, &x, 0, M, want, M);
+    kernel_rows_reference(&p, &x, want);
     size_t nk;
     const trit_kernel *ks = trit_kernels(&nk);
     for (size_t i = 0; i < nk; i++) {
@@ -100,7 +70,7 @@ static void run_case(trit_format fmt, size_t M, size_t K, size_t N, uint64_t see
             const size_t m0 = ranges[ri][0], m1 = ranges[ri][1];
             for (size_t j = 0; j < total; j++)
                 acc[j] = 0x5A5A5A5A;
-            run_rows(k, &p, &x, m0, m1, acc);
+            kernel_rows(k, &p, &x, m0, m1, acc);
             size_t wrong = 0;
             for (size_t n = 0; n < N; n++)
                 for (size_t m = 0; m < M; m++)
@@ -113,7 +83,6 @@ static void run_case(trit_format fmt, size_t M, size_t K, size_t N, uint64_t see
     free(want);
     free(acc);
     free(wq);
-    free(scales);
     trit_packed_free(&p);
     trit_act_free(&x);
 }

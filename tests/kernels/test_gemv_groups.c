@@ -11,36 +11,12 @@
 #include <string.h>
 
 #include "tests/check.h"
+#include "tests/kernels/kernel_rows.h"
 #include "kernels/tables.h"
 #include "tritbench/catalog.h"
 #include "tritbench/kernels.h"
 
 static long n_compared;
-
-/* acc[m] for rows [m0, m1) by kernel k's matmul, as trit_kernel_run calls it for one thread's share. */
-static void run_rows(const trit_kernel *k, const trit_packed *p, const trit_act *x, size_t m0, size_t m1,
-                     int32_t *acc)
-{
-    const trit_weights w = {.packed = p, .rows = p->rows, .cols = p->cols};
-    trit_bound_weights bw;
-    REQUIRE(trit_kernel_bind(k, &w, &bw) == 0);
-    trit_matmul_io io = {.w = bw.w, .repacked = bw.repacked, .x = {.q = x, .rows = 1}, .acc = acc, .threads = 1};
-    void *prepared = NULL, *ws = NULL;
-    if (k->prepare) {
-        prepared = malloc(k->prepare_bytes(&io));
-        REQUIRE(prepared);
-        k->prepare(&io, prepared);
-        io.prepared = prepared;
-    }
-    if (k->workspace_bytes) {
-        ws = malloc(k->workspace_bytes(p->rows, p->cols, 1) + 1);
-        REQUIRE(ws);
-    }
-    k->matmul(&io, ws, m0, m1);
-    free(prepared);
-    free(ws);
-    trit_kernel_unbind(&bw);
-}
 
 /* M × K weights: pattern 0 alternates ±1 (x = −128 makes every plane's lanes large), 1 draws at random. */
 static void run_shape(trit_format fmt, size_t M, size_t K, int pattern, uint64_t seed)
@@ -48,15 +24,12 @@ static void run_shape(trit_format fmt, size_t M, size_t K, int pattern, uint64_t
     trit_rng r;
     trit_rng_seed(&r, seed);
     int8_t *wq = malloc(M * K);
-    float *scales = malloc(M * sizeof(float));
-    REQUIRE(wq && scales);
-    for (size_t m = 0; m < M; m++) {
-        scales[m] = 1.0f;
+    REQUIRE(wq);
+    for (size_t m = 0; m < M; m++)
         for (size_t k = 0; k < K; k++)
             wq[m * K + k] = pattern == 0 ? (int8_t)(((m + k) & 1) ? 1 : -1) : (int8_t)((int)trit_rng_below(&r, 3) - 1);
-    }
     trit_packed p;
-    REQUIRE(trit_packed_alloc(&p, fmt, TRIT_SCALE_TENSOR, M, K) == 0 && trit_pack(&p, wq, scales) == 0);
+    kernel_rows_pack(&p, fmt, TRIT_SCALE_TENSOR, wq, M, K);
     trit_act x;
     REQUIRE(trit_act_alloc(&x, 1, K) == 0);
     int32_t sum = 0;
@@ -68,10 +41,7 @@ static void run_shape(trit_format fmt, size_t M, size_t K, int pattern, uint64_t
     x.scale[0] = 1.0f;
     int32_t *ref = malloc(M * sizeof(int32_t)), *acc = malloc(M * sizeof(int32_t));
     REQUIRE(ref && acc);
-    if (fmt == TRIT_FMT_I2)
-        trit_matmul_i2_scalar(&p, &x, 0, M, ref, M);
-    else
-        trit_matmul_t5_scalar(&p, &x, 0, M, ref, M);
+    kernel_rows_reference(&p, &x, ref);
     static const size_t ranges[][2] = {{0, SIZE_MAX}, {1, SIZE_MAX}, {3, 19}, {5, 41}, {2, 6}};
     size_t nk;
     const trit_kernel *ks = trit_kernels(&nk);
@@ -86,7 +56,7 @@ static void run_shape(trit_format fmt, size_t M, size_t K, int pattern, uint64_t
             const size_t m0 = ranges[ri][0], m1 = ranges[ri][1] < M ? ranges[ri][1] : M;
             for (size_t m = 0; m < M; m++)
                 acc[m] = 0x5A5A5A5A;
-            run_rows(k, &p, &x, m0, m1, acc);
+            kernel_rows(k, &p, &x, m0, m1, acc);
             size_t wrong = 0, first = M;
             for (size_t m = 0; m < M; m++) {
                 const int32_t want = (m >= m0 && m < m1) ? ref[m] : 0x5A5A5A5A;
@@ -102,7 +72,6 @@ static void run_shape(trit_format fmt, size_t M, size_t K, int pattern, uint64_t
     free(ref);
     free(acc);
     free(wq);
-    free(scales);
     trit_packed_free(&p);
     trit_act_free(&x);
 }

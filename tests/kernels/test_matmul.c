@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "tests/check.h"
+#include "tests/kernels/kernel_rows.h"
 #include "kernels/tables.h"
 #include "tritbench/catalog.h"
 #include "tritbench/kernels.h"
@@ -117,31 +118,6 @@ static int first_mismatch(const int32_t *a, const int32_t *b, size_t n)
 
 static long n_compared;
 
-/* Calls k's matmul for rows [m0, m1) only, as trit_kernel_run does for one thread's chunk. */
-static void run_rows(const trit_kernel *k, const built *b, size_t m0, size_t m1, int32_t *acc)
-{
-    const trit_weights w = {.packed = &b->w, .rows = b->w.rows, .cols = b->w.cols};
-    trit_bound_weights bw;
-    REQUIRE(trit_kernel_bind(k, &w, &bw) == 0);
-    trit_matmul_io io = {.w = bw.w, .repacked = bw.repacked, .x = {.q = &b->x, .rows = b->x.rows}, .acc = acc,
-                         .threads = 1};
-    void *prepared = NULL, *ws = NULL;
-    if (k->prepare) {
-        prepared = malloc(k->prepare_bytes(&io));
-        REQUIRE(prepared);
-        k->prepare(&io, prepared);
-        io.prepared = prepared;
-    }
-    if (k->workspace_bytes) {
-        ws = malloc(k->workspace_bytes(b->w.rows, b->w.cols, b->x.rows) + 1);
-        REQUIRE(ws);
-    }
-    k->matmul(&io, ws, m0, m1);
-    free(prepared);
-    free(ws);
-    trit_kernel_unbind(&bw);
-}
-
 /* A test-only descriptor that uses every optional hook of the contract: its repack unpacks the weights
  * to int8 (its "own layout"), its per-call preparation widens the activations to int16, and its
  * workspace holds one row of products. trit_kernel_run must wire them all, for any thread count. */
@@ -224,7 +200,7 @@ static void check_kernel(const trit_kernel *k, const tcase *c, const built *b, c
     const size_t m0 = c->M / 3, m1 = c->M - c->M / 4;
     for (size_t i = 0; i < total; i++)
         acc[i] = 0x5A5A5A5A;
-    run_rows(k, b, m0, m1, acc);
+    kernel_rows(k, &b->w, &b->x, m0, m1, acc);
     size_t wrong = 0;
     for (size_t n = 0; n < c->N; n++)
         for (size_t m = 0; m < c->M; m++) {
