@@ -307,6 +307,7 @@ static void cap_and_refusals(void)
     src[5] = NAN;
     CHECK(trit_q8r_quantize_rows(&t.w, &t.r, 0, 1, src) == -1);
     CHECK(trit_q8r_quantize_rows(&t.w, &t.r, M, 1, src) == -1);
+    trit_q8r_free(&other);
     CHECK(trit_q8r_alloc(&other, 4, 0) == -1 && trit_q8r_alloc(&other, 4, TRIT_Q8_MAX_K + 1) == -1);
     trit_q8_act_free(&narrow);
     trit_q8_act_free(&a);
