@@ -80,7 +80,7 @@ static size_t top_k(const float *y, size_t M, size_t cap, uint32_t *cand, double
 int trit_q8r_refine(const trit_q8_rows *w, const trit_q8_resid *r, const trit_q8_act *x, const int64_t *acc,
                     float *y, size_t cap, uint32_t *cand, double *key, trit_q8r_stats *st)
 {
-    trit_q8r_stats none;
+    trit_q8r_stats none = {0};
     st = st ? st : &none;
     st->rescored = st->admitted = 0;
     st->capped = false;
