@@ -201,11 +201,6 @@ static void report_rows(vk_ctx *ctx, const trit_shape *sh, const trit_packed pac
         const char *na = b->na;
         if (!na && !base)
             na = "no FP32 baseline could run here";
-        if (!na) { /* the sign-off's estimate over every repetition, not a ratio of medians beside it */
-            speedup = vr_speedup_estimate(ctx->records, base->instance, b->instance);
-            if (!isfinite(speedup))
-                speedup = base->median_s / b->median_s;
-        }
         const char *target = target_of(b->kind, b->op);
         char subject[192], t[32], tb[32], cvs[32], sp[32], bname[96], verdict[48];
         snprintf(subject, sizeof subject, "%s %s %s", b->label, op_label(b->kind, b->op), shape);
@@ -214,17 +209,24 @@ static void report_rows(vk_ctx *ctx, const trit_shape *sh, const trit_packed pac
         fmt_time(b->median_s, t, sizeof t);
         fmt_time(base ? base->median_s : NAN, tb, sizeof tb);
         snprintf(cvs, sizeof cvs, isfinite(b->cv) ? "%.1f %%" : "—", b->cv * 100);
-        snprintf(sp, sizeof sp, isfinite(speedup) ? "%.2f×" : "—", speedup);
         snprintf(bname, sizeof bname, "%s", base ? base->label : "—");
         const bool signoff = vk_signoff(ctx, b->op, b->f, b->k->variant);
+        /* Smoke runs time tiny shapes for microseconds: a number worth showing, not a sign-off. */
+        const char *check_na = na ? na : ctx->o->quick ? "smoke run (--quick): small shapes and short timings "
+                                                         "are no speed sign-off; see the table"
+                                                       : NULL;
+        /* The verdict is the speedup's 95 % interval over every repetition of the two instances. */
+        const vr_verdict v = signoff ? vr_check_speedup(ctx->r, VK_SECTION, target, subject, ctx->records,
+                                                        base ? base->instance : NULL, b->instance, check_na, &speedup)
+                                     : VR_NA;
+        /* The table shows the same estimate as the sign-off (taken from its check when there is one), not a
+         * ratio of medians beside it; the medians' ratio only when the repetitions give no estimate. */
+        if (!na && !isfinite(speedup))
+            speedup = vr_speedup_estimate(ctx->records, base->instance, b->instance);
+        if (!na && !isfinite(speedup))
+            speedup = base->median_s / b->median_s;
+        snprintf(sp, sizeof sp, isfinite(speedup) ? "%.2f×" : "—", speedup);
         if (signoff) {
-            /* Smoke runs time tiny shapes for microseconds: a number worth showing, not a sign-off. */
-            const char *check_na = na ? na : ctx->o->quick ? "smoke run (--quick): small shapes and short timings "
-                                                             "are no speed sign-off; see the table"
-                                                           : NULL;
-            /* The verdict is the speedup's 95 % interval over every repetition of the two instances. */
-            vr_verdict v = vr_check_speedup(ctx->r, VK_SECTION, target, subject, ctx->records,
-                                            base ? base->instance : NULL, b->instance, check_na, NULL);
             if (!na && ctx->o->quick) {
                 const vr_target *tg = vr_profile_find(&ctx->r->profile, target);
                 snprintf(verdict, sizeof verdict, "%s (info)",
