@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "tests/check.h"
+#include "tests/files.h"
 #include "tests/history/nights.h"
 #include "tritbench/history.h"
 
@@ -17,22 +18,6 @@ static size_t occurrences(const char *hay, const char *needle)
     for (const char *p = hay; (p = strstr(p, needle)); p += strlen(needle))
         n++;
     return n;
-}
-
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *s = malloc((size_t)n + 1);
-    size_t got = s ? fread(s, 1, (size_t)n, f) : 0;
-    if (s)
-        s[got] = '\0';
-    fclose(f);
-    return s;
 }
 
 static hist_db *build(const char *db_path, int nights, const char *family, const char *data_dir)
@@ -91,7 +76,7 @@ int main(int argc, char **argv)
     CHECK(strcmp(sum.latest_date, "2026-10-30T03:00:00Z") == 0);
     char path[4200];
     snprintf(path, sizeof path, "%s/index.html", dir);
-    char *html = slurp(path);
+    char *html = test_slurp(path);
     REQUIRE(html);
     CHECK(strstr(html, "<!DOCTYPE html>") && strstr(html, "</html>"));
     CHECK(strstr(html, "FP16 tied embedding") != NULL);
@@ -110,7 +95,7 @@ int main(int argc, char **argv)
         }
     free(html);
     snprintf(path, sizeof path, "%s/report.md", dir);
-    char *md = slurp(path);
+    char *md = test_slurp(path);
     REQUIRE(md);
     CHECK(strstr(md, "## Change points") && strstr(md, "## Trends per benchmark family"));
     free(md);

@@ -12,33 +12,7 @@
 
 #include "validate/vr_internal.h"
 #include "tests/check.h"
-
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *s = n >= 0 ? malloc((size_t)n + 1) : NULL;
-    if (s && fread(s, 1, (size_t)n, f) != (size_t)n) {
-        free(s);
-        s = NULL;
-    }
-    if (s)
-        s[n] = '\0';
-    fclose(f);
-    return s;
-}
+#include "tests/files.h"
 
 static bool exists(const char *dir, const char *name)
 {
@@ -153,7 +127,7 @@ static void md_matches_json(const char *dir, vr_report *r)
     REQUIRE(json_is_array(checks));
     CHECK(json_array_size(checks) == r->n_checks);
     snprintf(path, sizeof path, "%s/report.md", dir);
-    char *md = slurp(path);
+    char *md = test_slurp(path);
     REQUIRE(md);
     /* The sign-off comes first. */
     const char *so = strstr(md, "## Sign-off"), *sec = strstr(md, "## Sections");
@@ -248,13 +222,13 @@ static void escapes(const char *dir)
     REQUIRE(vr_write_json(r, dir, err, sizeof err) == 0);
     char path[4200];
     snprintf(path, sizeof path, "%s/report.md", dir);
-    char *md = slurp(path);
+    char *md = test_slurp(path);
     REQUIRE(md);
     CHECK(!strchr(md, '\x1b') && !strchr(md, '\x07'));
     CHECK(strstr(md, "layer \\x1b]0;pwned\\x07 x") && strstr(md, "tab\\x09here") && strstr(md, "second line"));
     free(md);
     snprintf(path, sizeof path, "%s/results.json", dir);
-    char *js = slurp(path);
+    char *js = test_slurp(path);
     CHECK(js && !strstr(js, "\\u001b"));
     free(js);
     bool raw = false; /* what the console prints comes from the same rows */
@@ -282,7 +256,7 @@ int main(void)
     CHECK(!exists(tmpl, "plots/kernels_planted.png") && !exists(tmpl, "plots/kernels_planted.svg"));
     char path[4200];
     snprintf(path, sizeof path, "%s/report.md", tmpl);
-    char *md = slurp(path);
+    char *md = test_slurp(path);
     CHECK(md && strstr(md, "not rendered") && strstr(md, "gnuplot not found"));
     free(md);
     md_matches_json(tmpl, r);
@@ -301,7 +275,7 @@ int main(void)
     CHECK(rmdir(stale) == 0); /* untouched, and nothing else of ours left behind */
     CHECK(no_private_files(tmpl));
     snprintf(stale, sizeof stale, "%s/plots/kernels_planted.gp", tmpl);
-    char *gp = slurp(stale);
+    char *gp = test_slurp(stale);
     CHECK(gp && strstr(gp, "kernels_planted.png'") && strstr(gp, "kernels_planted.tsv'") && !strstr(gp, ".tmp"));
     free(gp);
     if (r->plots_status[0] && strstr(r->plots_status, "not found")) {
@@ -310,7 +284,7 @@ int main(void)
         CHECKF(rendered == 1, "rendered %zu: %s / %s", rendered, r->plots_status, r->plots[0].status);
         CHECK(exists(tmpl, "plots/kernels_planted.png") && exists(tmpl, "plots/kernels_planted.svg"));
         REQUIRE(vr_write_markdown(r, tmpl, err, sizeof err) == 0);
-        md = slurp(path);
+        md = test_slurp(path);
         CHECK(md && strstr(md, "![A planted plot](plots/kernels_planted.png)"));
         free(md);
         /* A broken gnuplot body is reported, not fatal. */
@@ -322,7 +296,7 @@ int main(void)
     vr_report_free(r);
     free(old_path);
     escapes(tmpl);
-    if (nftw(tmpl, remove_entry, 8, FTW_DEPTH | FTW_PHYS) != 0)
+    if (test_remove_tree(tmpl) != 0)
         fprintf(stderr, "note: could not remove %s\n", tmpl);
     return check_exit();
 }

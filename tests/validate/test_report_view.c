@@ -18,33 +18,7 @@
 #include "validate/sections/kernels_plots.h"
 #include "validate/vr_internal.h"
 #include "tests/check.h"
-
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *s = n >= 0 ? malloc((size_t)n + 1) : NULL;
-    if (s && fread(s, 1, (size_t)n, f) != (size_t)n) {
-        free(s);
-        s = NULL;
-    }
-    if (s)
-        s[n] = '\0';
-    fclose(f);
-    return s;
-}
+#include "tests/files.h"
 
 /* The check vr_check just added, to fill in what a section's verdict code would. */
 static vr_check_row *last(vr_report *r) { return &r->checks[r->n_checks - 1]; }
@@ -137,7 +111,7 @@ static void writers(vr_report *r, const char *dir)
     REQUIRE(vr_write_markdown(r, dir, err, sizeof err) == 0);
     REQUIRE(vr_write_html(r, dir, err, sizeof err) == 0);
     snprintf(path, sizeof path, "%s/report.md", dir);
-    char *md = slurp(path);
+    char *md = test_slurp(path);
     REQUIRE(md);
     CHECK(strstr(md, "## Verdict: FAIL") && strstr(md, "**2 failed**, 1 inconclusive, 2 passed, 1 N/A (6 checks)"));
     const char *why = strstr(md, "## What failed and why"), *so = strstr(md, "## Sign-off");
@@ -153,7 +127,7 @@ static void writers(vr_report *r, const char *dir)
     CHECK(e && f && a && e < f && f < a);
     free(md);
     snprintf(path, sizeof path, "%s/report.html", dir);
-    char *html = slurp(path);
+    char *html = test_slurp(path);
     REQUIRE(html);
     CHECK(strstr(html, "<div id=\"verdict\" class=\"fail\"><h1>Verdict: FAIL</h1>"));
     CHECK(strstr(html, "<nav id=\"toc\">") && strstr(html, "href=\"#sec-kernels\"") && strstr(html, "id=\"sec-kernels\""));
@@ -238,6 +212,6 @@ int main(void)
     writers(r, dir);
     plots(r);
     vr_report_free(r);
-    nftw(dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+    test_remove_tree(dir);
     return check_exit();
 }

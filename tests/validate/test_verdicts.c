@@ -13,6 +13,7 @@
 
 #include "validate/vr_internal.h"
 #include "tests/check.h"
+#include "tests/files.h"
 
 static vr_report *report_with(const char *targets_json)
 {
@@ -194,14 +195,6 @@ static void section_why(void)
     vr_report_free(r);
 }
 
-static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    return remove(path);
-}
-
 /* results.json: every check has interval / more_reps / why; the document says incomplete and which section. */
 static void json_fields(void)
 {
@@ -250,7 +243,7 @@ static void json_fields(void)
     CHECK(json_is_false(json_object_get(root, "incomplete")) &&
           json_array_size(json_object_get(root, "sections_not_done")) == 0);
     json_decref(root);
-    nftw(dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS);
+    test_remove_tree(dir);
     vr_report_free(r);
 }
 
