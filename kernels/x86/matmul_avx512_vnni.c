@@ -40,27 +40,11 @@ ALWAYS_INLINE __m512i fold_planes(const __m512i p[4])
     return _mm512_add_epi32(s01, s23);
 }
 
-/* The horizontal sums of four rows at once, wrapping modulo 2^32 as the lanes did: one transpose-and-add
- * tree instead of four separate reductions (at K = 2560 a 4-row group has only 10 blocks, and four
- * tv_hsum32 were a large part of its time). hsum4x32_lanes stops one step short: each 128-bit lane holds
- * partial sums [r0 r1 r2 r3], which hsum4x32 adds up, or sum16x32 for four groups at once. */
-ALWAYS_INLINE __m512i hsum4x32_lanes(__m512i r0, __m512i r1, __m512i r2, __m512i r3)
-{
-    const __m512i t01 = _mm512_add_epi32(_mm512_unpacklo_epi32(r0, r1), _mm512_unpackhi_epi32(r0, r1));
-    const __m512i t23 = _mm512_add_epi32(_mm512_unpacklo_epi32(r2, r3), _mm512_unpackhi_epi32(r2, r3));
-    return _mm512_add_epi32(_mm512_unpacklo_epi64(t01, t23), _mm512_unpackhi_epi64(t01, t23));
-}
-
-/* [Σr0 Σr1 Σr2 Σr3]. */
-ALWAYS_INLINE __m128i hsum4x32(__m512i r0, __m512i r1, __m512i r2, __m512i r3)
-{
-    const __m512i u = hsum4x32_lanes(r0, r1, r2, r3);
-    const __m256i h = _mm256_add_epi32(_mm512_castsi512_si256(u), _mm512_extracti64x4_epi64(u, 1));
-    return _mm_add_epi32(_mm256_castsi256_si128(h), _mm256_extracti128_si256(h, 1));
-}
-
-/* The sums of 16 rows from four hsum4x32_lanes results (rows 4g … 4g + 3 in u[g]): a 4 × 4 transpose of
- * 128-bit lanes, 6 shuffles and 3 adds for 16 rows where hsum4x32 spends 2 extracts and 2 adds on 4. */
+/* The horizontal sums of four rows at once are vec.h's tv_hsum4x32 (at K = 2560 a 4-row group has only 10
+ * blocks, and four tv_hsum32 were a large part of its time); tv_hsum4x32_lanes stops one step short.
+ * sum16x32 finishes four such partials together (rows 4g … 4g + 3 in u[g]; the GEMM tile: column g's four
+ * rows): a 4 × 4 transpose of 128-bit lanes, 6 shuffles and 3 adds for 16 sums where tv_hsum4x32 spends 2
+ * extracts and 2 adds on 4. Lane g of the result = [Σ row 0 … Σ row 3] of u[g]. */
 ALWAYS_INLINE __m512i sum16x32(__m512i u0, __m512i u1, __m512i u2, __m512i u3)
 {
     const __m512i s01 = _mm512_add_epi32(_mm512_shuffle_i32x4(u0, u1, 0x44), _mm512_shuffle_i32x4(u0, u1, 0xEE));
@@ -198,7 +182,7 @@ ALWAYS_INLINE void i2_gemv(const uint8_t *wp, size_t rb, size_t blocks, const in
             i2_gemv1_chunk(wp, xs[0], b0, b1, total);
     }
     if (rm == 4)
-        store_column4(hsum4x32(total[0], total[1], total[2], total[3]), out);
+        store_column4(tv_hsum4x32(total[0], total[1], total[2], total[3]), out);
     else
         out[0] = tv_hsum32(total[0]);
 }
@@ -209,7 +193,7 @@ ALWAYS_INLINE void store_rows4(__m128i s, int32_t sum_x, int32_t *acc)
     _mm_storeu_si128((__m128i *)(void *)acc, _mm_sub_epi32(s, _mm_set1_epi32(sum_x)));
 }
 
-/* Rows 0 … 3 as hsum4x32_lanes partials. The first chunk writes total instead of adding to zeros: at
+/* Rows 0 … 3 as tv_hsum4x32_lanes partials. The first chunk writes total instead of adding to zeros: at
  * K = 2560 the four adds were measurable (+1.5 to 2.5 % with the zeroing idiom, 1 thread, in cache). */
 ALWAYS_INLINE __m512i i2_gemv4_lanes(const uint8_t *w, size_t rb, size_t blocks, const int8_t *x)
 {
@@ -217,7 +201,7 @@ ALWAYS_INLINE __m512i i2_gemv4_lanes(const uint8_t *w, size_t rb, size_t blocks,
     i2_gemv4_chunk(w, rb, x, 0, blocks < FOLD_BLOCKS ? blocks : FOLD_BLOCKS, total);
     for (size_t b0 = FOLD_BLOCKS; b0 < blocks; b0 += FOLD_BLOCKS) /* rows over 2^20 weights only */
         i2_gemv4_sum(w, rb, x, b0, blocks - b0 < FOLD_BLOCKS ? blocks : b0 + FOLD_BLOCKS, total);
-    return hsum4x32_lanes(total[0], total[1], total[2], total[3]);
+    return tv_hsum4x32_lanes(total[0], total[1], total[2], total[3]);
 }
 
 static void i2_gemv4_store(const uint8_t *w, size_t rb, size_t blocks, const int8_t *x, int32_t sum_x, int32_t *acc)
@@ -279,29 +263,13 @@ ALWAYS_INLINE void i2_gemm_tile(const uint8_t *w, size_t rb, size_t blocks, cons
             out[r * TRIT_X86_MAX_TILE + c] = tv_hsum32(a[r][c]);
 }
 
-/* Four rows' sums of one column, lane j (128 bits) = [r0 r1 r2 r3] each summed over its lane j: the
- * transpose-and-add levels of hsum4x32, before its cross-lane steps. */
-ALWAYS_INLINE __m512i rows4_lanes(__m512i r0, __m512i r1, __m512i r2, __m512i r3)
-{
-    const __m512i t01 = _mm512_add_epi32(_mm512_unpacklo_epi32(r0, r1), _mm512_unpackhi_epi32(r0, r1));
-    const __m512i t23 = _mm512_add_epi32(_mm512_unpacklo_epi32(r2, r3), _mm512_unpackhi_epi32(r2, r3));
-    return _mm512_add_epi32(_mm512_unpacklo_epi64(t01, t23), _mm512_unpackhi_epi64(t01, t23));
-}
-
-/* Lanes (128 bits) [p0+p1 p2+p3 q0+q1 q2+q3] of p and q. */
-ALWAYS_INLINE __m512i lane_pairs(__m512i p, __m512i q)
-{
-    return _mm512_add_epi32(_mm512_shuffle_i32x4(p, q, _MM_SHUFFLE(2, 0, 2, 0)),
-                            _mm512_shuffle_i32x4(p, q, _MM_SHUFFLE(3, 1, 3, 1)));
-}
-
-/* A full 4 × 4 tile into acc from its columns' rows4_lanes u0 … u3: two lane_pairs levels give lane c =
+/* A full 4 × 4 tile into acc from its columns' tv_hsum4x32_lanes u0 … u3: sum16x32 gives lane c =
  * [Σ row 0 … Σ row 3] of column c; column c's four rows are contiguous in acc (acc + c·ld), so one 128-bit
  * store each, Σx subtracted modulo 2^32 in the vector. */
 ALWAYS_INLINE void tile4_store(__m512i u0, __m512i u1, __m512i u2, __m512i u3, const int32_t *sum_x, int32_t *acc,
                                size_t ld)
 {
-    const __m512i sums = lane_pairs(lane_pairs(u0, u1), lane_pairs(u2, u3));
+    const __m512i sums = sum16x32(u0, u1, u2, u3);
     const __m512i lane_of = _mm512_set_epi32(3, 3, 3, 3, 2, 2, 2, 2, 1, 1, 1, 1, 0, 0, 0, 0);
     const __m512i sx = _mm512_permutexvar_epi32(lane_of, _mm512_castsi128_si512(_mm_loadu_si128((const void *)sum_x)));
     const __m512i s = _mm512_sub_epi32(sums, sx);
@@ -323,7 +291,7 @@ ALWAYS_INLINE void tile4_store(__m512i u0, __m512i u1, __m512i u2, __m512i u3, c
     } while (0)
 
 /* A full 4 × 4 GEMM tile straight into acc (the drive's gemm_store). The 16 sums are reduced together
- * (rows4_lanes per column, tile4_store): 45 vector operations instead of 16 tv_hsum32 (144), the tile
+ * (tv_hsum4x32_lanes per column, tile4_store): 45 vector operations instead of 16 tv_hsum32 (144), the tile
  * buffer and the drive's scalar store loop; at K = 2560 a tile has only 640 vpdpbusd. Named accumulators
  * as in i2_gemv4_chunk (with a[4][4] and this tail GCC kept the array on the stack). */
 static void i2_gemm_store(const uint8_t *w, size_t rb, size_t blocks, const int8_t *const *xp, const int32_t *sum_x,
@@ -350,8 +318,8 @@ static void i2_gemm_store(const uint8_t *w, size_t rb, size_t blocks, const int8
             TILE4_ROW(3, i2_plane(v3, i));
         }
     }
-    tile4_store(rows4_lanes(a00, a10, a20, a30), rows4_lanes(a01, a11, a21, a31), rows4_lanes(a02, a12, a22, a32),
-                rows4_lanes(a03, a13, a23, a33), sum_x, acc, ld);
+    tile4_store(tv_hsum4x32_lanes(a00, a10, a20, a30), tv_hsum4x32_lanes(a01, a11, a21, a31), tv_hsum4x32_lanes(a02, a12, a22, a32),
+                tv_hsum4x32_lanes(a03, a13, a23, a33), sum_x, acc, ld);
 }
 
 /* GEMM tile for T5 (decode: vec.h). */
@@ -418,8 +386,8 @@ static void t5_gemm_store(const uint8_t *w, size_t rb, size_t blocks, const int8
             }
         }
     }
-    tile4_store(rows4_lanes(a00, a10, a20, a30), rows4_lanes(a01, a11, a21, a31), rows4_lanes(a02, a12, a22, a32),
-                rows4_lanes(a03, a13, a23, a33), sum_x, acc, ld);
+    tile4_store(tv_hsum4x32_lanes(a00, a10, a20, a30), tv_hsum4x32_lanes(a01, a11, a21, a31), tv_hsum4x32_lanes(a02, a12, a22, a32),
+                tv_hsum4x32_lanes(a03, a13, a23, a33), sum_x, acc, ld);
 }
 
 /* GEMV T5, four rows sharing each activation load; two accumulators per row (even / odd digits) so the
@@ -489,7 +457,7 @@ static void t5_gemv4_store(const uint8_t *w, size_t rb, size_t blocks, const int
 {
     __m512i sums[4];
     t5_gemv4(w, rb, x, blocks, sums);
-    store_rows4(hsum4x32(sums[0], sums[1], sums[2], sums[3]), sum_x, acc);
+    store_rows4(tv_hsum4x32(sums[0], sums[1], sums[2], sums[3]), sum_x, acc);
 }
 
 /* T5 GEMV by table decode (AVX-512 VBMI, chosen per call when the CPU has it; t5_gemv4 otherwise).
@@ -638,7 +606,7 @@ T5_LUT_TARGET static size_t t5_lut_gemv_groups(const uint8_t *w, size_t rb, size
     for (; m + 4 <= rows; m += 4) {
         __m512i sums[4];
         t5_lut_gemv4(w + m * rb, rb, x, blocks, sums);
-        store_rows4(hsum4x32(sums[0], sums[1], sums[2], sums[3]), sum_x, acc + m);
+        store_rows4(tv_hsum4x32(sums[0], sums[1], sums[2], sums[3]), sum_x, acc + m);
     }
     return m;
 }
@@ -651,7 +619,7 @@ ALWAYS_INLINE void t5_gemv(const uint8_t *w, size_t rb, size_t blocks, const int
     if (rm == 4) {
         __m512i sums[4];
         t5_gemv4(w, rb, xs[0], blocks, sums);
-        store_column4(hsum4x32(sums[0], sums[1], sums[2], sums[3]), out);
+        store_column4(tv_hsum4x32(sums[0], sums[1], sums[2], sums[3]), out);
     } else {
         t5_tile(w, rb, blocks, xs, 1, 1, out);
     }

@@ -68,12 +68,21 @@ ALWAYS_INLINE int32_t tv_hsum32(tv v)
 /* [Σr0 Σr1 Σr2 Σr3] of four int32 vectors, wrapping modulo 2^32 like tv_hsum32: one transpose-and-add tree
  * (7 operations with ymm, 9 with zmm) instead of four separate reductions (7 or 9 each, plus 4 scalar
  * moves and stores) — at K = 2560 a row is only 20 ymm vectors, so the tail is a visible share. */
+#if TRIT_X86_WIDTH == 512
+/* tv_hsum4x32 one step short: each 128-bit lane holds partial sums [r0 r1 r2 r3] (the VNNI GEMV adds four
+ * such results of 16 rows together before the cross-lane steps). */
+ALWAYS_INLINE __m512i tv_hsum4x32_lanes(__m512i r0, __m512i r1, __m512i r2, __m512i r3)
+{
+    const __m512i t01 = _mm512_add_epi32(_mm512_unpacklo_epi32(r0, r1), _mm512_unpackhi_epi32(r0, r1));
+    const __m512i t23 = _mm512_add_epi32(_mm512_unpacklo_epi32(r2, r3), _mm512_unpackhi_epi32(r2, r3));
+    return _mm512_add_epi32(_mm512_unpacklo_epi64(t01, t23), _mm512_unpackhi_epi64(t01, t23));
+}
+#endif
+
 ALWAYS_INLINE __m128i tv_hsum4x32(tv r0, tv r1, tv r2, tv r3)
 {
 #if TRIT_X86_WIDTH == 512
-    const __m512i t01 = _mm512_add_epi32(_mm512_unpacklo_epi32(r0, r1), _mm512_unpackhi_epi32(r0, r1));
-    const __m512i t23 = _mm512_add_epi32(_mm512_unpacklo_epi32(r2, r3), _mm512_unpackhi_epi32(r2, r3));
-    const __m512i u = _mm512_add_epi32(_mm512_unpacklo_epi64(t01, t23), _mm512_unpackhi_epi64(t01, t23));
+    const __m512i u = tv_hsum4x32_lanes(r0, r1, r2, r3);
     const __m256i h = _mm256_add_epi32(_mm512_castsi512_si256(u), _mm512_extracti64x4_epi64(u, 1));
 #else
     const __m256i t01 = _mm256_add_epi32(_mm256_unpacklo_epi32(r0, r1), _mm256_unpackhi_epi32(r0, r1));
