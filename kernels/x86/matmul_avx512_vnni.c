@@ -187,12 +187,6 @@ ALWAYS_INLINE void i2_gemv(const uint8_t *wp, size_t rb, size_t blocks, const in
         out[0] = tv_hsum32(total[0]);
 }
 
-/* [Σr0 Σr1 Σr2 Σr3] − Σx into acc[0 … 3] with one store (the drive's gemv_store). */
-ALWAYS_INLINE void store_rows4(__m128i s, int32_t sum_x, int32_t *acc)
-{
-    _mm_storeu_si128((__m128i *)(void *)acc, _mm_sub_epi32(s, _mm_set1_epi32(sum_x)));
-}
-
 /* Rows 0 … 3 as tv_hsum4x32_lanes partials. The first chunk writes total instead of adding to zeros: at
  * K = 2560 the four adds were measurable (+1.5 to 2.5 % with the zeroing idiom, 1 thread, in cache). */
 ALWAYS_INLINE __m512i i2_gemv4_lanes(const uint8_t *w, size_t rb, size_t blocks, const int8_t *x)
@@ -206,9 +200,7 @@ ALWAYS_INLINE __m512i i2_gemv4_lanes(const uint8_t *w, size_t rb, size_t blocks,
 
 static void i2_gemv4_store(const uint8_t *w, size_t rb, size_t blocks, const int8_t *x, int32_t sum_x, int32_t *acc)
 {
-    const __m512i u = i2_gemv4_lanes(w, rb, blocks, x);
-    const __m256i h = _mm256_add_epi32(_mm512_castsi512_si256(u), _mm512_extracti64x4_epi64(u, 1));
-    store_rows4(_mm_add_epi32(_mm256_castsi256_si128(h), _mm256_extracti128_si256(h, 1)), sum_x, acc);
+    tv_store_rows4(tv_lanes_sum(i2_gemv4_lanes(w, rb, blocks, x)), sum_x, acc);
 }
 
 /* One row, acc[0] = Σc·x − Σx (the streaming tiles' gemv_store). */
@@ -457,7 +449,7 @@ static void t5_gemv4_store(const uint8_t *w, size_t rb, size_t blocks, const int
 {
     __m512i sums[4];
     t5_gemv4(w, rb, x, blocks, sums);
-    store_rows4(tv_hsum4x32(sums[0], sums[1], sums[2], sums[3]), sum_x, acc);
+    tv_store_rows4(tv_hsum4x32(sums[0], sums[1], sums[2], sums[3]), sum_x, acc);
 }
 
 /* T5 GEMV by table decode (AVX-512 VBMI, chosen per call when the CPU has it; t5_gemv4 otherwise).
@@ -606,7 +598,7 @@ T5_LUT_TARGET static size_t t5_lut_gemv_groups(const uint8_t *w, size_t rb, size
     for (; m + 4 <= rows; m += 4) {
         __m512i sums[4];
         t5_lut_gemv4(w + m * rb, rb, x, blocks, sums);
-        store_rows4(tv_hsum4x32(sums[0], sums[1], sums[2], sums[3]), sum_x, acc + m);
+        tv_store_rows4(tv_hsum4x32(sums[0], sums[1], sums[2], sums[3]), sum_x, acc + m);
     }
     return m;
 }

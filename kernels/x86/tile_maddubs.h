@@ -158,8 +158,7 @@ static void maddubs_i2_gemv4_store(const uint8_t *w, size_t rb, size_t blocks, c
 {
     tv s[4];
     maddubs_i2_gemv4(w, rb, x, blocks, s);
-    const __m128i r = _mm_sub_epi32(tv_hsum4x32(s[0], s[1], s[2], s[3]), _mm_set1_epi32(sum_x));
-    _mm_storeu_si128((__m128i *)(void *)acc, r);
+    tv_store_rows4(tv_hsum4x32(s[0], s[1], s[2], s[3]), sum_x, acc);
 }
 
 #define MADDUBS_TILE_I2(w, rb, blocks, xs, RM, RN, out) maddubs_tile(w, rb, blocks, xs, RM, RN, out, 4)

@@ -77,19 +77,31 @@ ALWAYS_INLINE __m512i tv_hsum4x32_lanes(__m512i r0, __m512i r1, __m512i r2, __m5
     const __m512i t23 = _mm512_add_epi32(_mm512_unpacklo_epi32(r2, r3), _mm512_unpackhi_epi32(r2, r3));
     return _mm512_add_epi32(_mm512_unpacklo_epi64(t01, t23), _mm512_unpackhi_epi64(t01, t23));
 }
+
+/* The cross-lane steps of tv_hsum4x32: u's four 128-bit lanes added. */
+ALWAYS_INLINE __m128i tv_lanes_sum(__m512i u)
+{
+    const __m256i h = _mm256_add_epi32(_mm512_castsi512_si256(u), _mm512_extracti64x4_epi64(u, 1));
+    return _mm_add_epi32(_mm256_castsi256_si128(h), _mm256_extracti128_si256(h, 1));
+}
 #endif
 
 ALWAYS_INLINE __m128i tv_hsum4x32(tv r0, tv r1, tv r2, tv r3)
 {
 #if TRIT_X86_WIDTH == 512
-    const __m512i u = tv_hsum4x32_lanes(r0, r1, r2, r3);
-    const __m256i h = _mm256_add_epi32(_mm512_castsi512_si256(u), _mm512_extracti64x4_epi64(u, 1));
+    return tv_lanes_sum(tv_hsum4x32_lanes(r0, r1, r2, r3));
 #else
     const __m256i t01 = _mm256_add_epi32(_mm256_unpacklo_epi32(r0, r1), _mm256_unpackhi_epi32(r0, r1));
     const __m256i t23 = _mm256_add_epi32(_mm256_unpacklo_epi32(r2, r3), _mm256_unpackhi_epi32(r2, r3));
     const __m256i h = _mm256_add_epi32(_mm256_unpacklo_epi64(t01, t23), _mm256_unpackhi_epi64(t01, t23));
-#endif
     return _mm_add_epi32(_mm256_castsi256_si128(h), _mm256_extracti128_si256(h, 1));
+#endif
+}
+
+/* [Σr0 Σr1 Σr2 Σr3] − Σx into acc[0 … 3] with one store (the drive's gemv_store). */
+ALWAYS_INLINE void tv_store_rows4(__m128i s, int32_t sum_x, int32_t *acc)
+{
+    _mm_storeu_si128((__m128i *)(void *)acc, _mm_sub_epi32(s, _mm_set1_epi32(sum_x)));
 }
 
 /* I2: the codes of plane i (TV_BYTES consecutive k), as u8 in {0, 1, 2}. */
