@@ -25,6 +25,9 @@ void tb_probe_vpmaddubsw_zmm(uint64_t loops); /* x86_avx512bw.c */
 void tb_probe_fma_zmm(uint64_t loops);
 void tb_probe_vpdpbusd_zmm(uint64_t loops); /* x86_avx512_vnni.c */
 void tb_probe_vpdpbusd_ymm(uint64_t loops);
+/* The I2 VNNI GEMV loop's instruction mix (16 vpdpbusd per loop, with its loads and masks; see the file). */
+#define TB_I2_GEMV_LOOP_PER_LOOP 16
+void tb_probe_i2_gemv_loop_zmm(uint64_t loops);
 void tb_probe_vdpbf16ps_zmm(uint64_t loops); /* x86_avx512_bf16.c */
 void tb_probe_sdot(uint64_t loops);          /* arm_dotprod.c */
 void tb_probe_udot(uint64_t loops);
