@@ -590,7 +590,22 @@ T5_LUT_TARGET static void t5_lut_gemv4(const uint8_t *w, size_t rb, const int8_t
  * vpermi2b + 5 vpdpbusd 7.8 cycles; with the masked merges (vpmovb2m, knotq) 8.6–8.9; with the 5 vpandd
  * instead 9.9–10.1; both, as here, 11.3–11.8: the kernel is at its mix's floor, the vpandd and the masks
  * sharing the vpermi2b / vpdpbusd pipes. A layout whose second table reads only the low 7 bits of a byte
- * (d4 alone, unmasked: 3 vpermi2b, 4 vpandd per 64 bytes) ran 10.7 in that loop: no way to 8.8 either. */
+ * (d4 alone, unmasked: 3 vpermi2b, 4 vpandd per 64 bytes) ran 10.7 in that loop: no way to 8.8 either.
+ * Pipes (Zen 4, 10 independent zmm ops beside 10 vpdpbusd, cycles; vpdpbusd alone 9.9): vpandd, vpaddb,
+ * vpminub, vpavgb, vpmovm2b, vpblendmb, zero-masked moves 11.8-12.0; vpsrlw 11.8; vpermb, vpshufb 13.3;
+ * vpermi2b 16.9; vpsubusb, vpmaddubsw, vpmultishiftqb, vgf2p8affineqb, vpsadbw, vpmulhuw, vpmovb2m, vpcmpub
+ * (to k) 19.7-20.2, i.e. they take the vpdpbusd pipe outright. This byte code needs the 4 vpermi2b: no
+ * digit of ceil(v·256/243) is a function of byte >> 2 or byte >> 1 (the digit-0 steps fall at bytes 86 and
+ * 171) or a sum f(low 6 or 7 bits) + g(high 6 or 7 bits) (checked for every digit), and no 7-bit window
+ * of a byte can carry four digits (each 4-digit tuple needs three bytes, 162 > 128 indices). Selecting the halves with vpshufb + vpternlogd instead of vpmovb2m + masks: 12.0 (in L1,
+ * K = 8320; this kernel 10.3 there). A layout bump does not win either (standalone 4-row loops, exact
+ * against a scalar reference): byte = 84·d4 + (d0 + 3d1 + 9d2 + 27d3) decodes with vpsrlw 2, one vpermb
+ * (84·d4, whose 2-bit fields each hold d4, so & 0xC0 is the d4 plane), vpsubb, one vpermi2b of the 81-entry
+ * remainder table and 5 vpandd: 8.4 cycles in L1, but out of cache (45568×8192, one window) 2.91 ms where
+ * the same loop with this decode ran 3.60, this kernel 3.47 and I2 2.82: ~2.8 ms scaled, a tie with I2;
+ * byte = 28·(3d4 + d3) + (d0 + 3d1 + 9d2), three vpermb and no vpermi2b: 8.6 in L1, 3.08 ms. Beating I2's
+ * stream by a margin needs ~7.7 cycles all in, below what any table decode found reaches (13-15 ops, 5 of
+ * them vpdpbusd; ~7 cycles at full pipe use, 8.4 measured). */
 T5_LUT_TARGET static size_t t5_lut_gemv_groups(const uint8_t *w, size_t rb, size_t blocks, const int8_t *x,
                                                int32_t sum_x, int32_t *acc, size_t rows)
 {
