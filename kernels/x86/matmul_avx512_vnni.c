@@ -599,7 +599,8 @@ T5_LUT_TARGET static void t5_lut_gemv4(const uint8_t *w, size_t rb, const int8_t
  * 171) or a sum f(low 6 or 7 bits) + g(high 6 or 7 bits) (checked for every digit), and no 7-bit window
  * of a byte can carry four digits (each 4-digit tuple needs three bytes, 162 > 128 indices). Selecting the
  * halves with vpshufb + vpternlogd instead of vpmovb2m + masks: 12.0 (in L1, K = 8320; this kernel 10.3
- * there). A layout bump does not win either (standalone 4-row loops, exact against a scalar reference): byte = 84·d4 + (d0 + 3d1 + 9d2 + 27d3) decodes with vpsrlw 2, one vpermb
+ * there). A layout bump does not win either (standalone 4-row loops, exact against a scalar reference):
+ * byte = 84·d4 + (d0 + 3d1 + 9d2 + 27d3) decodes with vpsrlw 2, one vpermb
  * (84·d4, whose 2-bit fields each hold d4, so & 0xC0 is the d4 plane), vpsubb, one vpermi2b of the 81-entry
  * remainder table and 5 vpandd: 8.4 cycles in L1, but out of cache (45568×8192, one window) 2.91 ms where
  * the same loop with this decode ran 3.60, this kernel 3.47 and I2 2.82: ~2.8 ms scaled, a tie with I2;
