@@ -105,8 +105,10 @@ ALWAYS_INLINE void maddubs_tile(const uint8_t *w, size_t rb, size_t blocks, cons
 /* Blocks [b_begin, b_end) of rows 0 … ROWS − 1 into their int16 sums (maddubs_i2_gemv_rows' locals). */
 #define MADDUBS_I2_SPAN(b_begin, b_end)                                                                       \
     for (size_t b = (b_begin); b < (b_end); b++) {                                                            \
-        /* Rows eight ahead into L2: see i2_gemv4_chunk in matmul_avx512_vnni.c. */                           \
-        for (size_t r = 8; r < 8 + (size_t)ROWS; r++)                                                         \
+        /* Rows sixteen ahead into L2 (i2_gemv4_chunk in matmul_avx512_vnni.c takes eight): in tritbench      \
+         * (2 MiB pages) 8 ran 1.5–2.2 % slower than 5, 12, 16 or 24 on AVX2 6912×2560 (tritbench ab, 8       \
+         * rounds each); 16 with prefetcht2 the same, with prefetcht0 4.4 % slower. */                        \
+        for (size_t r = 16; r < 16 + (size_t)ROWS; r++)                                                       \
             _mm_prefetch((const char *)(w + b * TRIT_BLOCK_BYTES + r * rb), _MM_HINT_T1);                     \
         for (size_t h = 0; h < TV_HALVES; h++) {                                                              \
             const int8_t *xb = xq + b * TRIT_I2_BLOCK + TV_BYTES * h;                                         \
