@@ -70,9 +70,13 @@ ALWAYS_INLINE void maddubs_tile(const uint8_t *w, size_t rb, size_t blocks, cons
  * 1 and 3, scale 4). Per vector and row 13 operations (1 shift, 4 and, 4 vpmaddubsw, 4 vpaddw); the
  * multiplies need 2 cycles of the 2 multiply pipes, the rest shares the 4 vector pipes, so this loop is
  * bound by the operation count, not by vpmaddubsw: on Zen 4 a synthetic loop of exactly these 13
- * operations (4 rows, no flush, L1) runs at 3.58 cycles per vector (= 33 GB/s at 3.69 GHz), this kernel
- * at ~3.85 (flush, prefetch, tail) = 29.4 GB/s in tritbench, 6912×2560 (it was 25.9 before the changes
- * below; AVX-512BW 30.1 → 30.7). 30 GB/s on AVX2 needs fewer than 13 operations per 32 bytes.
+ * operations (4 rows, no flush, L1) runs at 3.58 cycles per vector (= 33 GB/s at 3.69 GHz). This kernel
+ * (1 thread, mb, one window): in L2 (384×2560) 31.9 GB/s = ~3.66 cycles per vector, at long K in L2
+ * (96×10240) 32.7–33.3, so ~4 % of K = 2560 is per-group cost (flush, 4-row sum and store, the pass
+ * changes: ~14 cycles per 4-row group); from L3 (6912×2560) 29.7–30.2, i.e. ~6 % more for the stream.
+ * In tritbench, 6912×2560, 29.5–29.9 GB/s against 29.1 before the groups below and the prefetch
+ * distance (25.9 before the pinned sums; AVX-512BW 30.1 → 30.7 → 31.3). 30 GB/s robustly on AVX2 needs
+ * fewer than 13 operations per 32 bytes, or a cheaper stream from L3.
  * Int16 bound, exact: with x in [−128, 127] a vpmaddubsw pair c·x + c'·x' lies in [−2·2·128, 2·2·127] =
  * [−512, 508] for codes ≤ 2 and in [−2048, 2032] for codes ≤ 8 (no saturation). Each vector adds two
  * pairs per lane to lo and two to hi: per vector lo grows by [−1024, 1016] and hi by [−4096, 4064], so
@@ -87,10 +91,13 @@ ALWAYS_INLINE void maddubs_tile(const uint8_t *w, size_t rb, size_t blocks, cons
  * The full 16-vector groups are unrolled (a 4-block loop kept 4–5 register moves and a counter per
  * block): 6912×2560 in L2-sized pieces (384×2560, 1 thread, mb) 30.0 → 31.8 GB/s, from L3 (6912×2560)
  * +1.5–2 %; the rest of the gap to L2 is the stream from L3 (the prefetch below is what there is:
- * without it 27.7 GB/s, every other line only 26.8, a second prefetch per line or prefetcht0 −1–3 %).
+ * without it 27.7 GB/s, every other line only 26.8, a second prefetch per line or prefetcht0 −1–3 %,
+ * the lines prefetched in address order instead of row by row the same). Unrolling the first group's
+ * loop too: AVX2 the same, AVX-512BW 2.7 % slower (tritbench ab, 10 rounds).
  * The empty asm after each row's four products pins lo and hi: without it GCC re-associates the four
  * vpaddw into a tree across rows and halves, which needs more live registers than 16 ymm and spilled
- * accumulators to the stack (AVX2 6912×2560: 27.0 → 28.4 GB/s from this alone, best of 300 calls). */
+ * accumulators to the stack (AVX2 6912×2560: 27.0 → 28.4 GB/s from this alone, best of 300 calls). Each
+ * vpaddw as its own asm on the tied sum instead: more register moves (132 against 110), no faster. */
 #define MADDUBS_FOLD_ITERS 8
 #define MADDUBS_I2_ROW(lo, hi, vp, xb)                                                                        \
     do {                                                                                                      \
