@@ -8,11 +8,21 @@
 #include "tritbench/kernels.h"
 #include "tritbench/thread_pool.h"
 
-/* Rows per thread rounded to 16 so SIMD kernels that process several rows at once see few tails. */
-static size_t chunk_rows(size_t rows, int threads)
+/* Tasks per thread of the row split. More than one so that a thread that starts late (asleep, or
+ * descheduled for a time slice by another process) does not hold the whole call: the pool's other
+ * participants take its remaining tasks (thread_pool.h). Each participant still runs its own home tasks
+ * first, so a thread reads the same rows every call, as with one chunk each. */
+#define TASKS_PER_THREAD 4
+
+/* Rows per task, rounded to 16 so SIMD kernels that process several rows at once see few tails; *tasks
+ * gets the number of tasks (≥ 1). */
+static size_t chunk_rows(size_t rows, int threads, int *tasks)
 {
-    size_t c = (rows + (size_t)threads - 1) / (size_t)threads;
-    return (c + 15) / 16 * 16;
+    const size_t parts = (size_t)threads * TASKS_PER_THREAD;
+    size_t c = (rows + parts - 1) / parts;
+    c = (c + 15) / 16 * 16;
+    *tasks = (int)((rows + c - 1) / c);
+    return c;
 }
 
 static size_t weight_bytes(const trit_weights *w, trit_format f)
@@ -66,7 +76,7 @@ size_t trit_bound_weight_bytes(const trit_bound_weights *b)
     return b->k && (b->k->repack || b->k->repack_ctx) ? b->repacked_bytes : weight_bytes(&b->w, b->k ? b->k->format : TRIT_FMT_I2);
 }
 
-/* One pool task = one thread's contiguous chunk of output rows, with its own workspace slice. */
+/* One pool task = one contiguous chunk of output rows, with its own workspace slice. */
 typedef struct split_job {
     const trit_kernel *k;
     const trit_matmul_io *io;
@@ -83,20 +93,32 @@ static void run_chunk(void *arg, int t, int count)
         j->k->matmul(j->io, j->ws ? j->ws + (size_t)t * j->ws_bytes : NULL, b, e);
 }
 
-/* The row split: one call per thread over a contiguous chunk, each with its own workspace. The chunks
+/* Pool tasks for a call (1: the calling thread runs it whole) and their rows each. */
+static int split_tasks(const trit_kernel *k, size_t M, int threads, size_t *chunk)
+{
+    if (threads <= 1 || M < 32 || (k->flags & TRIT_KERNEL_OWN_THREADS)) {
+        *chunk = M;
+        return 1;
+    }
+    int tasks;
+    *chunk = chunk_rows(M, threads, &tasks);
+    return tasks;
+}
+
+/* The row split: one call per task over a contiguous chunk, each with its own workspace slice. The chunks
  * depend on `threads` only, never on which thread runs them, so a busy pool (run serially) gives the
  * same result. The pool replaces OpenMP here: see thread_pool.h for why. */
-static void split_rows(const trit_kernel *k, const trit_matmul_io *io, int threads, unsigned char *ws,
-                       size_t ws_bytes)
+static void split_rows(const trit_kernel *k, const trit_matmul_io *io, int threads, int tasks, size_t chunk,
+                       unsigned char *ws, size_t ws_bytes)
 {
     const size_t M = io->w.rows;
-    if (threads <= 1 || M < 32 || (k->flags & TRIT_KERNEL_OWN_THREADS)) {
+    if (tasks <= 1) {
         k->matmul(io, ws, 0, M);
         return;
     }
-    split_job job = {.k = k, .io = io, .ws = ws, .ws_bytes = ws_bytes, .chunk = chunk_rows(M, threads)};
+    split_job job = {.k = k, .io = io, .ws = ws, .ws_bytes = ws_bytes, .chunk = chunk};
     const int pool_threads = threads < TRIT_POOL_MAX_THREADS ? threads : TRIT_POOL_MAX_THREADS;
-    trit_pool_run(trit_pool_shared(pool_threads), threads, run_chunk, &job);
+    trit_pool_run(trit_pool_shared(pool_threads), tasks, run_chunk, &job);
 }
 
 int trit_kernel_run(const trit_bound_weights *b, const trit_acts *x, int threads, int32_t *out_acc, float *out_y)
@@ -129,17 +151,20 @@ int trit_kernel_run(const trit_bound_weights *b, const trit_acts *x, int threads
     const size_t ws_bytes = k->workspace_bytes_ctx ? k->workspace_bytes_ctx(k->ctx, b->w.rows, b->w.cols, N)
                             : k->workspace_bytes   ? k->workspace_bytes(b->w.rows, b->w.cols, N)
                                                    : 0;
-    /* Rounded so each thread's slice stays TRIT_ALIGN-aligned. */
+    size_t chunk;
+    const int tasks = split_tasks(k, b->w.rows, threads, &chunk);
+    /* One slice per task (tasks run concurrently on any participant), rounded so each stays
+     * TRIT_ALIGN-aligned. */
     const size_t ws_slice = (ws_bytes + TRIT_ALIGN - 1) / TRIT_ALIGN * TRIT_ALIGN;
     unsigned char *ws = NULL;
     if (ws_slice) {
-        ws = trit_aligned_alloc(ws_slice * (size_t)threads);
+        ws = trit_aligned_alloc(ws_slice * (size_t)tasks);
         if (!ws) {
             free(prepared);
             return -1;
         }
     }
-    split_rows(k, &io, threads, ws, ws_slice);
+    split_rows(k, &io, threads, tasks, chunk, ws, ws_slice);
     free(ws);
     free(prepared);
     return __atomic_load_n(&failed, __ATOMIC_RELAXED) ? -1 : 0;

@@ -1,5 +1,6 @@
-/* thread_pool.c — the persistent pinned pool of thread_pool.h: one generation counter hands out work,
- * waits are a bounded spin then a futex sleep (Linux). */
+/* thread_pool.c — the persistent pinned pool of thread_pool.h: one generation counter starts a run, each
+ * participant claims tasks from its own home range and then from the others' (one tagged counter each), the
+ * caller waits for the tasks, not for the workers; waits are a bounded spin then a futex sleep (Linux). */
 #include "tritbench/thread_pool.h"
 
 #include <errno.h>
@@ -33,10 +34,11 @@ struct trit_pool {
     atomic_int sleepers;                          /* workers in (or about to enter) futex_wait on generation */
     trit_pool_task task;                          /* the run's job: written before generation is bumped */
     void *arg;
-    int count;
+    atomic_int count;
     bool stop;
-    _Alignas(CACHE_LINE) atomic_uint remaining; /* workers that have not finished this run */
-    atomic_int caller_sleeping;                  /* the caller is in (or about to enter) futex_wait on remaining */
+    _Alignas(CACHE_LINE) atomic_uint done; /* tasks of this run that have returned */
+    atomic_int caller_sleeping;            /* the caller is in (or about to enter) futex_wait on done */
+    struct claim_slot *claims;             /* one per participant: its home range's next task, tagged */
     _Alignas(CACHE_LINE) atomic_flag busy;      /* held by the one run in progress */
     int threads;
     bool pinned;
@@ -46,6 +48,15 @@ struct trit_pool {
     unsigned forks; /* fork_count when created: a forked child has none of these workers */
     pthread_t *tids;
     struct worker_arg *args;
+};
+
+/* Participant p's home range is tasks [home(p), home(p + 1)); its slot holds (generation << 32 | next): the
+ * run the counter belongs to and how many of the range's tasks have been claimed. A claim is one CAS that
+ * also checks the tag, so a participant that wakes late (descheduled between reading the generation and
+ * claiming) can never take a task of a run that is over or of the next one: the caller re-tags every slot
+ * before it writes the next run's job. Own line each: the participants claim in parallel. */
+struct claim_slot {
+    _Alignas(CACHE_LINE) atomic_ullong word;
 };
 
 struct worker_arg {
@@ -141,11 +152,47 @@ static void pin_self(int cpu)
     (void)pthread_setaffinity_np(pthread_self(), sizeof set, &set);
 }
 
+/* ---- runs: claiming tasks ---- */
+
+static int home(int p, int count, int threads)
+{
+    return (int)((long long)count * p / threads);
+}
+
+/* Runs every task participant p can claim in run `gen`: first its own home range in order (the same rows
+ * as the run before, so its caches stay warm), then what the others have not claimed yet, so that a
+ * participant that starts late — a worker still asleep, or descheduled for a time slice — delays the run by
+ * at most the one task it holds. Returns when nothing is left to claim in `gen`. */
+static void participate(trit_pool *pool, int p, unsigned gen)
+{
+    const int threads = pool->threads;
+    const int count = atomic_load(&pool->count); /* after gen's generation was seen: gen's, or the CAS fails */
+    for (int k = 0; k < threads; k++) {
+        const int q = (p + k) % threads, lo = home(q, count, threads), n = home(q + 1, count, threads) - lo;
+        struct claim_slot *slot = &pool->claims[q];
+        unsigned long long word = atomic_load(&slot->word);
+        for (;;) {
+            if ((unsigned)(word >> 32) != gen)
+                return; /* the run is over (every task returned, the slots re-tagged): touch nothing */
+            const unsigned next = (unsigned)word;
+            if (next >= (unsigned)n)
+                break;
+            if (!atomic_compare_exchange_weak(&slot->word, &word, word + 1))
+                continue; /* word now holds the current value */
+            /* Claimed: the run cannot finish before this task returns, so task and arg are still gen's. */
+            pool->task(pool->arg, lo + (int)next, count);
+            if (atomic_fetch_add(&pool->done, 1) + 1 == (unsigned)count && atomic_load(&pool->caller_sleeping))
+                futex_wake_all(&pool->done);
+            word = atomic_load(&slot->word);
+        }
+    }
+}
+
 /* ---- workers ---- */
 
-static void run_tasks(trit_pool_task task, void *arg, int first, int step, int count)
+static void run_tasks(trit_pool_task task, void *arg, int count)
 {
-    for (int i = first; i < count; i += step)
+    for (int i = 0; i < count; i++)
         task(arg, i, count);
 }
 
@@ -156,7 +203,7 @@ static void *worker_main(void *p)
     if (wa->cpu >= 0)
         pin_self(wa->cpu);
     /* Generation 0 is the pool's at creation; reading it here instead could miss a run (or the stop)
-     * published before this thread got the CPU, and the caller would wait for it forever. */
+     * published before this thread got the CPU. */
     unsigned seen = 0;
     for (;;) {
         if (!spin_until_changed(&pool->generation, seen)) {
@@ -170,34 +217,38 @@ static void *worker_main(void *p)
         seen = atomic_load_explicit(&pool->generation, memory_order_acquire);
         if (pool->stop)
             return NULL;
-        run_tasks(pool->task, pool->arg, wa->index, pool->threads, pool->count);
-        /* Last to finish wakes the caller if it went to sleep (the same handshake, on remaining). */
-        if (atomic_fetch_sub(&pool->remaining, 1) == 1 && atomic_load(&pool->caller_sleeping))
-            futex_wake_all(&pool->remaining);
+        participate(pool, wa->index, seen);
     }
 }
 
-/* Publishes the job (or the stop) to every worker. */
-static void publish(trit_pool *pool)
+/* Starts run `gen` + 1 (or the stop): the slots are re-tagged first, then the job is written, then the
+ * generation is bumped (all seq_cst), so a claim that succeeds always sees the job of its own run. */
+static unsigned publish(trit_pool *pool, int count)
 {
-    atomic_store_explicit(&pool->remaining, (unsigned)(pool->threads - 1), memory_order_relaxed);
+    const unsigned gen = atomic_load(&pool->generation) + 1;
+    for (int q = 0; q < pool->threads; q++)
+        atomic_store(&pool->claims[q].word, (unsigned long long)gen << 32);
+    atomic_store(&pool->done, 0);
+    atomic_store(&pool->count, count);
     atomic_fetch_add(&pool->generation, 1); /* seq_cst: releases the job fields */
     if (atomic_load(&pool->sleepers) > 0)
         futex_wake_all(&pool->generation);
+    return gen;
 }
 
-static void wait_workers(trit_pool *pool)
+/* Until every task of the run has returned (workers that never claimed one are not waited for). */
+static void wait_tasks(trit_pool *pool, unsigned count)
 {
     for (;;) {
-        unsigned left = atomic_load(&pool->remaining);
-        if (left == 0)
+        unsigned have = atomic_load(&pool->done);
+        if (have == count)
             return;
-        if (spin_until_changed(&pool->remaining, left))
+        if (spin_until_changed(&pool->done, have))
             continue;
         atomic_store(&pool->caller_sleeping, 1);
-        left = atomic_load(&pool->remaining);
-        if (left != 0)
-            futex_wait(&pool->remaining, left);
+        have = atomic_load(&pool->done);
+        if (have != count)
+            futex_wait(&pool->done, have);
         atomic_store(&pool->caller_sleeping, 0);
     }
 }
@@ -205,7 +256,7 @@ static void wait_workers(trit_pool *pool)
 static void stop_workers(trit_pool *pool, int started)
 {
     pool->stop = true;
-    publish(pool);
+    publish(pool, 0);
     for (int i = 0; i < started; i++)
         pthread_join(pool->tids[i], NULL);
 }
@@ -223,7 +274,8 @@ trit_pool *trit_pool_create(int threads, bool pin)
     atomic_flag_clear(&pool->busy);
     atomic_init(&pool->generation, 0);
     atomic_init(&pool->sleepers, 0);
-    atomic_init(&pool->remaining, 0);
+    atomic_init(&pool->done, 0);
+    atomic_init(&pool->count, 0);
     atomic_init(&pool->caller_sleeping, 0);
     const int workers = threads - 1;
     pool->pinned = pin && start_cpu_count > 0;
@@ -234,7 +286,11 @@ trit_pool *trit_pool_create(int threads, bool pin)
             CPU_SET(start_cpus[i], &pool->caller_cpus);
     pool->tids = calloc((size_t)(workers ? workers : 1), sizeof *pool->tids);
     pool->args = calloc((size_t)(workers ? workers : 1), sizeof *pool->args);
-    if (!pool->tids || !pool->args) {
+    pool->claims = aligned_alloc(CACHE_LINE, (size_t)threads * sizeof *pool->claims);
+    if (pool->claims)
+        for (int q = 0; q < threads; q++)
+            atomic_init(&pool->claims[q].word, 0);
+    if (!pool->tids || !pool->args || !pool->claims) {
         trit_pool_destroy(pool);
         return NULL;
     }
@@ -261,6 +317,7 @@ void trit_pool_destroy(trit_pool *pool)
         stop_workers(pool, pool->started);
     free(pool->tids);
     free(pool->args);
+    free(pool->claims);
     free(pool);
 }
 
@@ -301,16 +358,15 @@ int trit_pool_run(trit_pool *pool, int count, trit_pool_task task, void *arg)
      * running here gives the same results, since each task's work depends on its index only. */
     if (!pool || pool->threads == 1 || count == 1 || pool->forks != atomic_load_explicit(&fork_count, memory_order_relaxed) ||
         atomic_flag_test_and_set(&pool->busy)) {
-        run_tasks(task, arg, 0, 1, count);
+        run_tasks(task, arg, count);
         return 0;
     }
     move_off_worker_cpus(pool);
     pool->task = task;
     pool->arg = arg;
-    pool->count = count;
-    publish(pool);
-    run_tasks(task, arg, 0, pool->threads, count);
-    wait_workers(pool);
+    const unsigned gen = publish(pool, count);
+    participate(pool, 0, gen);
+    wait_tasks(pool, (unsigned)count);
     atomic_flag_clear(&pool->busy);
     return 1;
 }

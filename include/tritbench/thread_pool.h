@@ -9,7 +9,12 @@
  *
  * Workers are created once, each pinned to one CPU of the process's affinity mask as it was at start-up
  * (worker i on the mask's CPU i modulo its size; the calling thread is participant 0 and is not pinned
- * here). Work is handed out per call by one atomic generation counter. A run never blocks on another
+ * here). A call is started by one atomic generation counter; each participant then claims tasks from its
+ * own home range (a fixed contiguous share of the indices, so it touches the same data every call) and,
+ * once that is empty, from the other participants' ranges. The caller waits for the tasks, not for the
+ * workers: a worker that starts late (still asleep, or descheduled for a time slice by another process)
+ * holds the call up by at most the one task it has claimed, where a fixed split waited for its whole share
+ * (kernels/ops.c cuts a call into 4 tasks per thread for this). A run never blocks on another
  * run: a pool already running (a concurrent caller, or a task that calls back into its own pool) runs
  * the tasks on the calling thread instead, so nested and concurrent use cannot deadlock, and results do
  * not change because each task's work is fixed by its index, not by the thread that runs it. */
@@ -35,8 +40,9 @@ void trit_pool_destroy(trit_pool *pool);
 
 int trit_pool_threads(const trit_pool *pool);
 
-/* Runs task(arg, i, count) for every i in [0, count), participant p taking i = p, p + threads, …;
- * returns when all have returned. Returns 1 when the pool's workers ran them, 0 when the calling thread
+/* Runs task(arg, i, count) for every i in [0, count) exactly once, participant p first taking its home range
+ * [p·count/threads, (p+1)·count/threads) in order, then any index the others have not claimed; returns when
+ * all have returned. Returns 1 when the pool's workers ran them, 0 when the calling thread
  * ran them all (pool NULL, busy, or count ≤ 1). */
 int trit_pool_run(trit_pool *pool, int count, trit_pool_task task, void *arg);
 

@@ -1,5 +1,6 @@
 /* test_thread_pool.c — the persistent pool behind the kernels' row split (thread_pool.h):
  * - every task index runs exactly once per call, for 1, 2, 3, 7 participants and any task count,
+ *   and a participant held up in a task does not hold the call: the others take over its remaining tasks;
  *   over thousands of back-to-back calls (the generation / completion handshake under stress), and with
  *   calls spaced out so the workers have gone to sleep on the futex first;
  * - a task calling back into its own pool runs serially (no deadlock), concurrent callers of one pool all
@@ -81,6 +82,57 @@ static void check_every_task_once(void)
             wrong += run_once(pool, sizes[s] + rep % 3);
         }
         CHECKF(wrong == 0, "%d threads after sleeps: %d indices not run exactly once", sizes[s], wrong);
+        trit_pool_destroy(pool);
+    }
+}
+
+/* Work sharing: task 0 (the first of participant 0's home range) waits until every other task has run. The
+ * rest of participant 0's range can then only be run by another participant taking it over — what keeps a
+ * call going when one participant is held up (a worker descheduled, or this task blocked). With a fixed
+ * assignment of tasks to participants the wait would never end; it gives up after 5 s and the check fails.
+ * Also a participant that never runs: a pool whose worker is kept busy in a task of an earlier, still
+ * running call cannot exist (one run at a time), so the blocked task stands for it. */
+typedef struct share {
+    atomic_int others_done, hits[64];
+    int count;
+    atomic_int timed_out;
+} share;
+
+static void share_task(void *arg, int index, int count)
+{
+    share *sh = arg;
+    atomic_fetch_add(&sh->hits[index], 1);
+    if (index != 0) {
+        atomic_fetch_add(&sh->others_done, 1);
+        return;
+    }
+    for (int waited_us = 0; atomic_load(&sh->others_done) < count - 1; waited_us += 50) {
+        if (waited_us > 5000000) {
+            atomic_store(&sh->timed_out, 1);
+            return;
+        }
+        sleep_us(50);
+    }
+}
+
+static void check_work_sharing(void)
+{
+    static const int sizes[] = {2, 3, 7};
+    for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
+        trit_pool *pool = trit_pool_create(sizes[s], true);
+        REQUIRE(pool);
+        for (int rep = 0; rep < 3; rep++) {
+            static share sh;
+            memset(&sh, 0, sizeof sh);
+            sh.count = 4 * sizes[s];
+            CHECK(trit_pool_run(pool, sh.count, share_task, &sh) == 1);
+            int wrong = 0;
+            for (int i = 0; i < sh.count; i++)
+                wrong += atomic_load(&sh.hits[i]) != 1;
+            CHECKF(!atomic_load(&sh.timed_out) && wrong == 0,
+                   "%d threads: a held-up participant's tasks were not taken over (timed out %d, %d wrong)", sizes[s],
+                   atomic_load(&sh.timed_out), wrong);
+        }
         trit_pool_destroy(pool);
     }
 }
@@ -293,6 +345,7 @@ static void check_kernels(void)
 int main(void)
 {
     check_every_task_once();
+    check_work_sharing();
     check_nested();
     check_concurrent();
     check_create_destroy();
