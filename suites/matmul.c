@@ -160,6 +160,51 @@ static void set_origin(tb_state *st, const trit_kernel *k, double bytes, double 
     tb_counter(st, "bits_per_weight", bytes * 8.0 / weights, TB_COUNTER_DEFAULT);
 }
 
+/* The weights a bound kernel reads: its own layout when it has one, else the packed or dense matrix. */
+static const void *bound_weights(const trit_bound_weights *b)
+{
+    if (b->repacked)
+        return b->repacked;
+    return b->w.packed ? (const void *)b->w.packed->codes : (const void *)b->w.dense;
+}
+
+/* Out of cache, a GEMV streams its weights once per call, so the memory roof that judges it is a read of
+ * the same bytes. pct_of_roofline divides by tb_stream_read_gbps: STREAM's best pass over a buffer of the
+ * size class below (64 MiB for a 93 MB matrix), measured once per process, against this row's mean — a
+ * different buffer, size and statistic. Here, after the timed loop, SAME_READ_PAIRS kernel calls and
+ * SAME_READ_PAIRS passes of STREAM's read kernel over the kernel's own weights alternate (same pages, same
+ * minute), and the medians are compared: same_read_GB/s, and pct_of_same_read = read time ÷ kernel time
+ * × 100 (above 100: the kernel moves its weights faster than a plain read of them does). One thread only
+ * (the read kernel is single-threaded); from SAME_READ_MIN_BYTES (past this machine class's 32 MiB L3). */
+#define SAME_READ_MIN_BYTES (32.0 * 1024 * 1024)
+#define SAME_READ_PAIRS 7
+
+static int cmp_double(const void *a, const void *b)
+{
+    const double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static void same_read(tb_state *st, mm_fixture *fx, double bytes)
+{
+    double tk[SAME_READ_PAIRS], tr[SAME_READ_PAIRS];
+    const void *w = bound_weights(&fx->b);
+    int rc = 0;
+    for (int i = 0; i < SAME_READ_PAIRS; i++) {
+        const double t0 = tb_clock_seconds();
+        rc |= trit_kernel_run(&fx->b, &fx->xs, 1, fx->acc, fx->Y);
+        tk[i] = tb_clock_seconds() - t0;
+        tr[i] = tb_stream_read_seconds(w, (size_t)bytes);
+    }
+    qsort(tk, SAME_READ_PAIRS, sizeof tk[0], cmp_double);
+    qsort(tr, SAME_READ_PAIRS, sizeof tr[0], cmp_double);
+    const double k = tk[SAME_READ_PAIRS / 2], r = tr[SAME_READ_PAIRS / 2];
+    if (rc != 0 || k <= 0.0 || r <= 0.0)
+        return;
+    tb_counter(st, "same_read_GB/s", bytes / r / 1e9, TB_COUNTER_DEFAULT);
+    tb_counter(st, "pct_of_same_read", r / k * 100.0, TB_COUNTER_DEFAULT);
+}
+
 static void mm_run(tb_state *st)
 {
     mm_fixture *fx = tb_fixture(st);
@@ -188,6 +233,8 @@ static void mm_run(tb_state *st)
     if (fx->compute_roof_gops > 0.0)
         tb_counter(st, "pct_of_compute_roof", it * 2.0 * (double)(M * K) * (double)N / 1e9 / fx->compute_roof_gops * 100.0,
                    TB_COUNTER_RATE);
+    if (a->op == TRIT_OP_GEMV && threads == 1 && bytes >= SAME_READ_MIN_BYTES)
+        same_read(st, fx, bytes);
     if (strcmp(fx->k->origin, "builtin") != 0)
         set_origin(st, fx->k, bytes, (double)(M * K));
 }

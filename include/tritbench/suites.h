@@ -38,6 +38,11 @@ int tb_suites_register_all(tb_registry *r, const tb_suite_config *cfg);
  * (size class, threads). Later speed figures are judged against it. Returns 0 if it cannot measure. */
 double tb_stream_read_gbps(size_t bytes, int threads);
 
+/* Seconds for one pass of STREAM's read kernel (one thread) over the `bytes` at p (whole doubles; p
+ * aligned to 8): a read of the very bytes a kernel streams, in its own window, for a same-size comparison
+ * (the gemv rows' pct_of_same_read). */
+double tb_stream_read_seconds(const void *p, size_t bytes);
+
 /* The suite configuration that `run` and `list` derive from their flags: thread counts (the default list
  * when none was given), --quick, --variants, --formats. */
 struct tb_flags;
