@@ -680,8 +680,9 @@ static const trit_x86_tiles t5_tiles = {t5_gemv, 4, t5_gemm, ROW_TILE, ACT_TILE,
  * reaches at K = 8192: the group's rows are read 16 at a time, not in address order. */
 enum { KSLICE_BLOCKS = 32, KSLICE_ROWS = 16, KSLICE_MIN_BLOCKS = 96 };
 
-static void i2_gemv_kslices(const uint8_t *w, size_t rb, size_t blocks, const int8_t *x, int32_t sum_x,
-                            int32_t *acc, size_t rows, const uint8_t *w_end)
+__attribute__((noinline)) static void i2_gemv_kslices(const uint8_t *w, size_t rb, size_t blocks, const int8_t *x,
+                                                      int32_t sum_x, int32_t *acc, size_t rows,
+                                                      const uint8_t *w_end)
 { /* rows: a multiple of KSLICE_ROWS */
     for (size_t m = 0; m + KSLICE_ROWS <= rows; m += KSLICE_ROWS) {
         const uint8_t *g = w + m * rb, *next = g + KSLICE_ROWS * rb;
