@@ -75,8 +75,10 @@ ALWAYS_INLINE __m512i zero(void)
 #define PLANE(acc, v, i) acc = dpbusd(acc, _mm512_and_si512(v, mask##i), x##i)
 
 /* out[r] = row r's lanes over blocks [b0, b1), planes folded; named accumulators because GCC spills
- * arrays of them in this loop. */
-ALWAYS_INLINE void i2_gemv4_chunk(const uint8_t *w, size_t rb, const int8_t *xq, size_t b0, size_t b1, __m512i out[4])
+ * arrays of them in this loop. pf: NULL, or where to prefetch 256 bytes per block in address order
+ * (i2_gemv_kslices: the next row group) instead of the same block of the rows eight ahead. */
+ALWAYS_INLINE void i2_gemv4_chunk_pf(const uint8_t *w, size_t rb, const int8_t *xq, size_t b0, size_t b1,
+                                     __m512i out[4], const uint8_t *pf)
 {
     const __m512i mask0 = _mm512_set1_epi8(0x03), mask1 = _mm512_set1_epi8(0x0C);
     const __m512i mask2 = _mm512_set1_epi8(0x30), mask3 = _mm512_set1_epi8((char)0xC0);
@@ -99,10 +101,12 @@ ALWAYS_INLINE void i2_gemv4_chunk(const uint8_t *w, size_t rb, const int8_t *xq,
          * Sixteen rows ahead, or the group five ahead line by line in address order, were no better with
          * the weights on 2 MiB pages (45568×8192, one process, 8 interleaved rounds: 29.8 GB/s here,
          * 27.2–29.5 for those): the out-of-cache figure moves ±15 % between processes, not with this. */
-        _mm_prefetch((const char *)(wb + 8 * rb), _MM_HINT_T1);
-        _mm_prefetch((const char *)(wb + 9 * rb), _MM_HINT_T1);
-        _mm_prefetch((const char *)(wb + 10 * rb), _MM_HINT_T1);
-        _mm_prefetch((const char *)(wb + 11 * rb), _MM_HINT_T1);
+        const uint8_t *p = pf ? pf + (b - b0) * 4 * TRIT_BLOCK_BYTES : wb + 8 * rb;
+        const size_t step = pf ? TRIT_BLOCK_BYTES : rb;
+        _mm_prefetch((const char *)p, _MM_HINT_T1);
+        _mm_prefetch((const char *)(p + step), _MM_HINT_T1);
+        _mm_prefetch((const char *)(p + 2 * step), _MM_HINT_T1);
+        _mm_prefetch((const char *)(p + 3 * step), _MM_HINT_T1);
         PLANE(a00, v0, 0);
         PLANE(a10, v1, 0);
         PLANE(a20, v2, 0);
@@ -126,6 +130,11 @@ ALWAYS_INLINE void i2_gemv4_chunk(const uint8_t *w, size_t rb, const int8_t *xq,
     out[1] = fold_planes(p1);
     out[2] = fold_planes(p2);
     out[3] = fold_planes(p3);
+}
+
+ALWAYS_INLINE void i2_gemv4_chunk(const uint8_t *w, size_t rb, const int8_t *xq, size_t b0, size_t b1, __m512i out[4])
+{
+    i2_gemv4_chunk_pf(w, rb, xq, b0, b1, out, NULL);
 }
 
 /* total[r] += row r's folded sums over blocks [b0, b1) (the chunks after the first of a long row). */
@@ -656,14 +665,64 @@ static const trit_x86_tiles t5_tiles = {t5_gemv, 4, t5_gemm, ROW_TILE, ACT_TILE,
 /* TRIT_X86_TERNARY_KERNELS written out, because I2 picks its GEMV rows per call (above) and T5 its decode
  * per call: the table decode where the CPU has VBMI (TRIT_CPU_MASK=avx512_vbmi hides it, which is how the
  * tests reach the other path). */
+/* Out of cache with long rows, the row-by-row stream collapses: one row's activations (K bytes) are re-read
+ * for every row, and once they no longer stay in L1 beside the weight stream each 64 weight bytes cost four
+ * activation lines from L2 (one thread, /tmp driver, 4 KiB pages: 45568×8192 31–34 GB/s, 5461×24576 23,
+ * 4681×28672 16, 4096×32768 10.5, the 100B down projection 8192×45568 9.5–9.8 — below the AVX2 kernel's
+ * 21). Here the K axis is cut into slices of KSLICE_BLOCKS blocks (8 KiB of activations, which stay in L1)
+ * and a group of KSLICE_ROWS rows (in L2: 16 × 11 KiB at K = 45568) meets every slice in turn, four rows at
+ * a time, its sums kept per row; meanwhile the next group is prefetched into L2 in address order, 256 bytes
+ * per block of work, so the weights still come from memory once. Same driver, same window: 8192×45568
+ * 20–23 GB/s, 4096×32768 26–34, 4681×28672 16–17; the 16-row groups of the in-cache path 16.5 and 18–19
+ * there. At 5461×24576 the stream stays ahead (23 against 17–20), hence KSLICE_MIN_BLOCKS (24 KiB of
+ * activations). Slices of 16, 64 or 128 blocks, groups of 8 or 32 rows, the next group prefetched two or
+ * three groups ahead or into L3 (T2): all within 20–23 GB/s at 8192×45568, short of the 33 a row stream
+ * reaches at K = 8192: the group's rows are read 16 at a time, not in address order. */
+enum { KSLICE_BLOCKS = 32, KSLICE_ROWS = 16, KSLICE_MIN_BLOCKS = 96 };
+
+__attribute__((noinline)) static void i2_gemv_kslices(const uint8_t *w, size_t rb, size_t blocks, const int8_t *x,
+                                                      int32_t sum_x, int32_t *acc, size_t rows,
+                                                      const uint8_t *w_end)
+{ /* rows: a multiple of KSLICE_ROWS */
+    for (size_t m = 0; m + KSLICE_ROWS <= rows; m += KSLICE_ROWS) {
+        const uint8_t *g = w + m * rb, *next = g + KSLICE_ROWS * rb;
+        __m512i total[KSLICE_ROWS];
+        for (int r = 0; r < KSLICE_ROWS; r++)
+            total[r] = _mm512_setzero_si512();
+        size_t pf_done = 0; /* bytes of the next group prefetched: 4 lines per block of work */
+        for (size_t b0 = 0; b0 < blocks; b0 += KSLICE_BLOCKS) {
+            const size_t b1 = blocks - b0 < KSLICE_BLOCKS ? blocks : b0 + KSLICE_BLOCKS;
+            for (int q = 0; q < KSLICE_ROWS; q += 4) {
+                __m512i c[4];
+                /* Past the matrix's last group the prefetches re-touch this group (harmless, in L2). */
+                const uint8_t *pf = next + pf_done + (b1 - b0) * 4 * TRIT_BLOCK_BYTES <= w_end ? next + pf_done : g;
+                i2_gemv4_chunk_pf(g + (size_t)q * rb, rb, x, b0, b1, c, pf);
+                pf_done += (b1 - b0) * 4 * TRIT_BLOCK_BYTES;
+                for (int r = 0; r < 4; r++)
+                    total[q + r] = _mm512_add_epi32(total[q + r], c[r]);
+            }
+        }
+        for (int q = 0; q < KSLICE_ROWS; q += 4)
+            tv_store_rows4(tv_hsum4x32(total[q], total[q + 1], total[q + 2], total[q + 3]), sum_x, acc + m + q);
+    }
+}
+
 static void x86_matmul_i2(const trit_matmul_io *io, void *ws, size_t m_begin, size_t m_end)
 {
     (void)ws;
     const trit_packed *w = io->w.packed;
-    if (io->x.q->rows == 1 && w->rows * w->row_bytes >= I2_STREAM_BYTES)
+    const size_t rb = w->row_bytes, blocks = rb / TRIT_BLOCK_BYTES;
+    if (io->x.q->rows == 1 && w->rows * rb >= I2_STREAM_BYTES) {
+        if (blocks > KSLICE_MIN_BLOCKS) {
+            const size_t groups = (m_end - m_begin) / KSLICE_ROWS * KSLICE_ROWS;
+            i2_gemv_kslices(w->codes + m_begin * rb, rb, blocks, io->x.q->q, io->x.q->sum[0], io->acc + m_begin,
+                            groups, w->codes + w->rows * rb);
+            m_begin += groups;
+        }
         trit_x86_drive(&i2_stream_tiles, w, io->x.q, m_begin, m_end, io->acc, io->w.rows);
-    else
+    } else {
         trit_x86_drive(&i2_tiles, w, io->x.q, m_begin, m_end, io->acc, io->w.rows);
+    }
 }
 
 static void x86_matmul_t5(const trit_matmul_io *io, void *ws, size_t m_begin, size_t m_end)

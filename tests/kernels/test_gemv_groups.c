@@ -1,8 +1,8 @@
 /* test_gemv_groups.c — the GEMV row grouping of the exact kernels against the scalar reference: 16-row
  * groups (AVX-512 VNNI I2: one reduction and one store per 16 rows), then 4-row groups, then single rows,
  * for row ranges that start off every group boundary (a thread's share), rows over 4096 blocks (2^20
- * weights), where the plane folds run per chunk and the chunks are added, and a matrix over 32 MiB (the
- * VNNI I2 GEMV then streams it row by row). test_matmul's shapes
+ * weights), where the plane folds run per chunk and the chunks are added, and two matrices over 32 MiB (the
+ * VNNI I2 GEMV then streams short rows row by row and cuts long ones into K slices met by 16-row groups). test_matmul's shapes
  * have at most 80 rows and its long rows at most 5, so they reach neither the second chunk of a group nor
  * a range starting mid-group with 16-row groups after it. */
 #include <stdint.h>
@@ -84,8 +84,10 @@ int main(void)
             run_shape(fmt, 16 * 2 + 4 + 3, 2560, pattern, 7 + (uint64_t)pattern);       /* a BitNet row */
             run_shape(fmt, 16 + 4 + 1, 4096 * 256 + 257, pattern, 9 + (uint64_t)pattern); /* two fold chunks */
         }
-        if (fmt == TRIT_FMT_I2) /* 34 MB: over the VNNI kernel's I2_STREAM_BYTES, so it runs row by row */
-            run_shape(fmt, 130, 4096 * 256 + 257, 1, 11);
+        if (fmt == TRIT_FMT_I2) { /* over the VNNI kernel's I2_STREAM_BYTES (32 MiB): */
+            run_shape(fmt, 130, 4096 * 256 + 257, 1, 11); /* 34 MB of long rows: K slices, 16-row groups */
+            run_shape(fmt, 16 * 1063 + 7, 8192 - 64, 1, 13); /* 34 MB of short rows: row by row */
+        }
     }
     printf("%ld row ranges compared bit-exact\n", n_compared);
     CHECK(n_compared > 0);
