@@ -1,10 +1,11 @@
 /* test_gemv_groups.c — the GEMV row grouping of the exact kernels against the scalar reference: 16-row
  * groups (AVX-512 VNNI I2: one reduction and one store per 16 rows), then 4-row groups, then single rows,
  * for row ranges that start off every group boundary (a thread's share), rows over 4096 blocks (2^20
- * weights), where the plane folds run per chunk and the chunks are added, and two matrices over 32 MiB (the
- * VNNI I2 GEMV then streams short rows row by row and cuts long ones into K slices met by 16-row groups). test_matmul's shapes
- * have at most 80 rows and its long rows at most 5, so they reach neither the second chunk of a group nor
- * a range starting mid-group with 16-row groups after it. */
+ * weights), where the plane folds run per chunk and the chunks are added, two matrices over 32 MiB (the
+ * VNNI I2 GEMV then streams short rows row by row and cuts long ones into K slices met by 16-row groups),
+ * and the maddubs GEMVs' int16 sums at the exact edge of their bound. test_matmul's shapes have at most 80
+ * rows and its long rows at most 5, so they reach neither the second chunk of a group nor a range starting
+ * mid-group with 16-row groups after it. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,7 +19,11 @@
 
 static long n_compared;
 
-/* M × K weights: pattern 0 alternates ±1 (x = −128 makes every plane's lanes large), 1 draws at random. */
+/* M × K weights: pattern 0 alternates ±1 (x = −128 makes every plane's lanes large), 1 draws at random;
+ * 2 and 3 set every weight to +1 (code 2) against x = −128 and x = 127: the int16 sums of the maddubs GEMVs
+ * (tile_maddubs.h: AVX2, AVX-512BW) then reach exactly −32768 and 32512 where maddubs_i2_gemv_rows folds (hi
+ * after 8 vectors) and widens (lo + hi / 4 after 16), the edge of their bound. */
+enum { ALTERNATING, RANDOM, PLUS_ONES_LOW, PLUS_ONES_HIGH };
 static void run_shape(trit_format fmt, size_t M, size_t K, int pattern, uint64_t seed)
 {
     trit_rng r;
@@ -27,14 +32,18 @@ static void run_shape(trit_format fmt, size_t M, size_t K, int pattern, uint64_t
     REQUIRE(wq);
     for (size_t m = 0; m < M; m++)
         for (size_t k = 0; k < K; k++)
-            wq[m * K + k] = pattern == 0 ? (int8_t)(((m + k) & 1) ? 1 : -1) : (int8_t)((int)trit_rng_below(&r, 3) - 1);
+            wq[m * K + k] = pattern == ALTERNATING ? (int8_t)(((m + k) & 1) ? 1 : -1)
+                            : pattern == RANDOM    ? (int8_t)((int)trit_rng_below(&r, 3) - 1)
+                                                   : 1;
     trit_packed p;
     kernel_rows_pack(&p, fmt, TRIT_SCALE_TENSOR, wq, M, K);
     trit_act x;
     REQUIRE(trit_act_alloc(&x, 1, K) == 0);
     int32_t sum = 0;
     for (size_t k = 0; k < K; k++) {
-        x.q[k] = pattern == 0 ? -128 : (int8_t)((int)trit_rng_below(&r, 256) - 128);
+        x.q[k] = pattern == RANDOM           ? (int8_t)((int)trit_rng_below(&r, 256) - 128)
+                 : pattern == PLUS_ONES_HIGH ? 127
+                                             : -128;
         sum += x.q[k];
     }
     x.sum[0] = sum;
@@ -84,9 +93,15 @@ int main(void)
             run_shape(fmt, 16 * 2 + 4 + 3, 2560, pattern, 7 + (uint64_t)pattern);       /* a BitNet row */
             run_shape(fmt, 16 + 4 + 1, 4096 * 256 + 257, pattern, 9 + (uint64_t)pattern); /* two fold chunks */
         }
+        /* The int16 bound's edge: K over 1 … 40 blocks, so every count of odd blocks in the first group (1 … 8
+         * ymm blocks, 1 … 16 zmm) meets the full groups after it; M = 13: 4-row groups and a 1-row tail. */
+        for (size_t blocks = 1; fmt == TRIT_FMT_I2 && blocks <= 40; blocks++) {
+            run_shape(fmt, 13, blocks * TRIT_I2_BLOCK, PLUS_ONES_LOW, 0);
+            run_shape(fmt, 13, blocks * TRIT_I2_BLOCK, PLUS_ONES_HIGH, 0);
+        }
         if (fmt == TRIT_FMT_I2) { /* over the VNNI kernel's I2_STREAM_BYTES (32 MiB): */
-            run_shape(fmt, 130, 4096 * 256 + 257, 1, 11); /* 34 MB of long rows: K slices, 16-row groups */
-            run_shape(fmt, 16 * 1063 + 7, 8192 - 64, 1, 13); /* 34 MB of short rows: row by row */
+            run_shape(fmt, 130, 4096 * 256 + 257, RANDOM, 11); /* 34 MB of long rows: K slices, 16-row groups */
+            run_shape(fmt, 16 * 1063 + 7, 8192 - 64, RANDOM, 13); /* 34 MB of short rows: row by row */
         }
     }
     printf("%ld row ranges compared bit-exact\n", n_compared);
