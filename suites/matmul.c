@@ -18,6 +18,7 @@
 #include "tritbench/catalog.h"
 #include "tritbench/kernels.h"
 #include "tritbench/lowp.h"
+#include "tritbench/order_stats.h"
 #include "tritbench/quant.h"
 #include "tritbench/roof.h"
 #include "tritbench/test_hook.h" /* a no-op outside the ab sensitivity test build */
@@ -179,12 +180,6 @@ static const void *bound_weights(const trit_bound_weights *b)
 #define SAME_READ_MIN_BYTES (32.0 * 1024 * 1024)
 #define SAME_READ_PAIRS 7
 
-static int cmp_double(const void *a, const void *b)
-{
-    const double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 static void same_read(tb_state *st, mm_fixture *fx, double bytes)
 {
     double tk[SAME_READ_PAIRS], tr[SAME_READ_PAIRS];
@@ -196,9 +191,7 @@ static void same_read(tb_state *st, mm_fixture *fx, double bytes)
         tk[i] = tb_clock_seconds() - t0;
         tr[i] = tb_stream_read_seconds(w, (size_t)bytes);
     }
-    qsort(tk, SAME_READ_PAIRS, sizeof tk[0], cmp_double);
-    qsort(tr, SAME_READ_PAIRS, sizeof tr[0], cmp_double);
-    const double k = tk[SAME_READ_PAIRS / 2], r = tr[SAME_READ_PAIRS / 2];
+    const double k = tb_median(tk, SAME_READ_PAIRS), r = tb_median(tr, SAME_READ_PAIRS);
     if (rc != 0 || k <= 0.0 || r <= 0.0)
         return;
     tb_counter(st, "same_read_GB/s", bytes / r / 1e9, TB_COUNTER_DEFAULT);
