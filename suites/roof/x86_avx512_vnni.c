@@ -30,7 +30,7 @@ static const uint32_t i2_loop_masks[4] __attribute__((aligned(16))) = {0x0303030
                                                                         0xC0C0C0C0u};
 static uint8_t i2_loop_data[512] __attribute__((aligned(64))); /* 256 activation bytes, 4 × 64 weight bytes */
 
-#define I2_LOOP_ROW(mask, x, t, acc0, acc1, acc2, acc3)                                                       \
+#define I2_LOOP_ROW(mask, x, acc0, acc1, acc2, acc3)                                                          \
     "vpandd %%zmm20, %%zmm" #mask ", %%zmm24\n\t"                                                            \
     "vpdpbusd %%zmm" #x ", %%zmm24, %%zmm" #acc0 "\n\t"                                                      \
     "vpandd %%zmm21, %%zmm" #mask ", %%zmm25\n\t"                                                            \
@@ -57,8 +57,8 @@ void tb_probe_i2_gemv_loop_zmm(uint64_t loops)
                          "vmovdqu64 320(%1), %%zmm21\n\t"
                          "vmovdqu64 384(%1), %%zmm22\n\t"
                          "vmovdqu64 448(%1), %%zmm23\n\t"
-                         I2_LOOP_ROW(28, 16, 24, 0, 1, 2, 3) I2_LOOP_ROW(29, 17, 24, 4, 5, 6, 7)
-                         I2_LOOP_ROW(30, 18, 24, 8, 9, 10, 11) I2_LOOP_ROW(31, 19, 24, 12, 13, 14, 15)
+                         I2_LOOP_ROW(28, 16, 0, 1, 2, 3) I2_LOOP_ROW(29, 17, 4, 5, 6, 7)
+                         I2_LOOP_ROW(30, 18, 8, 9, 10, 11) I2_LOOP_ROW(31, 19, 12, 13, 14, 15)
                          "dec %0\n\t"
                          "jnz 1b\n\t"
                          : "+r"(loops)
