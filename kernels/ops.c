@@ -14,16 +14,6 @@
  * first, so a thread reads the same rows every call, as with one chunk each. */
 #define TASKS_PER_THREAD 4
 
-/* Rows per task, rounded to 16 so SIMD kernels that process several rows at once see few tails; *tasks
- * gets the number of tasks (≥ 1). */
-static size_t chunk_rows(size_t rows, int threads, int *tasks)
-{
-    const size_t parts = (size_t)threads * TASKS_PER_THREAD;
-    size_t c = (rows + parts - 1) / parts;
-    c = (c + 15) / 16 * 16;
-    *tasks = (int)((rows + c - 1) / c);
-    return c;
-}
 
 static size_t weight_bytes(const trit_weights *w, trit_format f)
 {
@@ -93,16 +83,17 @@ static void run_chunk(void *arg, int t, int count)
         j->k->matmul(j->io, j->ws ? j->ws + (size_t)t * j->ws_bytes : NULL, b, e);
 }
 
-/* Pool tasks for a call (1: the calling thread runs it whole) and their rows each. */
+/* Pool tasks for a call (1: the calling thread runs it whole) and their rows each in *chunk, rounded to 16
+ * so SIMD kernels that process several rows at once see few tails. */
 static int split_tasks(const trit_kernel *k, size_t M, int threads, size_t *chunk)
 {
     if (threads <= 1 || M < 32 || (k->flags & TRIT_KERNEL_OWN_THREADS)) {
         *chunk = M;
         return 1;
     }
-    int tasks;
-    *chunk = chunk_rows(M, threads, &tasks);
-    return tasks;
+    const size_t parts = (size_t)threads * TASKS_PER_THREAD;
+    *chunk = ((M + parts - 1) / parts + 15) / 16 * 16;
+    return (int)((M + *chunk - 1) / *chunk);
 }
 
 /* The row split: one call per task over a contiguous chunk, each with its own workspace slice. The chunks
