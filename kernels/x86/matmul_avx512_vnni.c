@@ -662,9 +662,6 @@ static const trit_x86_tiles i2_stream_tiles = {i2_gemv, 1, i2_gemm, ROW_TILE, AC
 static const trit_x86_tiles t5_tiles = {t5_gemv, 4, t5_gemm, ROW_TILE, ACT_TILE, ROW_BLOCK, t5_gemv4_store,
                                         t5_gemm_store, NULL, 0};
 
-/* TRIT_X86_TERNARY_KERNELS written out, because I2 picks its GEMV rows per call (above) and T5 its decode
- * per call: the table decode where the CPU has VBMI (TRIT_CPU_MASK=avx512_vbmi hides it, which is how the
- * tests reach the other path). */
 /* Out of cache with long rows, the row-by-row stream collapses: one row's activations (K bytes) are re-read
  * for every row, and once they no longer stay in L1 beside the weight stream each 64 weight bytes cost four
  * activation lines from L2 (one thread, /tmp driver, 4 KiB pages: 45568×8192 31–34 GB/s, 5461×24576 23,
@@ -680,11 +677,14 @@ static const trit_x86_tiles t5_tiles = {t5_gemv, 4, t5_gemm, ROW_TILE, ACT_TILE,
  * reaches at K = 8192: the group's rows are read 16 at a time, not in address order. */
 enum { KSLICE_BLOCKS = 32, KSLICE_ROWS = 16, KSLICE_MIN_BLOCKS = 96 };
 
-__attribute__((noinline)) static void i2_gemv_kslices(const uint8_t *w, size_t rb, size_t blocks, const int8_t *x,
-                                                      int32_t sum_x, int32_t *acc, size_t rows,
-                                                      const uint8_t *w_end)
-{ /* rows: a multiple of KSLICE_ROWS */
-    for (size_t m = 0; m + KSLICE_ROWS <= rows; m += KSLICE_ROWS) {
+/* Every full group of the `rows` rows at w into acc[0 … ) = Σ c·x − Σx; returns the rows done (the drive's
+ * row stream takes the rest). Out of line, so the row stream's code in x86_matmul_i2 stays as it was. */
+__attribute__((noinline)) static size_t i2_gemv_kslices(const uint8_t *w, size_t rb, size_t blocks, const int8_t *x,
+                                                        int32_t sum_x, int32_t *acc, size_t rows,
+                                                        const uint8_t *w_end)
+{
+    size_t m = 0;
+    for (; m + KSLICE_ROWS <= rows; m += KSLICE_ROWS) {
         const uint8_t *g = w + m * rb, *next = g + KSLICE_ROWS * rb;
         __m512i total[KSLICE_ROWS];
         for (int r = 0; r < KSLICE_ROWS; r++)
@@ -705,20 +705,21 @@ __attribute__((noinline)) static void i2_gemv_kslices(const uint8_t *w, size_t r
         for (int q = 0; q < KSLICE_ROWS; q += 4)
             tv_store_rows4(tv_hsum4x32(total[q], total[q + 1], total[q + 2], total[q + 3]), sum_x, acc + m + q);
     }
+    return m;
 }
 
+/* TRIT_X86_TERNARY_KERNELS written out, because I2 picks its GEMV rows per call (above) and T5 its decode
+ * per call: the table decode where the CPU has VBMI (TRIT_CPU_MASK=avx512_vbmi hides it, which is how the
+ * tests reach the other path). */
 static void x86_matmul_i2(const trit_matmul_io *io, void *ws, size_t m_begin, size_t m_end)
 {
     (void)ws;
     const trit_packed *w = io->w.packed;
     const size_t rb = w->row_bytes, blocks = rb / TRIT_BLOCK_BYTES;
     if (io->x.q->rows == 1 && w->rows * rb >= I2_STREAM_BYTES) {
-        if (blocks > KSLICE_MIN_BLOCKS) {
-            const size_t groups = (m_end - m_begin) / KSLICE_ROWS * KSLICE_ROWS;
-            i2_gemv_kslices(w->codes + m_begin * rb, rb, blocks, io->x.q->q, io->x.q->sum[0], io->acc + m_begin,
-                            groups, w->codes + w->rows * rb);
-            m_begin += groups;
-        }
+        if (blocks > KSLICE_MIN_BLOCKS)
+            m_begin += i2_gemv_kslices(w->codes + m_begin * rb, rb, blocks, io->x.q->q, io->x.q->sum[0],
+                                       io->acc + m_begin, m_end - m_begin, w->codes + w->rows * rb);
         trit_x86_drive(&i2_stream_tiles, w, io->x.q, m_begin, m_end, io->acc, io->w.rows);
     } else {
         trit_x86_drive(&i2_tiles, w, io->x.q, m_begin, m_end, io->acc, io->w.rows);
