@@ -10,6 +10,7 @@
 
 #include "history/plot.h"
 #include "history/store.h"
+#include "tritbench/read_file.h"
 
 static void html_text(FILE *f, const char *s)
 {
@@ -72,21 +73,13 @@ static void finding_fields(const hist_finding *fi, char *change, size_t cc, char
     snprintf(night, nc, "%zu (%.10s)", fi->cp.index + 1, fi->series->points[fi->cp.index].date);
 }
 
+/* A rendered plot's SVG (read_file.h, the project's one whole-file reader), or NULL: the page then shows
+ * the figure's caption without it. */
 static char *slurp(const char *path)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *s = n >= 0 ? malloc((size_t)n + 1) : NULL;
-    if (s) {
-        size_t got = fread(s, 1, (size_t)n, f);
-        s[got] = '\0';
-    }
-    fclose(f);
-    return s;
+    char *text, err[256];
+    size_t len;
+    return tb_read_regular_file(path, (size_t)1 << 30, &text, &len, err, sizeof err) == 0 ? text : NULL;
 }
 
 typedef struct family {
