@@ -193,6 +193,8 @@ int tb_decoder_logit_error(tb_decoder *test, tb_decoder *ref, tb_logit_mode mode
 /* Adds one step's logit vectors (n entries) to an accumulating error (zeroed before the first step;
  * min_cosine starts from the first step). */
 void tb_logit_error_add(tb_logit_error *e, const float *test, const float *ref, size_t n);
+/* The greedy choice: the index of the largest of x[n] (the first on a tie), the top-1 the errors compare. */
+size_t tb_logits_argmax(const float *x, size_t n);
 
 /* Process memory from /proc/self/status: VmHWM (peak) and VmRSS in bytes; 0 if unavailable. */
 size_t tb_process_peak_rss(void);

@@ -109,15 +109,6 @@ static double error_sigma(const float *t, const float *r, size_t n)
     return sqrt(s2 / (double)n - mean * mean > 0 ? s2 / (double)n - mean * mean : 0);
 }
 
-static size_t argmax(const float *x, size_t n)
-{
-    size_t best = 0;
-    for (size_t i = 1; i < n; i++)
-        if (x[i] > x[best])
-            best = i;
-    return best;
-}
-
 int main(int argc, char **argv)
 {
     const char *name = "bitnet-2b";
@@ -180,7 +171,7 @@ int main(int argc, char **argv)
            cfg->name, steps, n_prompt);
     int rc = tb_decoder_prefill(ref, prompt, n_prompt, lr);
     for (size_t s = 0; s < steps && rc == 0; s++) {
-        rc = tb_decoder_decode(ref, (int32_t)argmax(lr, V), lr);
+        rc = tb_decoder_decode(ref, (int32_t)tb_logits_argmax(lr, V), lr);
         memcpy(h, ref->ws.last, H * sizeof *h);
         *ref_table = w8;
         rc |= tb_decoder_head_logits(ref, h, l[W8A32]);
@@ -196,7 +187,7 @@ int main(int argc, char **argv)
         round_absmax(h, H, H, 32767.0f, hx);
         rc |= tb_decoder_head_logits(ref, hx, l[W32A16]);
         rc |= tb_decoder_head_logits(q8, h, l[Q8HEAD]);
-        const size_t ar = argmax(lr, V);
+        const size_t ar = tb_logits_argmax(lr, V);
         distinct += !seen[ar];
         seen[ar] = 1;
         runner_up_margins(lr, V, ar, margins);
@@ -205,7 +196,7 @@ int main(int argc, char **argv)
             const double sigma = error_sigma(l[i], lr, V);
             sigma_sum[i] += sigma;
             expected_keep[i] += p_keep(margins, sigma);
-            const size_t at = argmax(l[i], V);
+            const size_t at = tb_logits_argmax(l[i], V);
             if (at != ar)
                 printf("flip step %zu %-9s %zu %zu %.5f\n", s, head_names[i], ar, at, (double)(lr[ar] - lr[at]));
         }

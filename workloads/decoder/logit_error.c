@@ -7,7 +7,7 @@
 
 #include "decoder_internal.h"
 
-static size_t argmax(const float *x, size_t n)
+size_t tb_logits_argmax(const float *x, size_t n)
 {
     size_t best = 0;
     for (size_t i = 1; i < n; i++)
@@ -34,7 +34,7 @@ void tb_logit_error_add(tb_logit_error *e, const float *test, const float *ref, 
     e->mean_cosine = (e->mean_cosine * prev + cosine) / (prev + 1);
     e->min_cosine = e->steps == 0 || cosine < e->min_cosine ? cosine : e->min_cosine;
     e->max_abs = max_abs > e->max_abs ? max_abs : e->max_abs;
-    const size_t at = argmax(test, n), ar = argmax(ref, n);
+    const size_t at = tb_logits_argmax(test, n), ar = tb_logits_argmax(ref, n);
     const double top = fabs((double)test[ar] - (double)ref[ar]);
     e->top_abs = top > e->top_abs ? top : e->top_abs;
     e->top1_agree += at == ar;
@@ -80,7 +80,7 @@ int tb_decoder_logit_error(tb_decoder *test, tb_decoder *ref, tb_logit_mode mode
         goto out;
     }
     for (size_t s = 0; s < steps; s++) {
-        const int32_t next = (int32_t)argmax(lr, V); /* both follow the reference's greedy stream */
+        const int32_t next = (int32_t)tb_logits_argmax(lr, V); /* both follow the reference's greedy stream */
         if (step(test, ref, mode, &next, 1, lt, lr) != 0) {
             snprintf(err, err_len, "logit error: decode step %zu failed (context of %zu full?)", s,
                      tb_decoder_options(ref)->max_ctx);
